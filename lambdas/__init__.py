@@ -1,0 +1,1 @@
+"""Runtime code of infersave's Lambda functions (also runnable from a laptop)."""
