@@ -1,0 +1,43 @@
+#!/usr/bin/env python3
+"""infersave CDK app. The only module that reads CDK context and the environment.
+
+Context: ``-c config=PATH`` picks the config file (default ``infersave.yaml``);
+``-c local=true`` targets the local emulator (drops the bootstrap-version rule, which moto cannot check).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import aws_cdk as cdk
+
+from stacks.app_builder import build_app
+from stacks.config import ConfigError, load_config
+from stacks.nag import enable_nag
+
+ROOT = Path(__file__).resolve().parent
+
+
+def main() -> None:
+    """Load and validate the config, then synthesize the stacks (cdk-nag runs as a validation plugin)."""
+    app = cdk.App()
+    config_path = Path(str(app.node.try_get_context("config") or "infersave.yaml"))
+    if not config_path.is_absolute():
+        config_path = ROOT / config_path
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        print(f"infersave: {exc}", file=sys.stderr)
+        sys.exit(1)
+    local = str(app.node.try_get_context("local") or "false").lower() == "true"
+    account = config.env.account or os.environ.get("CDK_DEFAULT_ACCOUNT")
+    region = config.env.region or os.environ.get("CDK_DEFAULT_REGION")
+    enable_nag(app)
+    build_app(app, config, env=cdk.Environment(account=account, region=region), local=local)
+    app.synth()
+
+
+if __name__ == "__main__":
+    main()

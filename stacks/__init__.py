@@ -1,0 +1,1 @@
+"""infersave's CDK code: config models, constructs (one logical unit per module) and the stacks that wire them."""

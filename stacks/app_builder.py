@@ -1,0 +1,31 @@
+"""Builds every infersave stack into an App; shared by ``app.py``, the tests and the benchmark."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+
+from lambdas.common import tags
+from stacks.config import Config
+from stacks.inference_stack import InferenceStack
+
+
+def build_app(
+    app: cdk.App, config: Config, *, env: cdk.Environment, local: bool = False
+) -> dict[str, cdk.Stack]:
+    """Add the project's stacks to ``app``; returns them by role. Call ``enable_nag(app)`` once per app."""
+    synthesizer = cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=not local)
+    prefix = f"infersave-{config.project}"
+    inference = InferenceStack(
+        app,
+        f"{prefix}-inference",
+        config=config,
+        env=env,
+        synthesizer=synthesizer,
+        description=f"infersave: Inferentia2 endpoints of project {config.project}",
+    )
+    stacks: dict[str, cdk.Stack] = {"inference": inference}
+    for stack in stacks.values():
+        cdk.Tags.of(stack).add(tags.PROJECT, config.project)
+        for key, value in config.tags.items():
+            cdk.Tags.of(stack).add(key, value)
+    return stacks

@@ -1,0 +1,429 @@
+"""The user's config file (``infersave.yaml``), parsed into typed, validated, immutable models.
+
+Field-level checks live on the models; checks that need the instance catalog (Inferentia2 type,
+tensor-parallel degree vs NeuronCores, weights vs accelerator memory) run in ``load_config``.
+Every problem is reported as ``<field path>: <what is wrong>; <how to fix it>``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from lambdas.common.catalog import Catalog, InstanceSpec, load_catalog
+from stacks.schedule import cron_problem, time_zone_problem
+
+#: NeuronCore counts the Neuron runtime accepts as a tensor-parallel degree on Inferentia2.
+NEURON_TP_DEGREES = (1, 2, 4, 8, 12, 24)
+#: Share of the accelerator memory of the cores used that weights may take; the rest is for the KV cache,
+#: activations and the runtime. 0.8 = 20 % headroom.
+WEIGHT_MEMORY_FRACTION = Decimal("0.8")
+BYTES_PER_WEIGHT = {"bf16": 2, "fp16": 2, "int8": 1, "fp8": 1}
+GIB = 1024**3
+#: SageMaker's allowed range for ContainerStartupHealthCheckTimeoutInSeconds and
+#: ModelDataDownloadTimeoutInSeconds (CreateEndpointConfig API reference).
+TIMEOUT_RANGE_SECONDS = (60, 3600)
+#: SageMaker's allowed range for VolumeSizeInGB (CreateEndpointConfig API reference).
+VOLUME_RANGE_GB = (1, 512)
+
+_ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^:@]+[:@].+$")
+Name = Annotated[str, Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", min_length=1, max_length=40)]
+
+
+class ConfigError(ValueError):
+    """The config cannot work; ``problems`` holds one ``field: message`` line per problem."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{source} has {len(problems)} problem(s):\n{lines}")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class AwsEnv(_Model):
+    """Where to deploy; both optional (the CDK CLI's account/region are used when absent)."""
+
+    account: Annotated[str, Field(pattern=r"^\d{12}$")] | None = None
+    region: Annotated[str, Field(pattern=r"^[a-z]{2}(-[a-z]+)+-\d$")] | None = None
+
+
+class Container(_Model):
+    """Serving container: a Hugging Face Neuron preset, or a custom image URI (escape hatch)."""
+
+    preset: Literal["hf-vllm-neuron", "hf-tgi-neuron", "custom"] = "hf-vllm-neuron"
+    #: Image tag prefix of the preset (the DLC release), e.g. 0.11.0-optimum0.4.4.
+    version: str | None = None
+    #: Full image URI; required for ``custom``, refused for presets.
+    image_uri: str | None = None
+    #: Name of a Secrets Manager secret whose JSON has key HF_TOKEN (gated models); resolved by
+    #: CloudFormation at deploy time, never in the template in clear text.
+    hf_token_secret_name: str | None = None
+    #: Extra container environment variables (merged last; cannot hold HF_TOKEN).
+    environment: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _image(self) -> Container:
+        if self.preset == "custom" and not self.image_uri:
+            raise ValueError(
+                "preset 'custom' needs image_uri (e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:tag)"
+            )
+        if self.preset == "custom" and not _ECR_IMAGE.match(self.image_uri or ""):
+            raise ValueError(
+                f"image_uri {self.image_uri!r} is not an ECR image URI; SageMaker pulls from ECR, e.g. "
+                "123456789012.dkr.ecr.us-east-1.amazonaws.com/repo:tag"
+            )
+        if self.preset != "custom" and self.image_uri:
+            raise ValueError(
+                f"image_uri is only for preset 'custom'; preset {self.preset!r} resolves its own image"
+            )
+        if any(k.upper() in {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"} for k in self.environment):
+            raise ValueError(
+                "put the Hugging Face token in Secrets Manager and set hf_token_secret_name, not environment"
+            )
+        return self
+
+
+class InstanceCounts(_Model):
+    """Instance counts of the production variant: initial, autoscaling min and max."""
+
+    initial: Annotated[int, Field(ge=1)] = 1
+    min: Annotated[int, Field(ge=1)] = 1
+    max: Annotated[int, Field(ge=1)] = 2
+
+    @model_validator(mode="after")
+    def _order(self) -> InstanceCounts:
+        if not self.min <= self.initial <= self.max:
+            raise ValueError(
+                f"need min <= initial <= max, got min={self.min}, initial={self.initial}, max={self.max}; "
+                "raise max or lower min/initial"
+            )
+        return self
+
+
+class Autoscaling(_Model):
+    """Target tracking on the production variant."""
+
+    metric: Literal["concurrent_requests", "invocations_per_instance"] = "concurrent_requests"
+    #: Target value; derived from batch size for concurrent_requests when absent.
+    target: Annotated[float, Field(gt=0)] | None = None
+    scale_out_cooldown_seconds: Annotated[int, Field(ge=0, le=3600)] = 60
+    scale_in_cooldown_seconds: Annotated[int, Field(ge=0, le=86400)] = 900
+
+    @model_validator(mode="after")
+    def _target(self) -> Autoscaling:
+        if self.metric == "invocations_per_instance" and self.target is None:
+            raise ValueError(
+                "metric invocations_per_instance needs an explicit target (invocations per instance per minute); "
+                "measure your model's sustainable rate and set target"
+            )
+        return self
+
+
+class OffHours(_Model):
+    """Scheduled actions that lower min capacity off-hours and raise it back."""
+
+    scale_down_cron: str
+    scale_up_cron: str
+    time_zone: str = "UTC"
+    min_capacity: Annotated[int, Field(ge=0)] = 1
+
+    @field_validator("scale_down_cron", "scale_up_cron")
+    @classmethod
+    def _cron(cls, value: str) -> str:
+        problem = cron_problem(value)
+        if problem:
+            raise ValueError(f"{value!r} {problem}")
+        return value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _tz(cls, value: str) -> str:
+        problem = time_zone_problem(value)
+        if problem:
+            raise ValueError(f"{value!r} {problem}")
+        return value
+
+    @field_validator("min_capacity")
+    @classmethod
+    def _min(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError(
+                "0 needs inference components (scale to zero), which infersave does not provision yet; use 1"
+            )
+        return value
+
+
+class Baseline(_Model):
+    """The GPU deployment the savings are measured against."""
+
+    instance_type: str = "ml.g5.2xlarge"
+    #: Baseline instances needed per Inferentia2 instance for the same throughput (measure yours).
+    capacity_ratio: Annotated[Decimal, Field(gt=0, le=100)] = Decimal("1.0")
+
+
+class Timeouts(_Model):
+    """Start-up timeouts; defaults depend on whether precompiled Neuron artifacts are given."""
+
+    startup_health_check_seconds: int | None = None
+    model_download_seconds: int | None = None
+
+    @field_validator("startup_health_check_seconds", "model_download_seconds")
+    @classmethod
+    def _range(cls, value: int | None) -> int | None:
+        low, high = TIMEOUT_RANGE_SECONDS
+        if value is not None and not low <= value <= high:
+            raise ValueError(f"{value} is outside SageMaker's allowed range {low}-{high} seconds")
+        return value
+
+
+class Endpoint(_Model):
+    """One SageMaker real-time endpoint serving one model on Inferentia2."""
+
+    name: Name
+    model_id: Annotated[str, Field(min_length=1)]
+    parameters_billion: Annotated[Decimal, Field(gt=0, le=2000)]
+    precision: Literal["bf16", "fp16", "int8", "fp8"] = "bf16"
+    container: Container = Field(default_factory=Container)
+    instance_type: str = "ml.inf2.xlarge"
+    tensor_parallel_degree: Annotated[int, Field(ge=1)] = 2
+    batch_size: Annotated[int, Field(ge=1, le=256)] = 4
+    max_sequence_length: Annotated[int, Field(ge=128, le=131072)] = 4096
+    instances: InstanceCounts = Field(default_factory=InstanceCounts)
+    autoscaling: Autoscaling = Field(default_factory=Autoscaling)
+    off_hours: OffHours | None = None
+    #: s3://bucket/prefix/ of precompiled Neuron artifacts (skips compilation at start-up).
+    precompiled_artifacts_s3_uri: (
+        Annotated[str, Field(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.*")] | None
+    ) = None
+    #: KMS key that encrypts the artifacts bucket, if any (the execution role gets decrypt on it).
+    artifacts_kms_key_arn: str | None = None
+    timeouts: Timeouts = Field(default_factory=Timeouts)
+    volume_size_gb: Annotated[int, Field(ge=VOLUME_RANGE_GB[0], le=VOLUME_RANGE_GB[1])] | None = None
+    baseline: Baseline = Field(default_factory=Baseline)
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @property
+    def weights_gib(self) -> Decimal:
+        """Model weights in GiB: parameters x bytes per weight."""
+        weight_bytes = self.parameters_billion * Decimal(10**9) * BYTES_PER_WEIGHT[self.precision]
+        return weight_bytes / GIB
+
+    @property
+    def startup_health_check_seconds(self) -> int:
+        """Health-check timeout: Neuron compilation at start-up can take up to an hour without artifacts."""
+        if self.timeouts.startup_health_check_seconds is not None:
+            return self.timeouts.startup_health_check_seconds
+        return 1200 if self.precompiled_artifacts_s3_uri else 3600
+
+    @property
+    def model_download_seconds(self) -> int:
+        """Time allowed to download weights or artifacts to the instance."""
+        if self.timeouts.model_download_seconds is not None:
+            return self.timeouts.model_download_seconds
+        return 3600 if self.weights_gib > 60 else 1800
+
+    @property
+    def default_volume_size_gb(self) -> int:
+        """Room for weights, compiled artifacts and the Neuron cache: 3 x weights + 32 GB, within limits."""
+        if self.volume_size_gb is not None:
+            return self.volume_size_gb
+        size = math.ceil(self.weights_gib * 3) + 32
+        return max(VOLUME_RANGE_GB[0], min(VOLUME_RANGE_GB[1], size))
+
+
+class BreachSwitch(_Model):
+    """Opt-in: scale the project's endpoints down to a floor when the budget is breached (ACTUAL)."""
+
+    enabled: bool = False
+    threshold_percent: Annotated[Decimal, Field(gt=0, le=1000)] = Decimal(100)
+    floor_instance_count: Annotated[int, Field(ge=1)] = 1
+
+
+class Budget(_Model):
+    """Monthly cost budget, alerts and anomaly detection for the project."""
+
+    monthly_limit_usd: Annotated[Decimal, Field(gt=0)] | None = None
+    actual_thresholds_percent: list[Annotated[Decimal, Field(gt=0, le=1000)]] = Field(
+        default_factory=lambda: [Decimal(50), Decimal(80), Decimal(100)]
+    )
+    forecast_threshold_percent: Annotated[Decimal, Field(gt=0, le=1000)] = Decimal(100)
+    alert_emails: list[str] = Field(default_factory=list)
+    anomaly_threshold_usd: Annotated[Decimal, Field(gt=0)] = Decimal(100)
+    max_capacity_alarm_minutes: Annotated[int, Field(ge=5, le=1440)] = 60
+    breach_switch: BreachSwitch = Field(default_factory=BreachSwitch)
+
+    @field_validator("alert_emails")
+    @classmethod
+    def _emails(cls, values: list[str]) -> list[str]:
+        pattern = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+        for value in values:
+            if not pattern.match(value):
+                raise ValueError(f"{value!r} is not an e-mail address like team@example.com")
+        return values
+
+
+class Config(_Model):
+    """The whole config file."""
+
+    project: Name
+    env: AwsEnv = Field(default_factory=AwsEnv)
+    endpoints: Annotated[list[Endpoint], Field(min_length=1)]
+    budget: Budget = Field(default_factory=Budget)
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Config:
+        names = [e.name for e in self.endpoints]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise ValueError(f"endpoint names must be unique; repeated: {', '.join(duplicates)}")
+        return self
+
+    def endpoint_name(self, endpoint: Endpoint) -> str:
+        """The SageMaker endpoint name: ``<project>-<endpoint>`` (at most 63 characters)."""
+        return f"{self.project}-{endpoint.name}"
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "(top level)"
+
+
+def _pydantic_problems(error: ValidationError) -> list[str]:
+    problems = []
+    for item in error.errors():
+        message = str(item["msg"]).removeprefix("Value error, ")
+        problems.append(f"{_field_path(tuple(item['loc']))}: {message}")
+    return problems
+
+
+def _neuron_problems(path: str, endpoint: Endpoint, catalog: Catalog) -> list[str]:
+    spec = catalog.get(endpoint.instance_type)
+    valid = ", ".join(catalog.inferentia2_types)
+    if spec is None or not spec.is_inferentia2:
+        return [
+            f"{path}.instance_type: {endpoint.instance_type!r} is not an Inferentia2 type; use one of {valid}"
+        ]
+    problems = []
+    tp = endpoint.tensor_parallel_degree
+    accepted = [d for d in NEURON_TP_DEGREES if d <= spec.neuron_cores]
+    if tp not in accepted:
+        problems.append(
+            f"{path}.tensor_parallel_degree: {tp} does not fit {spec.instance_type} "
+            f"({spec.neuron_cores} NeuronCores); use one of {', '.join(map(str, accepted))} "
+            "or a larger instance type"
+        )
+        return problems
+    if endpoint.container.preset != "custom" and endpoint.precision in {"int8", "fp8"}:
+        problems.append(
+            f"{path}.precision: {endpoint.precision} weight quantization is not supported by preset "
+            f"{endpoint.container.preset!r}; use bf16 or fp16, or a custom image that quantizes"
+        )
+    needed = endpoint.weights_gib / WEIGHT_MEMORY_FRACTION
+    available = spec.memory_per_neuron_core_gib * tp
+    if needed > available:
+        problems.append(
+            f"{path}.parameters_billion: {endpoint.parameters_billion}B parameters in {endpoint.precision} are "
+            f"{endpoint.weights_gib:.1f} GiB of weights; with {int((1 - WEIGHT_MEMORY_FRACTION) * 100)} % headroom "
+            f"they need {needed:.1f} GiB of accelerator memory, but tensor_parallel_degree {tp} on "
+            f"{spec.instance_type} gives {available:.0f} GiB. {_what_fits(endpoint, catalog)}"
+        )
+    return problems
+
+
+def _what_fits(endpoint: Endpoint, catalog: Catalog) -> str:
+    """A suggestion: the smallest instance + TP that fits at this precision, or a precision that fits here."""
+    needed = endpoint.weights_gib / WEIGHT_MEMORY_FRACTION
+    fits: list[tuple[InstanceSpec, int]] = []
+    for name in catalog.inferentia2_types:
+        spec = catalog.instances[name]
+        for tp in NEURON_TP_DEGREES:
+            if tp <= spec.neuron_cores and spec.memory_per_neuron_core_gib * tp >= needed:
+                fits.append((spec, tp))
+                break
+    hints = []
+    if fits:
+        spec, tp = fits[0]
+        hints.append(f"Fits: {spec.instance_type} with tensor_parallel_degree {tp}")
+    else:
+        hints.append("No Inferentia2 instance holds these weights at this precision; use a smaller model")
+    if endpoint.container.preset == "custom" and endpoint.precision in {"bf16", "fp16"}:
+        half = endpoint.weights_gib / 2 / WEIGHT_MEMORY_FRACTION
+        current = catalog.get(endpoint.instance_type)
+        if current and half <= current.memory_per_neuron_core_gib * endpoint.tensor_parallel_degree:
+            hints.append(f"or precision int8 on {current.instance_type}")
+    return "; ".join(hints) + "."
+
+
+def _baseline_problems(path: str, endpoint: Endpoint, catalog: Catalog) -> list[str]:
+    spec = catalog.get(endpoint.baseline.instance_type)
+    if spec is None or spec.is_inferentia2:
+        gpu = sorted(n for n, s in catalog.instances.items() if not s.is_inferentia2)
+        return [
+            f"{path}.baseline.instance_type: {endpoint.baseline.instance_type!r} is not a GPU baseline in the "
+            f"catalog; use one of {', '.join(gpu)}"
+        ]
+    return []
+
+
+def validate(config: Config, catalog: Catalog) -> list[str]:
+    """Checks that need the catalog; returns ``field: message`` lines (empty when the config can work)."""
+    problems: list[str] = []
+    for index, endpoint in enumerate(config.endpoints):
+        path = f"endpoints[{index}]"
+        problems += _neuron_problems(path, endpoint, catalog)
+        problems += _baseline_problems(path, endpoint, catalog)
+        if len(config.endpoint_name(endpoint)) > 63:
+            problems.append(
+                f"{path}.name: endpoint name {config.endpoint_name(endpoint)!r} exceeds 63 characters; shorten project or name"
+            )
+        if endpoint.off_hours and endpoint.off_hours.min_capacity > endpoint.instances.min:
+            problems.append(
+                f"{path}.off_hours.min_capacity: {endpoint.off_hours.min_capacity} is above instances.min "
+                f"{endpoint.instances.min}; off-hours capacity must not exceed business-hours minimum"
+            )
+        floor = config.budget.breach_switch.floor_instance_count
+        if config.budget.breach_switch.enabled and floor > endpoint.instances.min:
+            problems.append(
+                f"budget.breach_switch.floor_instance_count: {floor} is above {path}.instances.min "
+                f"{endpoint.instances.min}; the floor must be <= every endpoint's min"
+            )
+    return problems
+
+
+def parse_config(raw: Any, source: str = "config", catalog: Catalog | None = None) -> Config:
+    """Validate raw data (a dict as read from YAML); raises ConfigError listing every problem."""
+    if not isinstance(raw, dict):
+        raise ConfigError(source, ["(top level): expected a mapping with keys project, endpoints, ..."])
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(source, _pydantic_problems(exc)) from None
+    problems = validate(config, catalog or load_catalog())
+    if problems:
+        raise ConfigError(source, problems)
+    return config
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate the YAML config file at ``path``."""
+    if not path.is_file():
+        raise ConfigError(
+            str(path), [f"(file): {path} does not exist; pass -c config=PATH to pick another file"]
+        )
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(str(path), [f"(file): not valid YAML: {exc}"]) from None
+    return parse_config(raw, source=str(path))

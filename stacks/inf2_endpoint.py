@@ -1,0 +1,216 @@
+"""``Inf2Endpoint``: a SageMaker real-time endpoint serving one LLM on Inferentia2, with its own
+least-privilege execution role."""
+
+from __future__ import annotations
+
+import re
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_sagemaker as sagemaker
+from constructs import Construct
+
+from lambdas.common.catalog import load_catalog
+from stacks import containers
+from stacks.config import Endpoint
+from stacks.nag import acknowledge, arn_in_finding
+
+VARIANT_NAME = "AllTraffic"
+_ECR_URI = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)[:@].+$")
+_S3_URI = re.compile(r"^s3://([^/]+)/(.*)$")
+
+
+class Inf2Endpoint(Construct):
+    """Model, endpoint config and endpoint for one configured endpoint.
+
+    Exposes ``endpoint_name``, ``variant_name``, the L1 resources (``model``, ``endpoint_config``,
+    ``endpoint``), ``role`` and ``grant_invoke``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        endpoint: Endpoint,
+        endpoint_name: str,
+        volume_key: kms.IKey,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        stack = cdk.Stack.of(self)
+        spec = load_catalog().instances[endpoint.instance_type]
+        self.endpoint_name = endpoint_name
+        self.variant_name = VARIANT_NAME
+
+        self.role = iam.Role(
+            self,
+            "ExecutionRole",
+            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+            description=f"SageMaker execution role of endpoint {endpoint_name} (image pull, artifacts, logs)",
+        )
+        image_uri = self._image_uri(endpoint)
+        self._grant_logs_and_metrics(stack)
+
+        env = containers.environment(endpoint)
+        if endpoint.container.hf_token_secret_name:
+            # Dynamic reference: CloudFormation resolves it at deploy time; the template holds no token.
+            env["HF_TOKEN"] = (
+                f"{{{{resolve:secretsmanager:{endpoint.container.hf_token_secret_name}:SecretString:HF_TOKEN}}}}"
+            )
+
+        container = sagemaker.CfnModel.ContainerDefinitionProperty(
+            image=image_uri,
+            environment=env,
+            model_data_source=self._artifacts(endpoint),
+        )
+        self.model = sagemaker.CfnModel(
+            self,
+            "Model",
+            execution_role_arn=self.role.role_arn,
+            primary_container=container,
+            # Without internet access the container cannot reach the Hugging Face Hub, so isolation is only
+            # possible when the weights come precompiled from S3.
+            enable_network_isolation=bool(endpoint.precompiled_artifacts_s3_uri),
+        )
+        self.model.node.add_dependency(self.role)
+
+        variant = sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+            variant_name=VARIANT_NAME,
+            model_name=self.model.attr_model_name,
+            initial_instance_count=endpoint.instances.initial,
+            instance_type=endpoint.instance_type,
+            initial_variant_weight=1.0,
+            # Neuron compilation happens at container start when no precompiled artifacts are given; up to
+            # 3600 s allowed. https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariant.html
+            container_startup_health_check_timeout_in_seconds=endpoint.startup_health_check_seconds,
+            model_data_download_timeout_in_seconds=endpoint.model_download_seconds,
+            # VolumeSizeInGB and KmsKeyId are refused for instance types with local NVMe storage (encrypted by
+            # the instance's hardware module instead); ml.inf2 uses EBS.
+            volume_size_in_gb=None if spec.local_nvme else endpoint.default_volume_size_gb,
+        )
+        self.endpoint_config = sagemaker.CfnEndpointConfig(
+            self,
+            "EndpointConfig",
+            production_variants=[variant],
+            kms_key_id=None if spec.local_nvme else volume_key.key_arn,
+        )
+        self.endpoint = sagemaker.CfnEndpoint(
+            self,
+            "Endpoint",
+            endpoint_name=endpoint_name,
+            endpoint_config_name=self.endpoint_config.attr_endpoint_config_name,
+        )
+        self.endpoint_arn = stack.format_arn(
+            service="sagemaker", resource="endpoint", resource_name=endpoint_name.lower()
+        )
+        if spec.local_nvme:
+            acknowledge(
+                self.endpoint_config,
+                "AwsSolutions-SM2",
+                "Instance types with local NVMe storage refuse KmsKeyId; their volumes are encrypted by the "
+                "instance's hardware module.",
+            )
+
+    def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Allow ``grantee`` to invoke this endpoint (also with response streaming)."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"],
+            resource_arns=[self.endpoint_arn],
+        )
+
+    def _image_uri(self, endpoint: Endpoint) -> str:
+        stack = cdk.Stack.of(self)
+        if endpoint.container.preset == "custom":
+            uri = endpoint.container.image_uri or ""
+            match = _ECR_URI.match(uri)
+            if not match:
+                raise ValueError(f"container.image_uri {uri!r} is not an ECR image URI")
+            account, region, repository = match.groups()
+            repo_arn = f"arn:{stack.partition}:ecr:{region}:{account}:repository/{repository}"
+        else:
+            repository, tag = containers.image_repository_and_tag(endpoint)
+            registry = containers.registry_mapping(stack).find_in_map(stack.region, "account")
+            uri = f"{registry}.dkr.ecr.{stack.region}.{stack.url_suffix}/{repository}:{tag}"
+            repo_arn = f"arn:{stack.partition}:ecr:{stack.region}:{registry}:repository/{repository}"
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "ecr:BatchGetImage",
+                    "ecr:GetDownloadUrlForLayer",
+                    "ecr:BatchCheckLayerAvailability",
+                ],
+                resources=[repo_arn],
+            )
+        )
+        self.role.add_to_policy(iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]))
+        return uri
+
+    def _grant_logs_and_metrics(self, stack: cdk.Stack) -> None:
+        log_group = stack.format_arn(
+            service="logs",
+            resource="log-group",
+            resource_name=f"/aws/sagemaker/Endpoints/{self.endpoint_name}:*",
+            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                    "logs:DescribeLogStreams",
+                ],
+                resources=[log_group],
+            )
+        )
+        self.role.add_to_policy(iam.PolicyStatement(actions=["cloudwatch:PutMetricData"], resources=["*"]))
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "ecr:GetAuthorizationToken and cloudwatch:PutMetricData have no resource-level permissions "
+            "(Service Authorization Reference); every other statement names its repository, prefix or log group.",
+        )
+        acknowledge(
+            self.role,
+            f"AwsSolutions-IAM5[Resource::{arn_in_finding(self, 'logs', f'log-group:/aws/sagemaker/Endpoints/{self.endpoint_name}:*')}]",
+            "Log streams of the endpoint's own log group are created at run time with generated names.",
+        )
+
+    def _artifacts(self, endpoint: Endpoint) -> sagemaker.CfnModel.ModelDataSourceProperty | None:
+        uri = endpoint.precompiled_artifacts_s3_uri
+        if not uri:
+            return None
+        match = _S3_URI.match(uri)
+        if not match:
+            raise ValueError(f"precompiled_artifacts_s3_uri {uri!r} is not s3://bucket/prefix/")
+        bucket, prefix = match.groups()
+        prefix = prefix if prefix.endswith("/") or not prefix else prefix + "/"
+        partition = cdk.Stack.of(self).partition
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=[f"arn:{partition}:s3:::{bucket}/{prefix}*"]
+            )
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[f"arn:{partition}:s3:::{bucket}"],
+                conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}},
+            )
+        )
+        if endpoint.artifacts_kms_key_arn:
+            self.role.add_to_policy(
+                iam.PolicyStatement(actions=["kms:Decrypt"], resources=[endpoint.artifacts_kms_key_arn])
+            )
+        acknowledge(
+            self.role,
+            f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::{bucket}/{prefix}*]",
+            "The model reads every file under its own artifacts prefix and nothing else.",
+        )
+        return sagemaker.CfnModel.ModelDataSourceProperty(
+            s3_data_source=sagemaker.CfnModel.S3DataSourceProperty(
+                s3_uri=f"s3://{bucket}/{prefix}", s3_data_type="S3Prefix", compression_type="None"
+            )
+        )

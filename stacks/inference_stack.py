@@ -1,0 +1,51 @@
+"""``InferenceStack``: the project's Inferentia2 endpoints with autoscaling. It only wires constructs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from lambdas.common import tags
+from stacks.config import Config
+from stacks.endpoint_autoscaling import EndpointAutoscaling
+from stacks.inf2_endpoint import Inf2Endpoint
+
+
+class InferenceStack(cdk.Stack):
+    """One ``Inf2Endpoint`` + ``EndpointAutoscaling`` per configured endpoint, sharing one volume KMS key."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, config: Config, **kwargs: Any) -> None:
+        super().__init__(scope, construct_id, **kwargs)
+        self.volume_key = kms.Key(
+            self,
+            "VolumeKey",
+            enable_key_rotation=True,
+            description=f"Encrypts the ML storage volumes of {config.project}'s SageMaker endpoints",
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.endpoints: dict[str, Inf2Endpoint] = {}
+        self.autoscaling: dict[str, EndpointAutoscaling] = {}
+        for endpoint in config.endpoints:
+            name = config.endpoint_name(endpoint)
+            unit = Inf2Endpoint(
+                self,
+                f"Endpoint-{endpoint.name}",
+                endpoint=endpoint,
+                endpoint_name=name,
+                volume_key=self.volume_key,
+            )
+            cdk.Tags.of(unit).add(tags.ENDPOINT, name)
+            cdk.Tags.of(unit.endpoint).add(tags.BASELINE_INSTANCE_TYPE, endpoint.baseline.instance_type)
+            cdk.Tags.of(unit.endpoint).add(
+                tags.BASELINE_CAPACITY_RATIO, str(endpoint.baseline.capacity_ratio)
+            )
+            for key, value in endpoint.tags.items():
+                cdk.Tags.of(unit).add(key, value)
+            self.endpoints[endpoint.name] = unit
+            self.autoscaling[endpoint.name] = EndpointAutoscaling(
+                self, f"Autoscaling-{endpoint.name}", endpoint=endpoint, target=unit
+            )
+            cdk.CfnOutput(self, f"EndpointName{endpoint.name.replace('-', '')}", value=name)

@@ -1,0 +1,350 @@
+"""CDK assertions on the inference stack: endpoints, containers, timeouts, scaling, tags, IAM, logical IDs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_cdk.assertions import Match, Template
+
+from tests.stacks.conftest import Synth
+
+
+def _resources(template: Template, kind: str) -> dict[str, dict[str, Any]]:
+    return dict(template.find_resources(kind))
+
+
+def _model_env(template: Template, logical_prefix: str) -> dict[str, Any]:
+    models = {
+        k: v for k, v in _resources(template, "AWS::SageMaker::Model").items() if k.startswith(logical_prefix)
+    }
+    assert len(models) == 1, models.keys()
+    return dict(next(iter(models.values()))["Properties"]["PrimaryContainer"]["Environment"])
+
+
+def test_endpoint_names_instance_types_and_timeouts(synth: Synth) -> None:
+    t = synth.default["inference"]
+    t.resource_count_is("AWS::SageMaker::Endpoint", 2)
+    t.has_resource_properties("AWS::SageMaker::Endpoint", {"EndpointName": "demo-llm-llama31-8b"})
+    t.has_resource_properties(
+        "AWS::SageMaker::EndpointConfig",
+        {
+            "KmsKeyId": {"Fn::GetAtt": [Match.string_like_regexp("^VolumeKey"), "Arn"]},
+            "ProductionVariants": [
+                {
+                    "InstanceType": "ml.inf2.xlarge",
+                    "InitialInstanceCount": 2,
+                    "VariantName": "AllTraffic",
+                    # No precompiled artifacts: Neuron compiles at start-up, so the maximum is allowed.
+                    "ContainerStartupHealthCheckTimeoutInSeconds": 3600,
+                    "ModelDataDownloadTimeoutInSeconds": 1800,
+                    "VolumeSizeInGB": 77,
+                    "ModelName": Match.any_value(),
+                    "InitialVariantWeight": 1,
+                }
+            ],
+        },
+    )
+
+
+def test_precompiled_artifacts_shorten_timeouts_and_isolate_network(synth: Synth) -> None:
+    t = synth.full["inference"]
+    t.has_resource_properties(
+        "AWS::SageMaker::EndpointConfig",
+        {
+            "ProductionVariants": [
+                Match.object_like(
+                    {
+                        "InstanceType": "ml.inf2.48xlarge",
+                        "ContainerStartupHealthCheckTimeoutInSeconds": 1200,
+                        "ModelDataDownloadTimeoutInSeconds": 3600,
+                    }
+                )
+            ]
+        },
+    )
+    t.has_resource_properties(
+        "AWS::SageMaker::Model",
+        {
+            "EnableNetworkIsolation": True,
+            "PrimaryContainer": Match.object_like(
+                {
+                    "ModelDataSource": {
+                        "S3DataSource": {
+                            "S3Uri": "s3://my-neuron-artifacts/llama3-70b/tp24-bs4/",
+                            "S3DataType": "S3Prefix",
+                            "CompressionType": "None",
+                        }
+                    },
+                }
+            ),
+        },
+    )
+    t.has_resource_properties(
+        "AWS::SageMaker::EndpointConfig",
+        {
+            "ProductionVariants": [
+                Match.object_like(
+                    {
+                        "ContainerStartupHealthCheckTimeoutInSeconds": 600,
+                        "ModelDataDownloadTimeoutInSeconds": 600,
+                        "VolumeSizeInGB": 100,
+                    }
+                )
+            ]
+        },
+    )
+
+
+def test_vllm_preset_environment_and_image(synth: Synth) -> None:
+    t = synth.default["inference"]
+    assert _model_env(t, "Endpointllama318b") == {
+        "SM_ON_MODEL": "meta-llama/Llama-3.1-8B-Instruct",
+        "SM_ON_TENSOR_PARALLEL_SIZE": "2",
+        "SM_ON_BATCH_SIZE": "4",
+        "SM_ON_SEQUENCE_LENGTH": "4096",
+    }
+    t.has_resource_properties(
+        "AWS::SageMaker::Model",
+        {
+            "PrimaryContainer": Match.object_like(
+                {
+                    "Image": {
+                        "Fn::Join": [
+                            "",
+                            [
+                                "763104351884.dkr.ecr.us-east-1.",
+                                {"Ref": "AWS::URLSuffix"},
+                                "/huggingface-vllm-inference-neuronx:0.11.0-optimum0.4.4-neuronx-py310-ubuntu22.04",
+                            ],
+                        ]
+                    }
+                }
+            )
+        },
+    )
+
+
+def test_tgi_preset_environment_reads_artifacts_and_token_by_reference(synth: Synth) -> None:
+    env = _model_env(synth.full["inference"], "Endpointtgiprecompiled")
+    assert env == {
+        "HF_MODEL_ID": "/opt/ml/model",
+        "HF_NUM_CORES": "24",
+        "HF_AUTO_CAST_TYPE": "fp16",
+        "MAX_BATCH_SIZE": "4",
+        "MAX_INPUT_TOKENS": "2048",
+        "MAX_TOTAL_TOKENS": "4096",
+        "HF_TOKEN": "{{resolve:secretsmanager:infersave/hf-token:SecretString:HF_TOKEN}}",
+    }
+
+
+def test_custom_image_keeps_its_uri_and_environment(synth: Synth) -> None:
+    t = synth.full["inference"]
+    assert _model_env(t, "Endpointcustom") == {"MY_SETTING": "on"}
+    t.has_resource_properties(
+        "AWS::SageMaker::Model",
+        {
+            "PrimaryContainer": Match.object_like(
+                {"Image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/my-neuron-server:1.4"}
+            )
+        },
+    )
+    t.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Action": [
+                                    "ecr:BatchGetImage",
+                                    "ecr:GetDownloadUrlForLayer",
+                                    "ecr:BatchCheckLayerAvailability",
+                                ],
+                                "Resource": {
+                                    "Fn::Join": [
+                                        "",
+                                        [
+                                            "arn:",
+                                            {"Ref": "AWS::Partition"},
+                                            ":ecr:us-east-1:111122223333:repository/my-neuron-server",
+                                        ],
+                                    ]
+                                },
+                            }
+                        )
+                    ]
+                )
+            }
+        },
+    )
+
+
+def test_scalable_target_policy_and_schedules(synth: Synth) -> None:
+    t = synth.default["inference"]
+    t.has_resource_properties(
+        "AWS::ApplicationAutoScaling::ScalableTarget",
+        {
+            "ResourceId": "endpoint/demo-llm-llama31-8b/variant/AllTraffic",
+            "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
+            "ServiceNamespace": "sagemaker",
+            "MinCapacity": 2,
+            "MaxCapacity": 4,
+            "RoleARN": Match.object_like(
+                {
+                    "Fn::Join": [
+                        "",
+                        Match.array_with(
+                            [
+                                Match.string_like_regexp(
+                                    "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
+                                )
+                            ]
+                        ),
+                    ]
+                }
+            ),
+            "ScheduledActions": [
+                {
+                    "ScheduledActionName": "OffHoursDown",
+                    "Schedule": "cron(0 20 ? * MON-FRI *)",
+                    "Timezone": "Europe/Berlin",
+                    "ScalableTargetAction": {"MinCapacity": 1, "MaxCapacity": 4},
+                },
+                {
+                    "ScheduledActionName": "OffHoursUp",
+                    "Schedule": "cron(0 7 ? * MON-FRI *)",
+                    "Timezone": "Europe/Berlin",
+                    "ScalableTargetAction": {"MinCapacity": 2, "MaxCapacity": 4},
+                },
+            ],
+        },
+    )
+    # Target derived from the batch size: floor(4 x 0.75) = 3 concurrent requests per model.
+    t.has_resource_properties(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        {
+            "PolicyType": "TargetTrackingScaling",
+            "TargetTrackingScalingPolicyConfiguration": {
+                "PredefinedMetricSpecification": {
+                    "PredefinedMetricType": "SageMakerVariantConcurrentRequestsPerModelHighResolution"
+                },
+                "TargetValue": 3,
+                "ScaleOutCooldown": 60,
+                "ScaleInCooldown": 900,
+            },
+        },
+    )
+    # No extra role: scaling runs through the service-linked role.
+    assert not [k for k in _resources(t, "AWS::IAM::Role") if k.startswith("Autoscaling")]
+
+
+def test_invocations_metric_uses_the_configured_target(synth: Synth) -> None:
+    synth.full["inference"].has_resource_properties(
+        "AWS::ApplicationAutoScaling::ScalingPolicy",
+        {
+            "TargetTrackingScalingPolicyConfiguration": Match.object_like(
+                {
+                    "PredefinedMetricSpecification": {
+                        "PredefinedMetricType": "SageMakerVariantInvocationsPerInstance"
+                    },
+                    "TargetValue": 20,
+                }
+            )
+        },
+    )
+
+
+def test_tags_on_endpoint_and_every_resource(synth: Synth) -> None:
+    t = synth.full["inference"]
+    t.has_resource_properties(
+        "AWS::SageMaker::Endpoint",
+        {
+            "EndpointName": "fullcfg-vllm",
+            "Tags": Match.array_with(
+                [
+                    # CloudFormation tags come sorted by key.
+                    {"Key": "infersave:baseline-capacity-ratio", "Value": "0.5"},
+                    {"Key": "infersave:baseline-instance-type", "Value": "ml.g5.12xlarge"},
+                    {"Key": "infersave:endpoint", "Value": "fullcfg-vllm"},
+                    {"Key": "infersave:project", "Value": "fullcfg"},
+                    {"Key": "owner", "Value": "tests"},
+                    {"Key": "team", "Value": "search"},
+                ]
+            ),
+        },
+    )
+    for kind in (
+        "AWS::SageMaker::Model",
+        "AWS::SageMaker::EndpointConfig",
+        "AWS::KMS::Key",
+        "AWS::IAM::Role",
+        "AWS::ApplicationAutoScaling::ScalableTarget",
+    ):
+        for logical_id, resource in _resources(t, kind).items():
+            keys = {tag["Key"] for tag in resource["Properties"].get("Tags", [])}
+            assert "infersave:project" in keys, (kind, logical_id)
+
+
+def test_execution_role_is_least_privilege(synth: Synth) -> None:
+    t = synth.full["inference"]
+    for logical_id, policy in _resources(t, "AWS::IAM::Policy").items():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert all("*" not in action for action in actions), (logical_id, actions)
+            if statement["Resource"] == "*":
+                assert set(actions) <= {"ecr:GetAuthorizationToken", "cloudwatch:PutMetricData"}, (
+                    logical_id,
+                    actions,
+                )
+    t.has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [
+                        Match.object_like(
+                            {
+                                "Action": "s3:GetObject",
+                                "Resource": {
+                                    "Fn::Join": [
+                                        "",
+                                        [
+                                            "arn:",
+                                            {"Ref": "AWS::Partition"},
+                                            ":s3:::my-neuron-artifacts/llama3-70b/tp24-bs4/*",
+                                        ],
+                                    ]
+                                },
+                            }
+                        ),
+                        Match.object_like(
+                            {
+                                "Action": "s3:ListBucket",
+                                "Condition": {"StringLike": {"s3:prefix": ["llama3-70b/tp24-bs4/*"]}},
+                            }
+                        ),
+                    ]
+                )
+            }
+        },
+    )
+    t.has_resource_properties("AWS::KMS::Key", {"EnableKeyRotation": True})
+
+
+def test_logical_ids_of_stateful_resources_are_stable(synth: Synth) -> None:
+    t = synth.default["inference"]
+    assert set(_resources(t, "AWS::SageMaker::Endpoint")) == {
+        "Endpointllama318bEndpoint14FC4BDD",
+        "Endpointmistral7bEndpoint4F958B5A",
+    }
+    assert set(_resources(t, "AWS::KMS::Key")) == {"VolumeKeyB3FBD601"}
+    assert set(_resources(t, "AWS::ApplicationAutoScaling::ScalableTarget")) == {
+        "Autoscalingllama318bTarget793AEDDC",
+        "Autoscalingmistral7bTarget3442C37D",
+    }
+
+
+def test_local_target_drops_only_the_bootstrap_rule(synth: Synth) -> None:
+    assert "CheckBootstrapVersion" in synth.default["inference"].to_json().get("Rules", {})
+    assert "CheckBootstrapVersion" not in synth.full["inference"].to_json().get("Rules", {})
