@@ -13,8 +13,10 @@ from pathlib import Path
 
 import aws_cdk as cdk
 
+from lambdas.common.catalog import load_catalog
 from stacks.app_builder import build_app
 from stacks.config import ConfigError, load_config
+from stacks.estimate import budget_problems, estimate, render_table
 from stacks.nag import enable_nag
 
 ROOT = Path(__file__).resolve().parent
@@ -30,6 +32,12 @@ def main() -> None:
         config = load_config(config_path)
     except ConfigError as exc:
         print(f"infersave: {exc}", file=sys.stderr)
+        sys.exit(1)
+    result = estimate(config, load_catalog())
+    print(render_table(result), file=sys.stderr)
+    errors, _warnings = budget_problems(result)  # warnings become annotations of the guardrails stack
+    if errors:
+        print("infersave: " + "; ".join(errors), file=sys.stderr)
         sys.exit(1)
     local = str(app.node.try_get_context("local") or "false").lower() == "true"
     account = config.env.account or os.environ.get("CDK_DEFAULT_ACCOUNT")

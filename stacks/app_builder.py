@@ -5,7 +5,10 @@ from __future__ import annotations
 import aws_cdk as cdk
 
 from lambdas.common import tags
+from lambdas.common.catalog import load_catalog
 from stacks.config import Config
+from stacks.estimate import estimate
+from stacks.guardrails_stack import GuardrailsStack
 from stacks.inference_stack import InferenceStack
 
 
@@ -23,7 +26,16 @@ def build_app(
         synthesizer=synthesizer,
         description=f"infersave: Inferentia2 endpoints of project {config.project}",
     )
-    stacks: dict[str, cdk.Stack] = {"inference": inference}
+    guardrails = GuardrailsStack(
+        app,
+        f"{prefix}-guardrails",
+        config=config,
+        estimate=estimate(config, load_catalog()),
+        env=env,
+        synthesizer=synthesizer,
+        description=f"infersave: budget, anomaly alerts, alarms and breach switch of project {config.project}",
+    )
+    stacks: dict[str, cdk.Stack] = {"inference": inference, "guardrails": guardrails}
     for stack in stacks.values():
         cdk.Tags.of(stack).add(tags.PROJECT, config.project)
         for key, value in config.tags.items():

@@ -249,17 +249,27 @@ class BreachSwitch(_Model):
 
 
 class Budget(_Model):
-    """Monthly cost budget, alerts and anomaly detection for the project."""
+    """Monthly cost budget, alerts and anomaly detection for the project (AWS Budgets allows 5 notifications
+    per budget: up to 4 ACTUAL thresholds plus the FORECASTED one, each with 1 SNS + up to 10 e-mail subscribers)."""
 
     monthly_limit_usd: Annotated[Decimal, Field(gt=0)] | None = None
-    actual_thresholds_percent: list[Annotated[Decimal, Field(gt=0, le=1000)]] = Field(
-        default_factory=lambda: [Decimal(50), Decimal(80), Decimal(100)]
-    )
+    actual_thresholds_percent: Annotated[
+        list[Annotated[Decimal, Field(gt=0, le=1000)]], Field(min_length=1, max_length=4)
+    ] = Field(default_factory=lambda: [Decimal(50), Decimal(80), Decimal(100)])
     forecast_threshold_percent: Annotated[Decimal, Field(gt=0, le=1000)] = Decimal(100)
-    alert_emails: list[str] = Field(default_factory=list)
+    alert_emails: Annotated[list[str], Field(max_length=10)] = Field(default_factory=list)
+    #: ``tag``: a custom monitor on the project's cost allocation tag (the tag must be active in Billing);
+    #: ``service``: the account's SageMaker service monitor (one per account).
+    anomaly_monitor: Literal["tag", "service"] = "tag"
     anomaly_threshold_usd: Annotated[Decimal, Field(gt=0)] = Decimal(100)
-    max_capacity_alarm_minutes: Annotated[int, Field(ge=5, le=1440)] = 60
     breach_switch: BreachSwitch = Field(default_factory=BreachSwitch)
+
+    @field_validator("actual_thresholds_percent")
+    @classmethod
+    def _unique(cls, values: list[Decimal]) -> list[Decimal]:
+        if len(set(values)) != len(values):
+            raise ValueError(f"thresholds must be distinct, got {[str(v) for v in values]}")
+        return values
 
     @field_validator("alert_emails")
     @classmethod
@@ -271,6 +281,15 @@ class Budget(_Model):
         return values
 
 
+class Alarms(_Model):
+    """Operational alarms per endpoint, sent to the alerts topic."""
+
+    errors_5xx_per_5min: Annotated[int, Field(ge=1)] = 5
+    model_latency_p90_ms: Annotated[int, Field(ge=1, le=3_600_000)] = 20_000
+    #: Alarm when an endpoint has run at its max instance count this long (a cost and availability signal).
+    at_max_capacity_minutes: Annotated[int, Field(ge=5, le=1440, multiple_of=5)] = 60
+
+
 class Config(_Model):
     """The whole config file."""
 
@@ -278,6 +297,7 @@ class Config(_Model):
     env: AwsEnv = Field(default_factory=AwsEnv)
     endpoints: Annotated[list[Endpoint], Field(min_length=1)]
     budget: Budget = Field(default_factory=Budget)
+    alarms: Alarms = Field(default_factory=Alarms)
     tags: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")

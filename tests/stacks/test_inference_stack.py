@@ -23,7 +23,7 @@ def _model_env(template: Template, logical_prefix: str) -> dict[str, Any]:
 
 def test_endpoint_names_instance_types_and_timeouts(synth: Synth) -> None:
     t = synth.default["inference"]
-    t.resource_count_is("AWS::SageMaker::Endpoint", 2)
+    t.resource_count_is("AWS::SageMaker::Endpoint", 3)
     t.has_resource_properties("AWS::SageMaker::Endpoint", {"EndpointName": "demo-llm-llama31-8b"})
     t.has_resource_properties(
         "AWS::SageMaker::EndpointConfig",
@@ -337,11 +337,13 @@ def test_logical_ids_of_stateful_resources_are_stable(synth: Synth) -> None:
     assert set(_resources(t, "AWS::SageMaker::Endpoint")) == {
         "Endpointllama318bEndpoint14FC4BDD",
         "Endpointmistral7bEndpoint4F958B5A",
+        "Endpointllama3170bEndpoint8978E0A2",
     }
     assert set(_resources(t, "AWS::KMS::Key")) == {"VolumeKeyB3FBD601"}
     assert set(_resources(t, "AWS::ApplicationAutoScaling::ScalableTarget")) == {
         "Autoscalingllama318bTarget793AEDDC",
         "Autoscalingmistral7bTarget3442C37D",
+        "Autoscalingllama3170bTargetECFE72F0",
     }
 
 

@@ -1,0 +1,66 @@
+"""Extensions that let moto 5.2.5 stand in for AWS in infersave's demo and tests.
+
+Each module closes one measured gap of moto 5.2.5 (see the facts sheet and docs/architecture.md) and is
+written so it could be offered upstream: it extends moto's own backends, it does not fake answers.
+``install()`` applies them all; it is idempotent and changes no other behaviour of moto.
+
+CloudFormation resource types moto 5.2.5 skips and the emulator adds (each a ``CloudFormationModel``
+backed by the service's moto backend, created on stack create, deleted on stack delete, updated in place or
+replaced on stack update):
+
+- ``AWS::ApplicationAutoScaling::ScalableTarget`` (with ``ScheduledActions``), ``...::ScalingPolicy``
+  (target tracking, step scaling): :mod:`emulator.autoscaling`
+- ``AWS::Budgets::Budget`` (with ``NotificationsWithSubscribers``): :mod:`emulator.budgets`
+- ``AWS::Scheduler::Schedule``, ``AWS::Scheduler::ScheduleGroup``: :mod:`emulator.scheduler`
+- ``AWS::SNS::TopicPolicy``, ``AWS::SNS::Subscription`` (and ``Tags`` on ``AWS::SNS::Topic``):
+  :mod:`emulator.sns`
+- ``AWS::S3::BucketPolicy``: :mod:`emulator.s3`
+- ``AWS::CloudWatch::Alarm``: :mod:`emulator.cloudwatch`
+
+Types moto 5.2.5 creates wrongly, fixed in place: ``AWS::SageMaker::Endpoint`` / ``EndpointConfig`` /
+``Model`` names (:mod:`emulator.sagemaker`); ``AWS::Lambda::LayerVersion`` ``Ref``, ``Layers`` and ``Tags`` on
+``AWS::Lambda::Function``, ``KeyPolicy`` of ``AWS::KMS::Key`` (:mod:`emulator.awslambda`). DeleteChangeSet of
+a missing change set answers success as in AWS instead of HTTP 500 (:mod:`emulator.cloudformation`).
+
+Measured to work natively in moto 5.2.5 (create, ``Ref`` / ``Fn::GetAtt``, delete), left alone:
+``AWS::IAM::Role``, ``AWS::IAM::Policy``, ``AWS::Lambda::Function`` (apart from layers and tags),
+``AWS::Lambda::Permission``, ``AWS::Logs::LogGroup``, ``AWS::Events::Rule`` with targets,
+``AWS::CloudWatch::Dashboard``, ``AWS::KMS::Key`` (apart from the policy), ``AWS::SNS::Topic`` (apart from
+tags; ``KmsMasterKeyId`` kept), ``AWS::S3::Bucket``, ``AWS::SSM::Parameter``.
+
+Not closed: ``AWS::CE::AnomalyMonitor`` / ``AWS::CE::AnomalySubscription`` stay skipped (with moto's warning):
+moto 5.2.5's Cost Explorer backend has no anomaly monitors or subscriptions to back them, and an emulator
+that invented them would fake answers. An ``Fn::GetAtt`` on them in template ``Outputs`` fails moto's output
+validation, so keep them out of ``Outputs``.
+"""
+
+from __future__ import annotations
+
+from emulator import (
+    autoscaling,  # noqa: F401 - defines the CloudFormation types it adds
+    awslambda,
+    budgets,  # noqa: F401
+    cloudformation,
+    cloudwatch,  # noqa: F401
+    s3,
+    sagemaker,
+    scheduler,  # noqa: F401
+    sns,
+    tagging,
+)
+
+_installed = False
+
+
+def install() -> None:
+    """Apply every extension to the moto package loaded in this process (idempotent)."""
+    global _installed  # noqa: PLW0603 - process-wide, like moto's own backends
+    if _installed:
+        return
+    sagemaker.install()
+    awslambda.install()
+    sns.install()
+    s3.install()
+    tagging.install()
+    cloudformation.install()  # last: makes moto's CloudFormation see the types defined above
+    _installed = True

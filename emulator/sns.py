@@ -1,0 +1,227 @@
+"""CloudFormation support for SNS topic policies, subscriptions and topic tags, backed by moto's SNS backend.
+
+moto 5.2.5 gaps closed:
+- ``AWS::SNS::TopicPolicy`` is skipped: ``get_topic_attributes`` keeps showing the default policy.
+  Here the policy is set on each topic in ``Topics``; deleting the resource puts the default policy back.
+  ``Ref`` gives the policy's generated id, as in CloudFormation.
+- ``AWS::SNS::Subscription`` is skipped: a Lambda or e-mail subscribed by the template does not exist.
+  Here it is ``subscribe`` plus the subscription attributes (``FilterPolicyScope``, ``FilterPolicy``,
+  ``RawMessageDelivery``, ``RedrivePolicy``, ``DeliveryPolicy``, ``SubscriptionRoleArn``).
+  ``Ref`` gives the subscription ARN.
+- ``AWS::SNS::Topic`` drops the template's ``Tags`` (they land on an unused attribute): they are applied
+  with the backend's ``tag_resource`` after moto creates the topic.
+
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topicpolicy.html
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-subscription.html
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from moto.core.common_models import CloudFormationModel
+from moto.sns import models as sns_models
+from moto.sns.models import SNSBackend, sns_backends
+
+_SUBSCRIPTION_ATTRIBUTES = (
+    "FilterPolicyScope",  # before FilterPolicy: moto validates the policy against the scope
+    "FilterPolicy",
+    "RawMessageDelivery",
+    "RedrivePolicy",
+    "DeliveryPolicy",
+    "SubscriptionRoleArn",
+)
+
+
+def _backend(account_id: str, region_name: str) -> SNSBackend:
+    return sns_backends[account_id][region_name]
+
+
+def _as_attribute(value: Any) -> str:
+    """A template value as the string the SetSubscriptionAttributes API takes."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return json.dumps(value)
+    return str(value)
+
+
+class TopicPolicy(CloudFormationModel):
+    """``AWS::SNS::TopicPolicy``: one policy document applied to one or more topics."""
+
+    def __init__(self, policy_id: str, topic_arns: list[str]) -> None:
+        self.policy_id = policy_id
+        self.topic_arns = topic_arns
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.policy_id
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::SNS::TopicPolicy"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return False
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> TopicPolicy:
+        properties = cloudformation_json["Properties"]
+        document = properties["PolicyDocument"]
+        policy = document if isinstance(document, str) else json.dumps(document)
+        backend = _backend(account_id, region_name)
+        topic_arns = list(properties["Topics"])
+        for topic_arn in topic_arns:
+            backend.set_topic_attribute(topic_arn, "policy", policy)
+        return cls(resource_name, topic_arns)
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: TopicPolicy,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> TopicPolicy:
+        original_resource.delete(account_id, region_name)
+        return cls.create_from_cloudformation_json(
+            original_resource.policy_id, cloudformation_json, account_id, region_name
+        )
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> None:
+        topics = cloudformation_json["Properties"]["Topics"]
+        cls(resource_name, [t for t in topics if isinstance(t, str)]).delete(account_id, region_name)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        """Put the default policy back on the topics that still exist."""
+        backend = _backend(account_id, region_name)
+        for topic_arn in self.topic_arns:
+            topic = backend.topics.get(topic_arn)
+            if topic is not None:
+                topic._policy_json = topic._create_default_topic_policy(
+                    region_name, topic.account_id, topic.name
+                )
+
+    def is_created(self) -> bool:
+        return True
+
+
+class Subscription(CloudFormationModel):
+    """``AWS::SNS::Subscription``."""
+
+    def __init__(self, arn: str) -> None:
+        self.arn = arn
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.arn
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::SNS::Subscription"
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return False
+
+    @classmethod
+    def create_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+        **kwargs: Any,
+    ) -> Subscription:
+        properties = cloudformation_json["Properties"]
+        backend = _backend(account_id, region_name)
+        subscription = backend.subscribe(
+            properties["TopicArn"], properties.get("Endpoint", ""), properties["Protocol"]
+        )
+        for name in _SUBSCRIPTION_ATTRIBUTES:
+            if name in properties:
+                backend.set_subscription_attributes(subscription.arn, name, _as_attribute(properties[name]))
+        return cls(subscription.arn)
+
+    @classmethod
+    def update_from_cloudformation_json(
+        cls,
+        original_resource: Subscription,
+        new_resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> Subscription:
+        original_resource.delete(account_id, region_name)
+        return cls.create_from_cloudformation_json(
+            new_resource_name, cloudformation_json, account_id, region_name
+        )
+
+    @classmethod
+    def delete_from_cloudformation_json(
+        cls,
+        resource_name: str,
+        cloudformation_json: dict[str, Any],
+        account_id: str,
+        region_name: str,
+    ) -> None:
+        cls(resource_name).delete(account_id, region_name)
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        """Unsubscribe (a no-op if already gone, as in the API)."""
+        _backend(account_id, region_name).unsubscribe(self.arn)
+
+    def is_created(self) -> bool:
+        return True
+
+
+_moto_create_topic = sns_models.Topic.create_from_cloudformation_json
+
+
+def _create_topic_with_tags(
+    cls: type[sns_models.Topic],
+    /,
+    resource_name: str,
+    cloudformation_json: Any,
+    account_id: str,
+    region_name: str,
+    **kwargs: Any,
+) -> sns_models.Topic:
+    """moto's Topic creation, then the template's ``Tags`` applied through the backend."""
+    topic = _moto_create_topic.__func__(  # type: ignore[attr-defined]
+        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+    )
+    tags = cloudformation_json["Properties"].get("Tags") or []
+    if tags:
+        _backend(account_id, region_name).tag_resource(topic.arn, {t["Key"]: t["Value"] for t in tags})
+    return topic  # type: ignore[no-any-return]
+
+
+def install() -> None:
+    """Keep template tags on topics created by CloudFormation."""
+    sns_models.Topic.create_from_cloudformation_json = classmethod(_create_topic_with_tags)  # type: ignore[method-assign, assignment]

@@ -1,0 +1,167 @@
+"""AWS reads and writes of the breach switch. Every function takes its boto3 client(s) as arguments.
+
+Clients come from :func:`make_clients`, with standard-mode retries (throttling and transient errors are
+retried with backoff before an error reaches the caller).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+import boto3
+from botocore.config import Config
+
+from lambdas.budget_guard.planner import EndpointState, Plan, VariantState, resource_id
+
+if TYPE_CHECKING:
+    from mypy_boto3_application_autoscaling import ApplicationAutoScalingClient
+    from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
+    from mypy_boto3_sagemaker import SageMakerClient
+    from mypy_boto3_sagemaker.type_defs import DesiredWeightAndCapacityTypeDef
+    from mypy_boto3_sns import SNSClient
+
+SCALABLE_DIMENSION: Final = "sagemaker:variant:DesiredInstanceCount"
+ENDPOINT_RESOURCE_TYPE = "sagemaker:endpoint"
+
+CLIENT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 5},
+    connect_timeout=5,
+    read_timeout=20,
+    user_agent_extra="infersave-budget-guard",
+)
+
+
+@dataclass(frozen=True)
+class Clients:
+    """The boto3 clients the switch uses, created once per process (Lambda container)."""
+
+    sagemaker: SageMakerClient
+    autoscaling: ApplicationAutoScalingClient
+    tagging: ResourceGroupsTaggingAPIClient
+    sns: SNSClient
+
+
+def make_clients(region_name: str | None = None) -> Clients:
+    """Clients for ``region_name`` (default: the environment's region) with retries configured."""
+    session = boto3.session.Session(region_name=region_name)
+    return Clients(
+        sagemaker=session.client("sagemaker", config=CLIENT_CONFIG),
+        autoscaling=session.client("application-autoscaling", config=CLIENT_CONFIG),
+        tagging=session.client("resourcegroupstaggingapi", config=CLIENT_CONFIG),
+        sns=session.client("sns", config=CLIENT_CONFIG),
+    )
+
+
+def find_project_endpoints(
+    tagging: ResourceGroupsTaggingAPIClient, *, tag_key: str, project: str
+) -> list[str]:
+    """Names of the SageMaker endpoints tagged ``tag_key=project``, sorted.
+
+    The Tagging API can lag tag changes by a few minutes and may list endpoints being deleted; callers
+    re-read each endpoint from SageMaker.
+    """
+    names: set[str] = set()
+    paginator = tagging.get_paginator("get_resources")
+    pages = paginator.paginate(
+        TagFilters=[{"Key": tag_key, "Values": [project]}],
+        ResourceTypeFilters=[ENDPOINT_RESOURCE_TYPE],
+    )
+    for page in pages:
+        for mapping in page.get("ResourceTagMappingList", []):
+            arn = mapping.get("ResourceARN", "")
+            # arn:aws:sagemaker:<region>:<account>:endpoint/<name>
+            kind, _, name = arn.rpartition(":")[2].partition("/")
+            if kind == "endpoint" and name:
+                names.add(name)
+    return sorted(names)
+
+
+def read_endpoint_state(
+    sagemaker: SageMakerClient, autoscaling: ApplicationAutoScalingClient, endpoint_name: str
+) -> EndpointState:
+    """The endpoint's variants (desired counts), their scalable targets, and its tags."""
+    endpoint = sagemaker.describe_endpoint(EndpointName=endpoint_name)
+    name = endpoint["EndpointName"]  # canonical spelling: ARNs from the Tagging API are lower-cased
+    variants = endpoint.get("ProductionVariants", [])
+    targets: dict[str, tuple[int, int]] = {}
+    if variants:
+        ids = [resource_id(name, v["VariantName"]) for v in variants]
+        paginator = autoscaling.get_paginator("describe_scalable_targets")
+        for page in paginator.paginate(
+            ServiceNamespace="sagemaker", ResourceIds=ids, ScalableDimension=SCALABLE_DIMENSION
+        ):
+            for target in page.get("ScalableTargets", []):
+                targets[target["ResourceId"]] = (target["MinCapacity"], target["MaxCapacity"])
+    states: list[VariantState] = []
+    for variant in variants:
+        bounds = targets.get(resource_id(name, variant["VariantName"]))
+        desired = variant.get("DesiredInstanceCount", variant.get("CurrentInstanceCount", 0))
+        states.append(
+            VariantState(
+                variant_name=variant["VariantName"],
+                desired_instance_count=desired,
+                min_capacity=bounds[0] if bounds else None,
+                max_capacity=bounds[1] if bounds else None,
+            )
+        )
+    return EndpointState(
+        endpoint_name=name,
+        endpoint_arn=endpoint["EndpointArn"],
+        status=endpoint["EndpointStatus"],
+        variants=tuple(states),
+        tags=_list_tags(sagemaker, endpoint["EndpointArn"]),
+    )
+
+
+def execute_plan(sagemaker: SageMakerClient, autoscaling: ApplicationAutoScalingClient, plan: Plan) -> None:
+    """Carry out ``plan``: record tags, desired counts, scalable-target bounds, marker tags, untag.
+
+    Desired counts go first: lowering a scalable target's max can make Application Auto Scaling start
+    its own update of the endpoint, during which UpdateEndpointWeightsAndCapacities is refused.
+    """
+    if plan.skip_reason is not None:
+        return
+    if plan.tags_before:
+        _add_tags(sagemaker, plan.endpoint_arn, plan.tags_before)
+    desired: list[DesiredWeightAndCapacityTypeDef] = [
+        {"VariantName": c.variant_name, "DesiredInstanceCount": c.desired_instance_count}
+        for c in plan.changes
+        if c.desired_instance_count is not None
+    ]
+    if desired:
+        # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateEndpointWeightsAndCapacities.html
+        sagemaker.update_endpoint_weights_and_capacities(
+            EndpointName=plan.endpoint_name, DesiredWeightsAndCapacities=desired
+        )
+    for change in plan.changes:
+        autoscaling.register_scalable_target(
+            ServiceNamespace="sagemaker",
+            ResourceId=resource_id(plan.endpoint_name, change.variant_name),
+            ScalableDimension=SCALABLE_DIMENSION,
+            MinCapacity=change.min_capacity,
+            MaxCapacity=change.max_capacity,
+        )
+    if plan.tags_after:
+        _add_tags(sagemaker, plan.endpoint_arn, plan.tags_after)
+    if plan.untag_keys:
+        sagemaker.delete_tags(ResourceArn=plan.endpoint_arn, TagKeys=list(plan.untag_keys))
+
+
+def publish(sns: SNSClient, *, topic_arn: str, subject: str, message: str) -> str:
+    """Publish ``message`` to ``topic_arn``; returns the message id. Subjects are cut to SNS's 100 chars."""
+    response = sns.publish(TopicArn=topic_arn, Subject=subject[:100], Message=message)
+    return response["MessageId"]
+
+
+def _list_tags(sagemaker: SageMakerClient, arn: str) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for page in sagemaker.get_paginator("list_tags").paginate(ResourceArn=arn):
+        for tag in page.get("Tags", []):
+            tags[tag["Key"]] = tag.get("Value", "")
+    return tags
+
+
+def _add_tags(sagemaker: SageMakerClient, arn: str, tags: Mapping[str, str]) -> None:
+    sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": k, "Value": v} for k, v in tags.items()])
