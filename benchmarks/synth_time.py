@@ -30,7 +30,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    apps = {"minimal one-topic app": ROOT / "benchmarks" / "minimal_app.py", "infersave app.py": ROOT / "app.py"}
+    apps = {
+        "minimal one-topic app": ROOT / "benchmarks" / "minimal_app.py",
+        "infersave app.py": ROOT / "app.py",
+    }
     medians = {}
     for name, script in apps.items():
         samples = [_time_once(script) for _ in range(args.runs)]

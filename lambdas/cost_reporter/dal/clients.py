@@ -1,0 +1,72 @@
+"""The boto3 clients of a report run, with retries configured.
+
+Endpoints come from boto3's normal resolution, so ``AWS_ENDPOINT_URL`` (and ``AWS_ENDPOINT_URL_<SERVICE>``)
+point the reporter at an emulator without code changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import boto3
+from botocore.config import Config
+
+if TYPE_CHECKING:
+    from mypy_boto3_ce import CostExplorerClient
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_pricing import PricingClient
+    from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sns import SNSClient
+
+#: Cost Explorer's API is served from us-east-1 for the whole aws partition.
+COST_EXPLORER_REGION = "us-east-1"
+
+# Throttled read APIs: adaptive mode also rate-limits client-side once throttling is seen.
+_THROTTLED_READS = Config(
+    retries={"mode": "adaptive", "max_attempts": 6},
+    connect_timeout=5,
+    read_timeout=30,
+    user_agent_extra="infersave-cost-reporter",
+)
+_DEFAULT = Config(
+    retries={"mode": "standard", "max_attempts": 5},
+    connect_timeout=5,
+    read_timeout=30,
+    user_agent_extra="infersave-cost-reporter",
+)
+
+
+class RegionNotSetError(RuntimeError):
+    """No AWS region in the environment or the shared config."""
+
+
+@dataclass(frozen=True)
+class Clients:
+    """Every AWS client a report run uses; ``region`` is where the endpoints live."""
+
+    region: str
+    tagging: ResourceGroupsTaggingAPIClient
+    ce: CostExplorerClient
+    cloudwatch: CloudWatchClient
+    pricing: PricingClient
+    s3: S3Client
+    sns: SNSClient
+
+
+def make_clients(pricing_region: str, session: boto3.session.Session | None = None) -> Clients:
+    """Clients for the session's region (standard credential chain and region resolution)."""
+    session = session or boto3.session.Session()
+    region = session.region_name
+    if not region:
+        raise RegionNotSetError("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION, or a profile region)")
+    return Clients(
+        region=region,
+        tagging=session.client("resourcegroupstaggingapi", region_name=region, config=_DEFAULT),
+        ce=session.client("ce", region_name=COST_EXPLORER_REGION, config=_THROTTLED_READS),
+        cloudwatch=session.client("cloudwatch", region_name=region, config=_THROTTLED_READS),
+        pricing=session.client("pricing", region_name=pricing_region, config=_DEFAULT),
+        s3=session.client("s3", region_name=region, config=_DEFAULT),
+        sns=session.client("sns", region_name=region, config=_DEFAULT),
+    )

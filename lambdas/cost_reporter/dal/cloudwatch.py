@@ -1,0 +1,135 @@
+"""Invocations per endpoint from CloudWatch ``AWS/SageMaker`` ``Invocations``, in bulk.
+
+ListMetrics (500 per page) learns the ``VariantName`` of every endpoint without describing endpoints;
+GetMetricData then sums them, at most 500 queries per call (the API limit, which the emulator does not
+enforce), one data point per query: the period is the whole window (a whole number of days, so a multiple
+of 3600 s as CloudWatch requires for data older than 63 days).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from decimal import Decimal
+from functools import partial
+from typing import TYPE_CHECKING
+
+from lambdas.cost_reporter.dal.retry import call_with_backoff
+from lambdas.cost_reporter.models import Issue, ReportPeriod
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_cloudwatch.type_defs import (
+        GetMetricDataInputTypeDef,
+        ListMetricsInputTypeDef,
+        MetricDataQueryTypeDef,
+    )
+
+NAMESPACE = "AWS/SageMaker"
+METRIC_NAME = "Invocations"
+MAX_QUERIES_PER_CALL = 500
+_DIMENSIONS = frozenset({"EndpointName", "VariantName"})
+
+
+@dataclass(frozen=True)
+class InvocationSeries:
+    """One ``Invocations`` time series: an endpoint variant."""
+
+    endpoint_name: str
+    variant_name: str
+
+
+def list_invocation_series(client: CloudWatchClient) -> list[InvocationSeries]:
+    """Every endpoint variant with an ``Invocations`` metric (CloudWatch lists metrics seen in ~2 weeks)."""
+    series: list[InvocationSeries] = []
+    token: str | None = None
+    while True:
+        request: ListMetricsInputTypeDef = {"Namespace": NAMESPACE, "MetricName": METRIC_NAME}
+        if token:
+            request["NextToken"] = token
+        page = call_with_backoff(partial(client.list_metrics, **request))
+        for metric in page.get("Metrics", []):
+            dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions", [])}
+            if set(dims) == _DIMENSIONS:
+                series.append(InvocationSeries(dims["EndpointName"], dims["VariantName"]))
+        token = page.get("NextToken")
+        if not token:
+            return list(dict.fromkeys(series))  # unique: a series listed twice would be counted twice
+
+
+def _query(query_id: str, item: InvocationSeries, period_s: int) -> MetricDataQueryTypeDef:
+    return {
+        "Id": query_id,
+        "MetricStat": {
+            "Metric": {
+                "Namespace": NAMESPACE,
+                "MetricName": METRIC_NAME,
+                "Dimensions": [
+                    {"Name": "EndpointName", "Value": item.endpoint_name},
+                    {"Name": "VariantName", "Value": item.variant_name},
+                ],
+            },
+            "Period": period_s,
+            "Stat": "Sum",
+        },
+        "ReturnData": True,
+    }
+
+
+def batches(
+    items: Sequence[InvocationSeries], size: int = MAX_QUERIES_PER_CALL
+) -> list[list[InvocationSeries]]:
+    """Split ``items`` into GetMetricData batches of at most ``size`` queries."""
+    if not 1 <= size <= MAX_QUERIES_PER_CALL:
+        raise ValueError(f"batch size must be 1..{MAX_QUERIES_PER_CALL}, got {size}")
+    return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def sum_invocations(
+    client: CloudWatchClient, series: Sequence[InvocationSeries], period: ReportPeriod
+) -> tuple[dict[str, int], list[Issue]]:
+    """Invocations per endpoint name (lower-case key: SageMaker names are case-insensitive) over ``period``.
+
+    A series CloudWatch cannot return (StatusCode Forbidden/InternalError) becomes an error of its endpoint,
+    which is then left out of the result (its invocations are unknown, not zero).
+    """
+    start = datetime.combine(period.start, time(), tzinfo=UTC)
+    end = datetime.combine(period.end_exclusive, time(), tzinfo=UTC)
+    period_s = period.days * 86_400
+    totals: dict[str, Decimal] = {}
+    failed: dict[str, str] = {}
+    for batch in batches(series):
+        queries = [_query(f"q{i}", item, period_s) for i, item in enumerate(batch)]
+        by_id = {query["Id"]: item for query, item in zip(queries, batch, strict=True)}
+        token: str | None = None
+        while True:
+            request: GetMetricDataInputTypeDef = {
+                "MetricDataQueries": queries,
+                "StartTime": start,
+                "EndTime": end,
+            }
+            if token:
+                request["NextToken"] = token
+            page = call_with_backoff(partial(client.get_metric_data, **request))
+            for result in page.get("MetricDataResults", []):
+                item = by_id[result["Id"]]
+                key = item.endpoint_name.lower()
+                if result.get("StatusCode") in ("Forbidden", "InternalError"):
+                    failed[key] = f"CloudWatch {result['StatusCode']} for variant {item.variant_name}"
+                    continue
+                values = result.get("Values", [])
+                totals[key] = totals.get(key, Decimal(0)) + sum((Decimal(str(v)) for v in values), Decimal(0))
+            token = page.get("NextToken")
+            if not token:
+                break
+    errors = [Issue(f"invocations unknown: {reason}", name) for name, reason in sorted(failed.items())]
+    return {n: int(t.to_integral_value()) for n, t in totals.items() if n not in failed}, errors
+
+
+def known_endpoints(series: Sequence[InvocationSeries]) -> Mapping[str, list[InvocationSeries]]:
+    """Series grouped by lower-case endpoint name."""
+    grouped: dict[str, list[InvocationSeries]] = {}
+    for item in series:
+        grouped.setdefault(item.endpoint_name.lower(), []).append(item)
+    return grouped

@@ -1,0 +1,128 @@
+"""Endpoints in scope and their tags, through the Resource Groups Tagging API (bulk: 100 per page).
+
+Never one call per endpoint to read: ``GetResources`` lists every endpoint carrying ``infersave:project``
+with all its tags. Writes are batched: endpoints missing the same tags share a ``TagResources`` call
+(at most 20 ARNs each); an endpoint missing its ``infersave:endpoint`` tag (a value of its own) gets a call.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+from lambdas.common import tags
+from lambdas.cost_reporter.dal.retry import call_with_backoff, error_code
+from lambdas.cost_reporter.models import Issue, TaggedEndpoint
+
+if TYPE_CHECKING:
+    from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
+    from mypy_boto3_resourcegroupstaggingapi.type_defs import TagFilterTypeDef
+
+ENDPOINT_RESOURCE_TYPE = "sagemaker:endpoint"
+RESOURCES_PER_PAGE = 100
+MAX_ARNS_PER_TAG_CALL = 20
+
+
+@dataclass(frozen=True)
+class TaggingOutcome:
+    """Endpoints with the tags they now carry, and what could not be tagged."""
+
+    endpoints: list[TaggedEndpoint]
+    warnings: list[Issue]
+
+
+def endpoint_from_arn(arn: str, resource_tags: Mapping[str, str]) -> TaggedEndpoint:
+    """Parse ``arn:aws:sagemaker:<region>:<account>:endpoint/<name>``.
+
+    SageMaker writes names lower-case in ARNs; the ``infersave:endpoint`` tag, when set, keeps the real name.
+    """
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or not parts[5].startswith("endpoint/"):
+        raise ValueError(f"not a SageMaker endpoint ARN: {arn!r}")
+    name = resource_tags.get(tags.ENDPOINT) or parts[5].removeprefix("endpoint/")
+    return TaggedEndpoint(arn=arn, name=name, region=parts[3], tags=dict(resource_tags))
+
+
+def list_endpoints(
+    client: ResourceGroupsTaggingAPIClient, project_name: str | None
+) -> tuple[list[TaggedEndpoint], list[Issue]]:
+    """Every SageMaker endpoint tagged ``infersave:project`` (with value ``project_name`` if given)."""
+    tag_filter: TagFilterTypeDef = {"Key": tags.PROJECT}
+    if project_name:
+        tag_filter["Values"] = [project_name]
+    endpoints: list[TaggedEndpoint] = []
+    warnings: list[Issue] = []
+    token = ""
+    while True:
+        page = call_with_backoff(
+            partial(
+                client.get_resources,
+                TagFilters=[tag_filter],
+                ResourceTypeFilters=[ENDPOINT_RESOURCE_TYPE],
+                ResourcesPerPage=RESOURCES_PER_PAGE,
+                PaginationToken=token,
+            )
+        )
+        for mapping in page.get("ResourceTagMappingList", []):
+            resource_tags = {t["Key"]: t["Value"] for t in mapping.get("Tags", [])}
+            try:
+                endpoints.append(endpoint_from_arn(mapping["ResourceARN"], resource_tags))
+            except ValueError as exc:
+                warnings.append(Issue(str(exc)))
+        token = page.get("PaginationToken") or ""
+        if not token:
+            return endpoints, warnings
+
+
+def missing_tags(endpoint: TaggedEndpoint, defaults: Mapping[str, str]) -> dict[str, str]:
+    """Tags to add: ``infersave:endpoint`` and each default whose key the endpoint lacks (no overwrite)."""
+    wanted = {tags.ENDPOINT: endpoint.name, **defaults}
+    return {key: value for key, value in wanted.items() if key not in endpoint.tags}
+
+
+def _tag_batches(
+    endpoints: list[TaggedEndpoint], defaults: Mapping[str, str]
+) -> list[tuple[list[TaggedEndpoint], dict[str, str]]]:
+    shared: dict[frozenset[tuple[str, str]], list[TaggedEndpoint]] = defaultdict(list)
+    batches: list[tuple[list[TaggedEndpoint], dict[str, str]]] = []
+    for endpoint in endpoints:
+        missing = missing_tags(endpoint, defaults)
+        if tags.ENDPOINT in missing:
+            batches.append(([endpoint], missing))
+        elif missing:
+            shared[frozenset(missing.items())].append(endpoint)
+    for tag_set, members in shared.items():
+        for i in range(0, len(members), MAX_ARNS_PER_TAG_CALL):
+            batches.append((members[i : i + MAX_ARNS_PER_TAG_CALL], dict(tag_set)))
+    return batches
+
+
+def ensure_tags(
+    client: ResourceGroupsTaggingAPIClient, endpoints: list[TaggedEndpoint], defaults: Mapping[str, str]
+) -> TaggingOutcome:
+    """Add missing ``infersave:endpoint`` and baseline tags; failures become warnings, never errors."""
+    by_arn = {endpoint.arn: endpoint for endpoint in endpoints}
+    warnings: list[Issue] = []
+    for members, new_tags in _tag_batches(endpoints, defaults):
+        arns = [endpoint.arn for endpoint in members]
+        try:
+            answer = call_with_backoff(partial(client.tag_resources, ResourceARNList=arns, Tags=new_tags))
+            failed = {
+                arn: f"{info.get('ErrorCode', '')} {info.get('ErrorMessage', '')}".strip()
+                for arn, info in answer.get("FailedResourcesMap", {}).items()
+            }
+        except ClientError as exc:
+            failed = dict.fromkeys(arns, f"{error_code(exc)}: {exc}")
+        for endpoint in members:
+            if endpoint.arn in failed:
+                warnings.append(
+                    Issue(f"could not add tags {sorted(new_tags)}: {failed[endpoint.arn]}", endpoint.name)
+                )
+            else:
+                by_arn[endpoint.arn] = replace(endpoint, tags={**endpoint.tags, **new_tags})
+    return TaggingOutcome(endpoints=[by_arn[endpoint.arn] for endpoint in endpoints], warnings=warnings)

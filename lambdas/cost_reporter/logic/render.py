@@ -1,0 +1,284 @@
+"""Report rendering: JSON (schema_version 1), CSV, Markdown, the command's table and the SNS summary.
+
+This is the edge where Decimal becomes numbers: amounts are rounded to cents (half up), rates per
+instance-hour and per 1,000 invocations to 4 decimals, hours to 4 decimals, percentages to 2.
+Totals are rounded from unrounded sums, so they can differ from the sum of rounded rows by a cent.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from lambdas.cost_reporter.models import EndpointLine, Issue, Report
+
+SCHEMA_VERSION = 1
+_CENT = Decimal("0.01")
+_RATE = Decimal("0.0001")
+
+#: Field order of an endpoint in the JSON and the columns of the CSV.
+ENDPOINT_FIELDS = (
+    "endpoint_name",
+    "instance_type",
+    "instance_hours",
+    "actual_cost",
+    "other_cost",
+    "baseline_instance_type",
+    "capacity_ratio",
+    "baseline_hourly_price",
+    "price_source",
+    "baseline_cost",
+    "savings",
+    "savings_pct",
+    "invocations",
+    "cost_per_1k_invocations",
+    "baseline_cost_per_1k_invocations",
+)
+
+
+def round_money(amount: Decimal) -> Decimal:
+    """``amount`` rounded to cents, half up."""
+    return amount.quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def _number(value: Decimal | None, step: Decimal) -> float | None:
+    return None if value is None else float(value.quantize(step, rounding=ROUND_HALF_UP))
+
+
+def _money(value: Decimal | None) -> float | None:
+    return _number(value, _CENT)
+
+
+def endpoint_document(line: EndpointLine) -> dict[str, Any]:
+    """One endpoint as the JSON object of the contract."""
+    return {
+        "endpoint_name": line.endpoint_name,
+        "instance_type": line.instance_type,
+        "instance_hours": _number(line.instance_hours, _RATE),
+        "actual_cost": _money(line.actual_cost),
+        "other_cost": _money(line.other_cost),
+        "baseline_instance_type": line.baseline_instance_type,
+        "capacity_ratio": float(line.capacity_ratio),
+        "baseline_hourly_price": _number(line.baseline_hourly_price, _RATE),
+        "price_source": line.price_source,
+        "baseline_cost": _money(line.baseline_cost),
+        "savings": _money(line.savings),
+        "savings_pct": _number(line.savings_pct, _CENT),
+        "invocations": line.invocations,
+        "cost_per_1k_invocations": _number(line.cost_per_1k_invocations, _RATE),
+        "baseline_cost_per_1k_invocations": _number(line.baseline_cost_per_1k_invocations, _RATE),
+    }
+
+
+def _issue(issue: Issue) -> dict[str, Any]:
+    return {"endpoint_name": issue.endpoint_name, "message": issue.message}
+
+
+def report_document(report: Report) -> dict[str, Any]:
+    """The report as the JSON document of the contract (``schema_version`` 1)."""
+    totals = report.totals
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "period": {"start": report.period.start.isoformat(), "end": report.period.end_exclusive.isoformat()},
+        "currency": report.currency,
+        "cost_metric": report.cost_metric,
+        "endpoints": [endpoint_document(line) for line in report.endpoints],
+        "untagged_cost": _money(report.untagged_cost),
+        "totals": {
+            "actual_cost": _money(totals.actual_cost),
+            "baseline_cost": _money(totals.baseline_cost),
+            "savings": _money(totals.savings),
+            "savings_pct": _number(totals.savings_pct, _CENT),
+            "instance_hours": _number(totals.instance_hours, _RATE),
+            "invocations": totals.invocations,
+        },
+        "warnings": [_issue(issue) for issue in report.warnings],
+        "errors": [_issue(issue) for issue in report.errors],
+    }
+
+
+def render_json(report: Report) -> str:
+    """report.json."""
+    return json.dumps(report_document(report), indent=2) + "\n"
+
+
+def render_csv(report: Report) -> str:
+    """report.csv: a row per endpoint, then ``(untagged)`` and ``(total)`` rows (names SageMaker forbids)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ENDPOINT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for line in report.endpoints:
+        writer.writerow(endpoint_document(line))
+    document = report_document(report)
+    writer.writerow({"endpoint_name": "(untagged)", "actual_cost": document["untagged_cost"]})
+    totals = document["totals"]
+    writer.writerow(
+        {
+            "endpoint_name": "(total)",
+            "instance_hours": totals["instance_hours"],
+            "actual_cost": totals["actual_cost"],
+            "baseline_cost": totals["baseline_cost"],
+            "savings": totals["savings"],
+            "savings_pct": totals["savings_pct"],
+            "invocations": totals["invocations"],
+        }
+    )
+    return buffer.getvalue()
+
+
+def _fmt(value: Decimal | None, step: Decimal = _CENT) -> str:
+    return "n/a" if value is None else f"{value.quantize(step, rounding=ROUND_HALF_UP):,}"
+
+
+def _pct(value: Decimal | None) -> str:
+    return "n/a" if value is None else f"{_fmt(value)}%"
+
+
+def table_rows(report: Report) -> list[list[str]]:
+    """Header and rows of the summary table (command output and Markdown)."""
+    cur = report.currency
+    rows = [
+        [
+            "endpoint",
+            "instance",
+            "hours",
+            f"actual {cur}",
+            "baseline",
+            f"baseline {cur}",
+            f"savings {cur}",
+            "savings %",
+            "invocations",
+            f"{cur}/1k req",
+        ]
+    ]
+    for line in report.endpoints:
+        rows.append(
+            [
+                line.endpoint_name,
+                line.instance_type or "n/a",
+                _fmt(line.instance_hours),
+                _fmt(line.actual_cost),
+                f"{line.baseline_instance_type} x{line.capacity_ratio}",
+                _fmt(line.baseline_cost),
+                _fmt(line.savings),
+                _pct(line.savings_pct),
+                "n/a" if line.invocations is None else f"{line.invocations:,}",
+                _fmt(line.cost_per_1k_invocations, _RATE),
+            ]
+        )
+    t = report.totals
+    rows.append(
+        [
+            "TOTAL",
+            "",
+            _fmt(t.instance_hours),
+            _fmt(t.actual_cost),
+            "",
+            _fmt(t.baseline_cost),
+            _fmt(t.savings),
+            _pct(t.savings_pct),
+            f"{t.invocations:,}",
+            "",
+        ]
+    )
+    return rows
+
+
+def summary_table(report: Report) -> str:
+    """Fixed-width text table for a terminal."""
+    rows = table_rows(report)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i < 2 else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    footer = [
+        f"period {report.period.start} to {report.period.end_exclusive} (end exclusive), "
+        f"{report.cost_metric}, untagged {_fmt(report.untagged_cost)} {report.currency}",
+        f"{len(report.warnings)} warning(s), {len(report.errors)} error(s)",
+    ]
+    return "\n".join([*lines, *footer]) + "\n"
+
+
+def _issues_markdown(title: str, issues: list[Issue]) -> list[str]:
+    if not issues:
+        return []
+    lines = ["", f"## {title}", ""]
+    lines += [f"- {f'`{i.endpoint_name}`: ' if i.endpoint_name else ''}{i.message}" for i in issues]
+    return lines
+
+
+def render_markdown(report: Report) -> str:
+    """report.md: the table, the totals, every assumption, warnings and errors."""
+    rows = table_rows(report)
+    table = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    table += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows[1:]]
+    sources = sorted({line.price_source for line in report.endpoints if line.price_source})
+    lines = [
+        f"# infersave cost report {report.period.start} to {report.period.end_exclusive}",
+        "",
+        f"Period: {report.period.start} (inclusive) to {report.period.end_exclusive} (exclusive), UTC days. "
+        f"Cost metric: {report.cost_metric}. Currency: {report.currency}.",
+        "",
+        f"**Actual {_fmt(report.totals.actual_cost)}, baseline {_fmt(report.totals.baseline_cost)}, "
+        f"savings {_fmt(report.totals.savings)} ({_pct(report.totals.savings_pct)}).** "
+        f"Untagged SageMaker cost: {_fmt(report.untagged_cost)}.",
+        "",
+        *table,
+        "",
+        "## How the figures are computed",
+        "",
+        "- Actual cost: what Cost Explorer billed each `infersave:endpoint` tag value (Amazon SageMaker).",
+        "- Instance hours: UsageQuantity of the usage types containing `Host:ml.`; other cost: its other "
+        "usage types (storage...).",
+        "- Baseline cost = instance hours x capacity ratio x baseline on-demand hourly price + other cost. "
+        "The capacity ratio is the number of baseline (GPU) instances needed per Inferentia2 instance for "
+        "the same throughput: an assumption set per endpoint (tag `infersave:baseline-capacity-ratio`), to be "
+        "measured on your own workload.",
+        "- Savings = baseline cost - actual cost; savings % = 100 x savings / baseline cost.",
+        "- Cost per 1,000 requests = 1000 x cost / CloudWatch `AWS/SageMaker` `Invocations` of the period.",
+        f"- Baseline prices: {', '.join(sources) or 'none'} (`price-list-api` = AWS Price List API, "
+        "on-demand SageMaker hosting in the endpoint's region; `catalog:` = the bundled catalog and its dated source).",
+        "- Cost Explorer data of recent days is estimated and can change; tags count only from their "
+        "activation as cost allocation tags.",
+    ]
+    lines += _issues_markdown("Warnings", report.warnings)
+    lines += _issues_markdown("Errors", report.errors)
+    return "\n".join(lines) + "\n"
+
+
+def sns_summary(report: Report, location: str, top: int = 10) -> tuple[str, str]:
+    """Subject and body of the e-mail summary: totals, the biggest endpoints, where the report is."""
+    t = report.totals
+    cur = report.currency
+    subject = (
+        f"infersave {report.period.start}..{report.period.end_exclusive}: saved {_fmt(t.savings)} {cur} "
+        f"({_pct(t.savings_pct)})"
+    )
+    body = [
+        f"infersave cost report, {report.period.start} to {report.period.end_exclusive} (end exclusive)",
+        "",
+        f"Actual:   {_fmt(t.actual_cost)} {cur}",
+        f"Baseline: {_fmt(t.baseline_cost)} {cur}",
+        f"Savings:  {_fmt(t.savings)} {cur} ({_pct(t.savings_pct)})",
+        f"Invocations: {t.invocations:,}   Instance hours: {_fmt(t.instance_hours)}",
+        f"Untagged SageMaker cost: {_fmt(report.untagged_cost)} {cur}",
+        "",
+    ]
+    biggest = sorted(report.endpoints, key=lambda line: line.actual_cost, reverse=True)[:top]
+    for line in biggest:
+        body.append(
+            f"- {line.endpoint_name}: actual {_fmt(line.actual_cost)}, baseline {_fmt(line.baseline_cost)}, "
+            f"savings {_pct(line.savings_pct)}"
+        )
+    if len(report.endpoints) > top:
+        body.append(f"- ... and {len(report.endpoints) - top} more endpoint(s)")
+    body += ["", f"{len(report.warnings)} warning(s), {len(report.errors)} error(s). Full report: {location}"]
+    return subject, "\n".join(body) + "\n"

@@ -1,0 +1,228 @@
+"""One report run: tag, read the bill and the invocations, price the baselines, apply the formula.
+
+Calls per run do not grow with the number of endpoints (tags already in place): GetResources pages of 100,
+one UpdateCostAllocationTagsStatus, one Cost Explorer query (its pages), ListMetrics pages of 500,
+GetMetricData batches of 500 and one GetProducts per distinct baseline type and region.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from lambdas.common import tags
+from lambdas.cost_reporter.dal import cloudwatch, cost_explorer, outputs, resources
+from lambdas.cost_reporter.dal.clients import Clients
+from lambdas.cost_reporter.dal.pricing import PriceBook
+from lambdas.cost_reporter.logic import render, savings
+from lambdas.cost_reporter.models import (
+    Baseline,
+    CostData,
+    EndpointLine,
+    EndpointUsage,
+    Issue,
+    Report,
+    ReportPeriod,
+    TaggedEndpoint,
+)
+from lambdas.cost_reporter.settings import INSTANCE_TYPE_PATTERN, Settings
+
+#: Region prefixes of SageMaker usage types, for endpoints that are billed but no longer listed.
+USAGE_REGION_CODES = {
+    "USE1": "us-east-1", "USE2": "us-east-2", "USW1": "us-west-1", "USW2": "us-west-2",
+    "CAN1": "ca-central-1", "EUW1": "eu-west-1", "EUW2": "eu-west-2", "EUW3": "eu-west-3",
+    "EUC1": "eu-central-1", "EUN1": "eu-north-1", "EUS1": "eu-south-1", "APN1": "ap-northeast-1",
+    "APN2": "ap-northeast-2", "APS1": "ap-southeast-1", "APS2": "ap-southeast-2", "APS3": "ap-south-1",
+    "SAE1": "sa-east-1",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Context:
+    settings: Settings
+    region: str
+    price_book: PriceBook
+
+
+def _unique(issues: list[Issue]) -> list[Issue]:
+    return list(dict.fromkeys(issues))
+
+
+def _baseline(ctx: _Context, endpoint: TaggedEndpoint | None, region: str, warnings: list[Issue]) -> Baseline:
+    endpoint_tags = endpoint.tags if endpoint else {}
+    name = endpoint.name if endpoint else None
+    instance_type = endpoint_tags.get(
+        tags.BASELINE_INSTANCE_TYPE, ctx.settings.default_baseline_instance_type
+    )
+    if not INSTANCE_TYPE_PATTERN.match(instance_type):
+        warnings.append(
+            Issue(f"tag {tags.BASELINE_INSTANCE_TYPE}={instance_type!r} is not an instance type", name)
+        )
+        instance_type = ctx.settings.default_baseline_instance_type
+    ratio = ctx.settings.default_capacity_ratio
+    raw_ratio = endpoint_tags.get(tags.BASELINE_CAPACITY_RATIO)
+    if raw_ratio is not None:
+        try:
+            ratio = Decimal(raw_ratio)
+            if not ratio.is_finite() or ratio <= 0:
+                raise InvalidOperation
+        except InvalidOperation:
+            warnings.append(
+                Issue(f"tag {tags.BASELINE_CAPACITY_RATIO}={raw_ratio!r} is not a positive number", name)
+            )
+            ratio = ctx.settings.default_capacity_ratio
+    return Baseline(instance_type, ratio, ctx.price_book.quote(instance_type, region))
+
+
+def _region_of(ctx: _Context, endpoint: TaggedEndpoint | None, usage: EndpointUsage) -> str:
+    if endpoint is not None:
+        return endpoint.region
+    regions = {USAGE_REGION_CODES.get(code) for code in usage.usage_region_codes}
+    if len(regions) == 1 and None not in regions:
+        return str(regions.pop())
+    return ctx.region
+
+
+def _line(
+    ctx: _Context,
+    name: str,
+    *,
+    endpoint: TaggedEndpoint | None,
+    cost: CostData,
+    invocations: dict[str, int] | None,
+    warnings: list[Issue],
+    errors: list[Issue],
+) -> EndpointLine:
+    usage = cost.by_endpoint.get(name)
+    if usage is None:
+        usage = EndpointUsage()
+        warnings.append(
+            Issue(
+                "no Cost Explorer cost for this period (new endpoint, or cost allocation tags activated less "
+                "than 24-48 h ago)",
+                name,
+            )
+        )
+    if endpoint is None:
+        warnings.append(
+            Issue(
+                f"billed under {tags.ENDPOINT}={name} but not listed with {tags.PROJECT} in {ctx.region} "
+                "(deleted, or in another region or project): baseline from the defaults",
+                name,
+            )
+        )
+    if len(usage.hours_by_instance_type) > 1:
+        warnings.append(Issue(f"ran several instance types {sorted(usage.hours_by_instance_type)}", name))
+    region = _region_of(ctx, endpoint, usage)
+    baseline = _baseline(ctx, endpoint, region, warnings)
+    if baseline.price is None:
+        errors.append(
+            Issue(
+                f"no on-demand price for baseline {baseline.instance_type} in {region} (Price List API and "
+                "catalog): baseline cost and savings unknown",
+                name,
+            )
+        )
+    endpoint_invocations = None if invocations is None else invocations.get(name.lower())
+    if invocations is not None and endpoint_invocations is None:
+        warnings.append(Issue("no Invocations metric in CloudWatch: cost per 1,000 requests unknown", name))
+    return savings.endpoint_line(name, usage, baseline, endpoint_invocations)
+
+
+def _invocations(
+    clients: Clients, names: set[str], period: ReportPeriod
+) -> tuple[dict[str, int] | None, list[Issue]]:
+    try:
+        series = cloudwatch.list_invocation_series(clients.cloudwatch)
+        wanted = [item for item in series if item.endpoint_name.lower() in names]
+        return cloudwatch.sum_invocations(clients.cloudwatch, wanted, period)
+    except (ClientError, BotoCoreError) as exc:
+        return None, [Issue(f"CloudWatch invocations unavailable ({exc}): cost per 1,000 requests unknown")]
+
+
+def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price_book: PriceBook) -> Report:
+    """Produce the report of ``period``. Raises only when no report is possible (listing or Cost Explorer)."""
+    warnings: list[Issue] = []
+    errors: list[Issue] = []
+    endpoints, listing_warnings = resources.list_endpoints(clients.tagging, settings.project_name)
+    warnings += listing_warnings
+    if settings.apply_tags:
+        defaults = {
+            tags.BASELINE_INSTANCE_TYPE: settings.default_baseline_instance_type,
+            tags.BASELINE_CAPACITY_RATIO: str(settings.default_capacity_ratio),
+        }
+        outcome = resources.ensure_tags(clients.tagging, endpoints, defaults)
+        endpoints = outcome.endpoints
+        warnings += outcome.warnings
+    if settings.activate_cost_allocation_tags:
+        warnings += cost_explorer.activate_cost_allocation_tags(clients.ce, tags.COST_ALLOCATION_KEYS)
+
+    request = cost_explorer.build_request(period, settings.cost_metric)
+    pages = cost_explorer.fetch_pages(clients.ce, request)
+    cost, cost_warnings, cost_errors = cost_explorer.parse_pages(
+        pages, settings.cost_metric, request["GroupBy"]
+    )
+    warnings += cost_warnings
+    errors += cost_errors
+
+    by_name = {endpoint.name: endpoint for endpoint in endpoints}
+    names = sorted(set(by_name) | set(cost.by_endpoint))
+    invocations, invocation_issues = _invocations(clients, {name.lower() for name in names}, period)
+    errors += invocation_issues
+
+    ctx = _Context(settings=settings, region=clients.region, price_book=price_book)
+    lines: list[EndpointLine] = []
+    for name in names:
+        try:
+            lines.append(
+                _line(
+                    ctx,
+                    name,
+                    endpoint=by_name.get(name),
+                    cost=cost,
+                    invocations=invocations,
+                    warnings=warnings,
+                    errors=errors,
+                )
+            )
+        except (ArithmeticError, ValueError, KeyError, TypeError) as exc:
+            errors.append(Issue(f"left out of the report: {exc!r}", name))
+    without_baseline = sum(1 for line in lines if line.baseline_cost is None)
+    if without_baseline:
+        warnings.append(
+            Issue(
+                f"totals of baseline cost and savings cover {len(lines) - without_baseline} of "
+                f"{len(lines)} endpoints"
+            )
+        )
+    warnings += price_book.warnings
+    return Report(
+        period=period,
+        currency=cost.currency,
+        cost_metric=settings.cost_metric,
+        endpoints=lines,
+        untagged_cost=cost.untagged_cost,
+        totals=savings.totals(lines),
+        warnings=_unique(warnings),
+        errors=_unique(errors),
+    )
+
+
+def render_files(report: Report) -> dict[str, str]:
+    """The three report files, by file name."""
+    return {
+        "report.json": render.render_json(report),
+        "report.csv": render.render_csv(report),
+        "report.md": render.render_markdown(report),
+    }
+
+
+def deliver_report(clients: Clients, bucket: str, topic_arn: str, report: Report) -> list[str]:
+    """Write the files to S3, then publish the summary to SNS; any failure raises. Returns the S3 keys."""
+    keys = outputs.write_report(clients.s3, bucket, report.period.key, render_files(report))
+    location = f"s3://{bucket}/{outputs.report_key(report.period.key, 'report.md')}"
+    subject, message = render.sns_summary(report, location)
+    outputs.publish_summary(clients.sns, topic_arn, subject, message)
+    return keys

@@ -1,0 +1,49 @@
+"""CloudWatch metrics of a report, as EMF log lines (Powertools): per endpoint and totals.
+
+Namespace: ``POWERTOOLS_METRICS_NAMESPACE`` (default ``infersave``). Dimensions: ``service``
+(``POWERTOOLS_SERVICE_NAME``), ``ReportType`` (month_to_date | previous_month | custom) and, per endpoint,
+``EndpointName``. Month-to-date values are cumulative: graph them with the Maximum statistic per day.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+
+from lambdas.cost_reporter.models import EndpointLine, Report, Totals
+
+DEFAULT_NAMESPACE = "infersave"
+
+
+def _add(
+    metrics: Metrics | EphemeralMetrics, name: str, unit: MetricUnit, value: Decimal | int | None
+) -> None:
+    if value is not None:
+        metrics.add_metric(name=name, unit=unit, value=float(value))
+
+
+def _add_costs(metrics: Metrics | EphemeralMetrics, figures: EndpointLine | Totals) -> None:
+    _add(metrics, "ActualCost", MetricUnit.NoUnit, figures.actual_cost)
+    _add(metrics, "BaselineCost", MetricUnit.NoUnit, figures.baseline_cost)
+    _add(metrics, "Savings", MetricUnit.NoUnit, figures.savings)
+    _add(metrics, "SavingsPercent", MetricUnit.Percent, figures.savings_pct)
+    _add(metrics, "InstanceHours", MetricUnit.NoUnit, figures.instance_hours)
+    _add(metrics, "Invocations", MetricUnit.Count, figures.invocations)
+
+
+def emit_report_metrics(metrics: Metrics, report: Report, namespace: str, service: str) -> None:
+    """Flush one EMF line per endpoint now; add the totals to ``metrics`` (flushed by ``log_metrics``)."""
+    for line in report.endpoints:
+        per_endpoint = EphemeralMetrics(namespace=namespace, service=service)
+        per_endpoint.add_dimension(name="ReportType", value=report.period.kind)
+        per_endpoint.add_dimension(name="EndpointName", value=line.endpoint_name)
+        _add_costs(per_endpoint, line)
+        per_endpoint.flush_metrics()
+    metrics.add_dimension(name="ReportType", value=report.period.kind)
+    _add_costs(metrics, report.totals)
+    _add(metrics, "UntaggedCost", MetricUnit.NoUnit, report.untagged_cost)
+    _add(metrics, "EndpointsReported", MetricUnit.Count, len(report.endpoints))
+    _add(metrics, "ReportWarnings", MetricUnit.Count, len(report.warnings))
+    _add(metrics, "ReportErrors", MetricUnit.Count, len(report.errors))

@@ -1,0 +1,130 @@
+"""Typed data of a report run. Money is ``Decimal`` USD (or the bill's currency) everywhere; rounding to
+cents happens only when a report is rendered (:mod:`lambdas.cost_reporter.logic.render`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """A report window in Cost Explorer's convention: ``start`` inclusive, ``end_exclusive`` exclusive."""
+
+    start: date
+    end_exclusive: date
+    kind: str  # month_to_date | previous_month | custom: the ReportType metric dimension
+
+    @property
+    def days(self) -> int:
+        """Length of the window in days."""
+        return (self.end_exclusive - self.start).days
+
+    @property
+    def key(self) -> str:
+        """``<start>_<end>``, the S3 folder of the report (a rerun for the same period overwrites it)."""
+        return f"{self.start.isoformat()}_{self.end_exclusive.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A warning or error of a report, scoped to one endpoint or (``endpoint_name`` None) to the report."""
+
+    message: str
+    endpoint_name: str | None = None
+
+
+@dataclass(frozen=True)
+class TaggedEndpoint:
+    """A SageMaker endpoint in scope (it carries ``infersave:project``), as the Tagging API lists it."""
+
+    arn: str
+    name: str
+    region: str
+    tags: dict[str, str]
+
+
+@dataclass
+class EndpointUsage:
+    """What Cost Explorer billed one ``infersave:endpoint`` tag value over the period."""
+
+    instance_hours: Decimal = Decimal(0)
+    instance_cost: Decimal = Decimal(0)
+    other_cost: Decimal = Decimal(0)
+    hours_by_instance_type: dict[str, Decimal] = field(default_factory=dict)
+    usage_region_codes: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class CostData:
+    """The parsed Cost Explorer answer: usage per endpoint name, untagged cost, currency."""
+
+    by_endpoint: dict[str, EndpointUsage]
+    untagged_cost: Decimal
+    currency: str
+    pages: int
+
+
+@dataclass(frozen=True)
+class PriceQuote:
+    """An on-demand SageMaker hosting price (per instance-hour) and where it came from."""
+
+    hourly_price: Decimal
+    source: str
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The GPU baseline an endpoint is compared with."""
+
+    instance_type: str
+    capacity_ratio: Decimal  # baseline instances needed per Inferentia2 instance for the same throughput
+    price: PriceQuote | None
+
+
+@dataclass(frozen=True)
+class EndpointLine:
+    """One endpoint of the report, unrounded. ``None`` means unknown (see the report's warnings/errors)."""
+
+    endpoint_name: str
+    instance_type: str | None
+    instance_hours: Decimal
+    actual_cost: Decimal
+    other_cost: Decimal
+    baseline_instance_type: str
+    capacity_ratio: Decimal
+    baseline_hourly_price: Decimal | None
+    price_source: str | None
+    baseline_cost: Decimal | None
+    savings: Decimal | None
+    savings_pct: Decimal | None
+    invocations: int | None
+    cost_per_1k_invocations: Decimal | None
+    baseline_cost_per_1k_invocations: Decimal | None
+
+
+@dataclass(frozen=True)
+class Totals:
+    """Sums over the endpoints; baseline and savings cover only endpoints whose baseline is known."""
+
+    actual_cost: Decimal
+    baseline_cost: Decimal
+    savings: Decimal
+    savings_pct: Decimal | None
+    instance_hours: Decimal
+    invocations: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """A complete report, before rendering."""
+
+    period: ReportPeriod
+    currency: str
+    cost_metric: str
+    endpoints: list[EndpointLine]
+    untagged_cost: Decimal
+    totals: Totals
+    warnings: list[Issue]
+    errors: list[Issue]

@@ -1,0 +1,115 @@
+"""Environment settings of the cost reporter, validated once at start-up.
+
+A stdlib dataclass rather than pydantic: the Lambda ships only Powertools, aws-xray-sdk and boto3.
+Every error names the variable and what it expects. Powertools reads its own ``POWERTOOLS_*`` variables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+COST_METRICS = ("UnblendedCost", "AmortizedCost")
+INSTANCE_TYPE_PATTERN = re.compile(r"^ml\.[a-z][a-z0-9-]*\.[a-z0-9]+$")
+_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$")
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the environment variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Validated configuration of one report run."""
+
+    reports_bucket: str | None
+    summary_topic_arn: str | None
+    project_name: str | None
+    cost_metric: str
+    default_baseline_instance_type: str
+    default_capacity_ratio: Decimal
+    pricing_region: str
+    apply_tags: bool
+    activate_cost_allocation_tags: bool
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise SettingsError(f"{name}={raw!r} is not a boolean: use true or false")
+
+
+def _matching(env: Mapping[str, str], name: str, pattern: re.Pattern[str], default: str, what: str) -> str:
+    value = env.get(name, "").strip() or default
+    if not pattern.match(value):
+        raise SettingsError(f"{name}={value!r} is not {what}")
+    return value
+
+
+def _capacity_ratio(env: Mapping[str, str], name: str) -> Decimal:
+    raw = env.get(name, "").strip() or "1.0"
+    try:
+        ratio = Decimal(raw)
+    except InvalidOperation:
+        raise SettingsError(
+            f"{name}={raw!r} is not a number (baseline instances per Inf2 instance)"
+        ) from None
+    if not ratio.is_finite() or ratio <= 0:
+        raise SettingsError(f"{name}={raw!r} must be a positive number")
+    return ratio
+
+
+def load_settings(env: Mapping[str, str], *, require_outputs: bool) -> Settings:
+    """Read and validate the settings from ``env``.
+
+    ``require_outputs`` is True for the Lambda (it writes to S3 and publishes to SNS) and False for the
+    command, which writes files. Raises :class:`SettingsError` naming the first bad variable.
+    """
+    bucket = _optional(env, "REPORTS_BUCKET")
+    topic = _optional(env, "SUMMARY_TOPIC_ARN")
+    if require_outputs and bucket is None:
+        raise SettingsError("REPORTS_BUCKET is required: the S3 bucket that receives the reports")
+    if require_outputs and topic is None:
+        raise SettingsError("SUMMARY_TOPIC_ARN is required: the SNS topic that receives the summary")
+    if bucket is not None and not _BUCKET.match(bucket):
+        raise SettingsError(f"REPORTS_BUCKET={bucket!r} is not an S3 bucket name")
+    if topic is not None and not _TOPIC_ARN.match(topic):
+        raise SettingsError(f"SUMMARY_TOPIC_ARN={topic!r} is not an SNS topic ARN")
+    cost_metric = env.get("COST_METRIC", "").strip() or "UnblendedCost"
+    if cost_metric not in COST_METRICS:
+        raise SettingsError(f"COST_METRIC={cost_metric!r} must be one of {', '.join(COST_METRICS)}")
+    return Settings(
+        reports_bucket=bucket,
+        summary_topic_arn=topic,
+        project_name=_optional(env, "PROJECT_NAME"),
+        cost_metric=cost_metric,
+        default_baseline_instance_type=_matching(
+            env,
+            "DEFAULT_BASELINE_INSTANCE_TYPE",
+            INSTANCE_TYPE_PATTERN,
+            "ml.g5.2xlarge",
+            "a SageMaker instance type such as ml.g5.2xlarge",
+        ),
+        default_capacity_ratio=_capacity_ratio(env, "DEFAULT_BASELINE_CAPACITY_RATIO"),
+        pricing_region=_matching(
+            env, "PRICING_REGION", _REGION, "us-east-1", "an AWS region such as us-east-1"
+        ),
+        apply_tags=_bool(env, "APPLY_TAGS", default=True),
+        activate_cost_allocation_tags=_bool(env, "ACTIVATE_COST_ALLOCATION_TAGS", default=True),
+    )

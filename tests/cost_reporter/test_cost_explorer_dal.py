@@ -1,0 +1,199 @@
+"""Cost Explorer access: the single query, its pages, its validation, parsing, throttling, tag activation."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+from botocore.stub import Stubber
+from cost_helpers import capture_requests, ce_group, ce_page, queue_cost_results
+
+from lambdas.cost_reporter.dal import cost_explorer
+from lambdas.cost_reporter.dal.clients import Clients
+from lambdas.cost_reporter.models import ReportPeriod
+
+OCTOBER = ReportPeriod(date(2025, 10, 1), date(2025, 11, 1), "custom")
+GROUP_BY = [{"Type": "TAG", "Key": "infersave:endpoint"}, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}]
+
+
+def stubbed_ce() -> tuple[Any, Stubber]:
+    client = boto3.client("ce", region_name="us-east-1", config=Config(retries={"max_attempts": 1}))
+    return client, Stubber(client)
+
+
+def test_request_is_the_contract_query() -> None:
+    request = cost_explorer.build_request(OCTOBER, "AmortizedCost")
+
+    assert request == {
+        "TimePeriod": {"Start": "2025-10-01", "End": "2025-11-01"},
+        "Granularity": "MONTHLY",
+        "Filter": {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon SageMaker"]}},
+        "GroupBy": GROUP_BY,
+        "Metrics": ["AmortizedCost", "UsageQuantity"],
+    }
+    cost_explorer.validate_request(request)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"TimePeriod": {"Start": "2025-11-01", "End": "2025-11-01"}}, "must be before End"),
+        ({"TimePeriod": {"Start": "2025/10/01", "End": "2025-11-01"}}, "YYYY-MM-DD"),
+        ({"Granularity": "WEEKLY"}, "Granularity"),
+        ({"Granularity": "HOURLY"}, "14 days"),
+        ({"Metrics": []}, "Metrics"),
+        ({"Metrics": ["Cost"]}, "Metrics"),
+        ({"GroupBy": [*GROUP_BY, {"Type": "DIMENSION", "Key": "REGION"}]}, "at most 2 GroupBy"),
+        ({"GroupBy": [{"Type": "LABEL", "Key": "x"}]}, "GroupBy needs"),
+    ],
+)
+def test_requests_aws_would_reject_are_refused_before_sending(change: dict[str, Any], message: str) -> None:
+    request = {**cost_explorer.build_request(OCTOBER, "UnblendedCost"), **change}
+
+    with pytest.raises(cost_explorer.CostRequestError, match=message):
+        cost_explorer.validate_request(request)
+
+
+def test_second_page_from_moto_is_followed_and_summed(clients: Clients) -> None:
+    # Arrange: moto keys its queued answers by request body, so the NextPageToken request gets the 2nd one.
+    queue_cost_results(
+        ce_page([ce_group("chat", "USE1-Host:ml.inf2.xlarge", "712.80", "720")], next_token="page-2"),
+        ce_page([ce_group("chat", "USE1-Host:VolumeUsage.gp2", "3.20", "30")]),
+    )
+    sent = capture_requests(clients.ce, "GetCostAndUsage")
+    request = cost_explorer.build_request(OCTOBER, "UnblendedCost")
+
+    # Act
+    pages = cost_explorer.fetch_pages(clients.ce, request)
+    data, _, errors = cost_explorer.parse_pages(pages, "UnblendedCost", GROUP_BY)
+
+    # Assert
+    assert len(sent) == 2
+    assert "NextPageToken" not in sent[0]
+    assert sent[1]["NextPageToken"] == "page-2"
+    chat = data.by_endpoint["chat"]
+    assert (chat.instance_hours, chat.instance_cost, chat.other_cost) == (
+        Decimal("720"),
+        Decimal("712.80"),
+        Decimal("3.20"),
+    )
+    assert errors == []
+
+
+def test_pagination_with_stubber_sends_the_same_query_with_the_token() -> None:
+    client, stub = stubbed_ce()
+    request = cost_explorer.build_request(OCTOBER, "UnblendedCost")
+    stub.add_response("get_cost_and_usage", ce_page([], next_token="t2"), dict(request))
+    stub.add_response("get_cost_and_usage", ce_page([], next_token="t3"), {**request, "NextPageToken": "t2"})
+    stub.add_response("get_cost_and_usage", ce_page([]), {**request, "NextPageToken": "t3"})
+
+    with stub:
+        pages = cost_explorer.fetch_pages(client, request)
+
+    assert len(pages) == 3
+    stub.assert_no_pending_responses()
+
+
+def test_throttling_is_retried_with_backoff(no_backoff_sleep: list[float]) -> None:
+    client, stub = stubbed_ce()
+    request = cost_explorer.build_request(OCTOBER, "UnblendedCost")
+    stub.add_client_error("get_cost_and_usage", service_error_code="LimitExceededException")
+    stub.add_client_error("get_cost_and_usage", service_error_code="ThrottlingException")
+    stub.add_response("get_cost_and_usage", ce_page([ce_group("a", "USE1-Host:ml.inf2.xlarge", "1", "1")]))
+
+    with stub:
+        pages = cost_explorer.fetch_pages(client, request)
+
+    assert len(pages) == 1
+    assert len(no_backoff_sleep) == 2
+    assert 0 <= no_backoff_sleep[0] <= 1.0
+    assert 0 <= no_backoff_sleep[1] <= 2.0
+
+
+def test_persistent_throttling_and_access_denied_fail_the_query() -> None:
+    client, stub = stubbed_ce()
+    request = cost_explorer.build_request(OCTOBER, "UnblendedCost")
+    for _ in range(4):
+        stub.add_client_error("get_cost_and_usage", service_error_code="ThrottlingException")
+    stub.add_client_error(
+        "get_cost_and_usage", service_error_code="AccessDeniedException", http_status_code=403
+    )
+
+    with stub:
+        with pytest.raises(ClientError, match="ThrottlingException"):
+            cost_explorer.fetch_pages(client, request)
+        with pytest.raises(ClientError, match="AccessDenied"):
+            cost_explorer.fetch_pages(client, request)
+
+
+def test_parser_sums_every_granularity_and_reports_untagged_and_bad_rows() -> None:
+    daily = {
+        "ResultsByTime": [
+            {"Groups": [ce_group("chat", "USE1-Host:ml.inf2.xlarge", "23.76", "24")], "Estimated": True},
+            {"Groups": [ce_group("chat", "USE1-Host:ml.inf2.8xlarge", "2.36", "1")]},
+            {"Groups": [ce_group("", "USE1-Notebk:ml.t3.medium", "1.25", "25")]},
+            {"Groups": [{"Keys": ["infersave:endpoint$rag", "USE1-Host:ml.inf2.xlarge"], "Metrics": {}}]},
+        ]
+    }
+
+    data, warnings, errors = cost_explorer.parse_pages([daily], "UnblendedCost", GROUP_BY)
+
+    chat = data.by_endpoint["chat"]
+    assert chat.instance_hours == Decimal(25)
+    assert chat.hours_by_instance_type == {"ml.inf2.xlarge": Decimal(24), "ml.inf2.8xlarge": Decimal(1)}
+    assert chat.usage_region_codes == {"USE1"}
+    assert data.untagged_cost == Decimal("1.25")
+    assert any("untagged" in w.message and "USD 1.25" in w.message for w in warnings)
+    assert any("estimated" in w.message for w in warnings)
+    assert [e.endpoint_name for e in errors] == ["rag"]
+    assert "rag" not in data.by_endpoint
+
+
+def test_tag_activation_batches_twenty_keys_per_call() -> None:
+    client, stub = stubbed_ce()
+    keys = [f"key-{i}" for i in range(45)]
+    for start in (0, 20, 40):
+        batch = keys[start : start + 20]
+        stub.add_response(
+            "update_cost_allocation_tags_status",
+            {"Errors": [{"TagKey": "key-44", "Code": "TagKeysNotFoundException", "Message": "not yet"}]}
+            if start == 40
+            else {"Errors": []},
+            {"CostAllocationTagsStatus": [{"TagKey": key, "Status": "Active"} for key in batch]},
+        )
+
+    with stub:
+        warnings = cost_explorer.activate_cost_allocation_tags(client, keys)
+
+    stub.assert_no_pending_responses()
+    assert [w.message for w in warnings] == [
+        "could not activate cost allocation tag 'key-44': TagKeysNotFoundException not yet"
+    ]
+
+
+def test_tag_activation_outside_the_management_account_is_a_warning() -> None:
+    client, stub = stubbed_ce()
+    stub.add_client_error(
+        "update_cost_allocation_tags_status",
+        service_error_code="AccessDeniedException",
+        service_message="Only the management account can update cost allocation tags",
+        http_status_code=403,
+    )
+
+    with stub:
+        warnings = cost_explorer.activate_cost_allocation_tags(client, ["infersave:endpoint"])
+
+    assert len(warnings) == 1
+    assert "AccessDeniedException" in warnings[0].message
+
+
+def test_tag_activation_not_implemented_in_moto_is_a_warning(clients: Clients) -> None:
+    warnings = cost_explorer.activate_cost_allocation_tags(clients.ce, ["infersave:endpoint"])
+
+    assert len(warnings) == 1
+    assert "not implemented" in warnings[0].message

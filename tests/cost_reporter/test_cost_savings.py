@@ -1,0 +1,150 @@
+"""The savings formula: a hand-computed example, edge cases and properties of the arithmetic."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lambdas.cost_reporter.logic import render
+from lambdas.cost_reporter.logic.savings import dominant_instance_type, endpoint_line, totals
+from lambdas.cost_reporter.models import Baseline, EndpointUsage, PriceQuote
+
+D = Decimal
+G5_2XL = PriceQuote(hourly_price=D("1.515"), source="catalog:fmbench-2025-01-26")
+
+
+def usage(hours: str, instance_cost: str, other_cost: str = "0") -> EndpointUsage:
+    return EndpointUsage(
+        instance_hours=D(hours),
+        instance_cost=D(instance_cost),
+        other_cost=D(other_cost),
+        hours_by_instance_type={"ml.inf2.xlarge": D(hours)},
+    )
+
+
+def test_formula_matches_the_hand_computed_example() -> None:
+    # One ml.inf2.xlarge for a 30-day month: 720 h x 0.99 USD/h = 712.80 USD, plus 3.20 USD of storage.
+    # Baseline: ml.g5.2xlarge at 1.515 USD/h, capacity ratio 1.5 (1.5 GPU instances per Inf2 instance).
+    #   actual_cost   = 712.80 + 3.20                      =   716.00
+    #   baseline_cost = 720 x 1.5 x 1.515 + 3.20 = 1636.20 + 3.20 = 1639.40
+    #   savings       = 1639.40 - 716.00                   =   923.40
+    #   savings_pct   = 100 x 923.40 / 1639.40             =    56.3255... -> 56.33
+    #   per 1k req (1,200,000 invocations): 1000 x 716.00 / 1,200,000 = 0.596666... -> 0.5967
+    #   baseline per 1k: 1000 x 1639.40 / 1,200,000 = 1.366166... -> 1.3662
+    # Arrange
+    baseline = Baseline("ml.g5.2xlarge", D("1.5"), G5_2XL)
+
+    # Act
+    line = endpoint_line("chat", usage("720", "712.80", "3.20"), baseline, invocations=1_200_000)
+    document = render.endpoint_document(line)
+
+    # Assert
+    assert line.actual_cost == D("716.00")
+    assert line.baseline_cost == D("1639.40")
+    assert line.savings == D("923.40")
+    assert document["savings_pct"] == 56.33
+    assert document["cost_per_1k_invocations"] == 0.5967
+    assert document["baseline_cost_per_1k_invocations"] == 1.3662
+    assert document["instance_type"] == "ml.inf2.xlarge"
+    assert document["price_source"] == "catalog:fmbench-2025-01-26"
+
+
+def test_unknown_baseline_price_leaves_baseline_figures_empty() -> None:
+    line = endpoint_line("chat", usage("10", "9.90"), Baseline("ml.g6.xlarge", D(1), None), invocations=None)
+
+    assert (line.baseline_cost, line.savings, line.savings_pct, line.baseline_hourly_price) == (None,) * 4
+    assert line.cost_per_1k_invocations is None
+    assert line.actual_cost == D("9.90")
+
+
+def test_zero_baseline_cost_gives_null_percentage_and_no_invocations_gives_null_rates() -> None:
+    line = endpoint_line("idle", EndpointUsage(), Baseline("ml.g5.2xlarge", D(1), G5_2XL), invocations=0)
+
+    assert line.baseline_cost == 0
+    assert line.savings_pct is None
+    assert line.cost_per_1k_invocations is None
+    assert line.instance_type is None
+
+
+def test_totals_cover_only_endpoints_with_a_baseline() -> None:
+    known = endpoint_line("a", usage("100", "99"), Baseline("ml.g5.2xlarge", D(1), G5_2XL), 1000)
+    unknown = endpoint_line("b", usage("10", "9.9"), Baseline("ml.g6.xlarge", D(1), None), None)
+
+    result = totals([known, unknown])
+
+    assert result.actual_cost == D("108.9")
+    assert result.baseline_cost == D("151.500")
+    assert result.savings == D("52.500")
+    assert result.instance_hours == D(110)
+    assert result.invocations == 1000
+
+
+def test_dominant_instance_type_is_the_one_with_most_hours() -> None:
+    mixed = EndpointUsage(hours_by_instance_type={"ml.inf2.xlarge": D(10), "ml.inf2.8xlarge": D(30)})
+
+    assert dominant_instance_type(mixed) == "ml.inf2.8xlarge"
+
+
+money = st.decimals(min_value=0, max_value=10**7, places=4, allow_nan=False, allow_infinity=False)
+hours = st.decimals(min_value=0, max_value=10**5, places=4, allow_nan=False, allow_infinity=False)
+ratio = st.decimals(min_value=D("0.01"), max_value=100, places=2, allow_nan=False, allow_infinity=False)
+price = st.decimals(min_value=D("0.0001"), max_value=100, places=4, allow_nan=False, allow_infinity=False)
+
+
+@given(
+    h=hours,
+    instance=money,
+    other=money,
+    r=ratio,
+    p=price,
+    invocations=st.integers(min_value=0, max_value=10**12),
+)
+def test_savings_is_exactly_baseline_minus_actual(
+    *, h: Decimal, instance: Decimal, other: Decimal, r: Decimal, p: Decimal, invocations: int
+) -> None:
+    baseline = Baseline("ml.g5.2xlarge", r, PriceQuote(p, "test"))
+    line = endpoint_line("e", EndpointUsage(h, instance, other), baseline, invocations)
+
+    assert line.baseline_cost == h * r * p + other
+    assert line.savings == line.baseline_cost - line.actual_cost
+    assert line.actual_cost == instance + other
+    if line.savings_pct is not None:
+        assert line.savings_pct <= 100
+        assert (line.savings_pct > 0) == (line.savings > 0)
+
+
+@given(hours, ratio, price, money)
+def test_same_price_and_ratio_one_saves_nothing(h: Decimal, r: Decimal, p: Decimal, other: Decimal) -> None:
+    # Inferentia billed at exactly the baseline's price, one for one: baseline == actual.
+    baseline = Baseline("ml.g5.2xlarge", D(1), PriceQuote(p, "test"))
+    line = endpoint_line("e", EndpointUsage(h, h * p, other), baseline, None)
+
+    assert line.savings == 0
+
+
+@given(st.lists(st.tuples(hours, money, money, ratio, price), min_size=0, max_size=20))
+def test_totals_are_sums_of_the_endpoints(
+    rows: list[tuple[Decimal, Decimal, Decimal, Decimal, Decimal]],
+) -> None:
+    lines = [
+        endpoint_line(f"e{i}", EndpointUsage(h, c, o), Baseline("ml.g5.2xlarge", r, PriceQuote(p, "t")), 1)
+        for i, (h, c, o, r, p) in enumerate(rows)
+    ]
+
+    result = totals(lines)
+
+    assert result.actual_cost == sum((line.actual_cost for line in lines), D(0))
+    assert result.savings == sum((line.savings or D(0) for line in lines), D(0))
+    assert result.savings == result.baseline_cost - result.actual_cost
+    assert result.invocations == len(rows)
+
+
+@given(st.decimals(min_value=-(10**9), max_value=10**9, allow_nan=False, allow_infinity=False))
+def test_rounding_to_cents_is_idempotent_and_within_half_a_cent(amount: Decimal) -> None:
+    rounded = render.round_money(amount)
+
+    assert render.round_money(rounded) == rounded
+    assert abs(rounded - amount) <= D("0.005")
+    assert rounded.as_tuple().exponent == -2
