@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from constructs import Construct
+
+from stacks.encryption import project_key
 
 #: Services that publish to the topic: AWS Budgets, Cost Anomaly Detection, CloudWatch alarms.
 PUBLISHERS = ("budgets.amazonaws.com", "costalerts.amazonaws.com", "cloudwatch.amazonaws.com")
@@ -21,12 +22,8 @@ class AlertsTopic(Construct):
         super().__init__(scope, construct_id)
         account = cdk.Stack.of(self).account
         source_account = {"StringEquals": {"aws:SourceAccount": account}}
-        self.key = kms.Key(
-            self,
-            "Key",
-            enable_key_rotation=True,
-            description=f"Encrypts infersave {project} alerts (SNS) and its functions' logs and queues",
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+        self.key = project_key(
+            self, "Key", description=f"Encrypts infersave {project} alerts (SNS) and its functions' logs"
         )
         # Publishers encrypt with the topic's key, so they need it too (SNS SSE with a customer managed key:
         # https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html).
@@ -37,31 +34,6 @@ class AlertsTopic(Construct):
                 actions=["kms:GenerateDataKey*", "kms:Decrypt"],
                 resources=["*"],  # in a key policy "*" means this key
                 conditions=source_account,
-            )
-        )
-        logs_principal = iam.ServicePrincipal(f"logs.{cdk.Stack.of(self).region}.amazonaws.com")
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AllowCloudWatchLogsOfThisAccount",
-                principals=[logs_principal],
-                actions=[
-                    "kms:Encrypt*",
-                    "kms:Decrypt*",
-                    "kms:ReEncrypt*",
-                    "kms:GenerateDataKey*",
-                    "kms:Describe*",
-                ],
-                resources=["*"],
-                conditions={
-                    "ArnLike": {
-                        "kms:EncryptionContext:aws:logs:arn": cdk.Stack.of(self).format_arn(
-                            service="logs",
-                            resource="log-group",
-                            resource_name="*",
-                            arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
-                        )
-                    }
-                },
             )
         )
         self.topic = sns.Topic(

@@ -7,6 +7,7 @@ import aws_cdk as cdk
 from lambdas.common import tags
 from lambdas.common.catalog import load_catalog
 from stacks.config import Config
+from stacks.cost_stack import CostStack
 from stacks.estimate import estimate
 from stacks.guardrails_stack import GuardrailsStack
 from stacks.inference_stack import InferenceStack
@@ -35,7 +36,17 @@ def build_app(
         synthesizer=synthesizer,
         description=f"infersave: budget, anomaly alerts, alarms and breach switch of project {config.project}",
     )
-    stacks: dict[str, cdk.Stack] = {"inference": inference, "guardrails": guardrails}
+    cost = CostStack(
+        app,
+        f"{prefix}-cost",
+        config=config,
+        # Failures of the reporter alarm on the project's alerts topic.
+        alarm_topic=guardrails.alerts.topic,
+        env=env,
+        synthesizer=synthesizer,
+        description=f"infersave: scheduled cost report and savings dashboard of project {config.project}",
+    )
+    stacks: dict[str, cdk.Stack] = {"inference": inference, "guardrails": guardrails, "cost": cost}
     for stack in stacks.values():
         cdk.Tags.of(stack).add(tags.PROJECT, config.project)
         for key, value in config.tags.items():

@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from lambdas.common.catalog import Catalog, InstanceSpec, load_catalog
 from stacks.schedule import cron_problem, time_zone_problem
@@ -34,6 +42,32 @@ VOLUME_RANGE_GB = (1, 512)
 
 _ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[^:@]+[:@].+$")
 Name = Annotated[str, Field(pattern=r"^[a-zA-Z0-9](-*[a-zA-Z0-9])*$", min_length=1, max_length=40)]
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+
+
+def _cron(value: str) -> str:
+    problem = cron_problem(value)
+    if problem:
+        raise ValueError(f"{value!r} {problem}")
+    return value
+
+
+def _time_zone(value: str) -> str:
+    problem = time_zone_problem(value)
+    if problem:
+        raise ValueError(f"{value!r} {problem}")
+    return value
+
+
+def _email(value: str) -> str:
+    if not _EMAIL.match(value):
+        raise ValueError(f"{value!r} is not an e-mail address like team@example.com")
+    return value
+
+
+Cron = Annotated[str, AfterValidator(_cron)]
+TimeZone = Annotated[str, AfterValidator(_time_zone)]
+Email = Annotated[str, AfterValidator(_email)]
 
 
 class ConfigError(ValueError):
@@ -131,26 +165,10 @@ class Autoscaling(_Model):
 class OffHours(_Model):
     """Scheduled actions that lower min capacity off-hours and raise it back."""
 
-    scale_down_cron: str
-    scale_up_cron: str
-    time_zone: str = "UTC"
+    scale_down_cron: Cron
+    scale_up_cron: Cron
+    time_zone: TimeZone = "UTC"
     min_capacity: Annotated[int, Field(ge=0)] = 1
-
-    @field_validator("scale_down_cron", "scale_up_cron")
-    @classmethod
-    def _cron(cls, value: str) -> str:
-        problem = cron_problem(value)
-        if problem:
-            raise ValueError(f"{value!r} {problem}")
-        return value
-
-    @field_validator("time_zone")
-    @classmethod
-    def _tz(cls, value: str) -> str:
-        problem = time_zone_problem(value)
-        if problem:
-            raise ValueError(f"{value!r} {problem}")
-        return value
 
     @field_validator("min_capacity")
     @classmethod
@@ -257,7 +275,7 @@ class Budget(_Model):
         list[Annotated[Decimal, Field(gt=0, le=1000)]], Field(min_length=1, max_length=4)
     ] = Field(default_factory=lambda: [Decimal(50), Decimal(80), Decimal(100)])
     forecast_threshold_percent: Annotated[Decimal, Field(gt=0, le=1000)] = Decimal(100)
-    alert_emails: Annotated[list[str], Field(max_length=10)] = Field(default_factory=list)
+    alert_emails: Annotated[list[Email], Field(max_length=10)] = Field(default_factory=list)
     #: ``tag``: a custom monitor on the project's cost allocation tag (the tag must be active in Billing);
     #: ``service``: the account's SageMaker service monitor (one per account).
     anomaly_monitor: Literal["tag", "service"] = "tag"
@@ -271,15 +289,6 @@ class Budget(_Model):
             raise ValueError(f"thresholds must be distinct, got {[str(v) for v in values]}")
         return values
 
-    @field_validator("alert_emails")
-    @classmethod
-    def _emails(cls, values: list[str]) -> list[str]:
-        pattern = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
-        for value in values:
-            if not pattern.match(value):
-                raise ValueError(f"{value!r} is not an e-mail address like team@example.com")
-        return values
-
 
 class Alarms(_Model):
     """Operational alarms per endpoint, sent to the alerts topic."""
@@ -290,6 +299,20 @@ class Alarms(_Model):
     at_max_capacity_minutes: Annotated[int, Field(ge=5, le=1440, multiple_of=5)] = 60
 
 
+class Reports(_Model):
+    """The scheduled cost report: when it runs, which cost metric it reads, who gets the summary."""
+
+    #: Month to date, every day (EventBridge Scheduler cron, six fields).
+    daily_cron: Cron = "cron(0 6 * * ? *)"
+    #: The closed previous month, on a day its bill has settled (the 5th by default).
+    monthly_cron: Cron = "cron(0 7 5 * ? *)"
+    time_zone: TimeZone = "UTC"
+    cost_metric: Literal["UnblendedCost", "AmortizedCost"] = "UnblendedCost"
+    summary_emails: Annotated[list[Email], Field(max_length=20)] = Field(default_factory=list)
+    #: Days a superseded report version is kept (the current version of each period is kept).
+    noncurrent_version_retention_days: Annotated[int, Field(ge=1, le=3650)] = 400
+
+
 class Config(_Model):
     """The whole config file."""
 
@@ -298,6 +321,7 @@ class Config(_Model):
     endpoints: Annotated[list[Endpoint], Field(min_length=1)]
     budget: Budget = Field(default_factory=Budget)
     alarms: Alarms = Field(default_factory=Alarms)
+    reports: Reports = Field(default_factory=Reports)
     tags: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")

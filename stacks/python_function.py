@@ -68,11 +68,12 @@ class PythonFunction(Construct):
             encryption_key=key,
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
+        # The AWS managed key (aws/sqs): the function sends with its own IAM permissions, so no key grant (and
+        # none of CDK's wildcard KMS actions) is needed.
         self.failure_queue = sqs.Queue(
             self,
             "OnFailure",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
+            encryption=sqs.QueueEncryption.KMS_MANAGED,
             enforce_ssl=True,
             retention_period=cdk.Duration.days(14),
         )
@@ -97,14 +98,12 @@ class PythonFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
             environment={"POWERTOOLS_SERVICE_NAME": package.replace("_", "-"), **environment},
-            environment_encryption=key,
             reserved_concurrent_executions=reserved_concurrency,
             retry_attempts=2,
             on_failure=destinations.SqsDestination(self.failure_queue),
         )
         # The role writes only to its own log group (no AWSLambdaBasicExecutionRole managed policy).
         log_group.grant_write(self.role)
-        key.grant_encrypt_decrypt(self.role)
 
         self.errors_alarm = cloudwatch.Alarm(
             self,
@@ -141,16 +140,6 @@ class PythonFunction(Construct):
             self.failure_queue,
             "AwsSolutions-SQS3",
             "This queue is itself the on-failure destination of the function; a queue behind it would never be read.",
-        )
-        acknowledge(
-            self.role,
-            "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
-            "CDK's grant_encrypt_decrypt on the stack's own key; GenerateDataKey* covers the variants SQS/logs use.",
-        )
-        acknowledge(
-            self.role,
-            "AwsSolutions-IAM5[Action::kms:ReEncrypt*]",
-            "CDK's grant_encrypt_decrypt on the stack's own key; ReEncrypt* is needed for key rotation reads.",
         )
         acknowledge(
             self.role,

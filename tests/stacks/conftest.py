@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import aws_cdk as cdk
@@ -29,7 +30,9 @@ class Synth:
 @pytest.fixture(scope="session")
 def synth() -> Synth:
     """Synthesize both configs once (cdk-nag runs: an unacknowledged finding fails here)."""
-    app = cdk.App(context={"aws:cdk:bundling-stacks": []})
+    # The same feature flags as `cdk synth` (cdk.json), no asset bundling.
+    context = json.loads((ROOT / "cdk.json").read_text())["context"]
+    app = cdk.App(context={**context, "aws:cdk:bundling-stacks": []})
     enable_nag(app)
     default_config = load_config(ROOT / "infersave.yaml")
     full_config = load_config(FIXTURES / "full.yaml")

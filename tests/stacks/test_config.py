@@ -42,6 +42,26 @@ def _with(path: str, value: Any) -> dict[str, Any]:
 
 BAD_CONFIGS = [
     (
+        "report cron",
+        _with("reports", {"monthly_cron": "cron(0 7 5 * *)"}),
+        "reports.monthly_cron: 'cron(0 7 5 * *)' has 5 fields; AWS cron needs six",
+    ),
+    (
+        "report time zone",
+        _with("reports", {"time_zone": "CET+1"}),
+        "reports.time_zone: 'CET+1' is not an IANA time zone name",
+    ),
+    (
+        "report cost metric",
+        _with("reports", {"cost_metric": "BlendedCost"}),
+        "reports.cost_metric: Input should be 'UnblendedCost' or 'AmortizedCost'",
+    ),
+    (
+        "report e-mail",
+        _with("reports", {"summary_emails": ["finance@"]}),
+        "reports.summary_emails[0]: 'finance@' is not an e-mail address",
+    ),
+    (
         "not inf2",
         _with("endpoints.0.instance_type", "ml.g5.2xlarge"),
         "endpoints[0].instance_type: 'ml.g5.2xlarge' is not an Inferentia2 type; use one of ml.inf2.xlarge, "
@@ -241,7 +261,7 @@ BAD_CONFIGS = [
     (
         "bad e-mail",
         _with("budget", {"alert_emails": ["ops.example.com"]}),
-        "budget.alert_emails: 'ops.example.com' is not an e-mail address like team@example.com",
+        "budget.alert_emails[0]: 'ops.example.com' is not an e-mail address like team@example.com",
     ),
     (
         "anomaly threshold zero",

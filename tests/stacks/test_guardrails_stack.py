@@ -44,16 +44,12 @@ def test_budget_filters_on_project_tag_and_sagemaker(synth: Synth) -> None:
             "ThresholdType": "PERCENTAGE",
         }
     ]
+    topic_id = next(k for k in t.find_resources("AWS::SNS::Topic") if k.startswith("AlertsTopic"))
     for n in props["NotificationsWithSubscribers"]:
         assert n["Subscribers"] == [
-            {
-                "SubscriptionType": "SNS",
-                "Address": {"Ref": Match.string_like_regexp("^AlertsTopic")}.__class__
-                and n["Subscribers"][0]["Address"],
-            },
+            {"SubscriptionType": "SNS", "Address": {"Ref": topic_id}},
             {"SubscriptionType": "EMAIL", "Address": "ml-platform@example.com"},
         ]
-        assert n["Subscribers"][0]["Address"]["Ref"].startswith("AlertsTopic")
 
 
 def test_key_policy_lets_alert_publishers_use_the_key(synth: Synth) -> None:
@@ -62,7 +58,7 @@ def test_key_policy_lets_alert_publishers_use_the_key(synth: Synth) -> None:
     policy = next(v for k, v in keys.items() if k.startswith("AlertsKey"))["Properties"]["KeyPolicy"]
     statement = next(s for s in policy["Statement"] if s.get("Sid") == "AllowAlertPublishersToUseTheKey")
     assert sorted(statement["Principal"]["Service"]) == sorted(PUBLISHERS)
-    assert statement["Action"] == ["kms:GenerateDataKey*", "kms:Decrypt"]
+    assert sorted(statement["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
     assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
     assert (
         next(v for k, v in keys.items() if k.startswith("AlertsKey"))["Properties"]["EnableKeyRotation"]

@@ -157,9 +157,9 @@ def test_custom_image_keeps_its_uri_and_environment(synth: Synth) -> None:
                         Match.object_like(
                             {
                                 "Action": [
+                                    "ecr:BatchCheckLayerAvailability",
                                     "ecr:BatchGetImage",
                                     "ecr:GetDownloadUrlForLayer",
-                                    "ecr:BatchCheckLayerAvailability",
                                 ],
                                 "Resource": {
                                     "Fn::Join": [

@@ -1,0 +1,86 @@
+"""``SavingsDashboard``: actual vs GPU-baseline cost, savings and invocations per endpoint, from the metrics the
+cost reporter emits (EMF) and SageMaker's own ``Invocations``."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+from aws_cdk import aws_cloudwatch as cloudwatch
+from constructs import Construct
+
+ONE_DAY = cdk.Duration.days(1)
+
+
+class SavingsDashboard(Construct):
+    """Exposes ``dashboard`` and ``dashboard_name``."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        project: str,
+        endpoint_names: list[str],
+        namespace: str,
+        service: str,
+        variant_name: str,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.dashboard_name = f"infersave-{project}-savings"
+
+        def report_metric(name: str, endpoint: str | None = None) -> cloudwatch.Metric:
+            dims = {"service": service, "ReportType": "month_to_date"}
+            if endpoint:
+                dims["EndpointName"] = endpoint
+            # Month-to-date values are cumulative: the day's Maximum is the latest figure.
+            return cloudwatch.Metric(
+                namespace=namespace,
+                metric_name=name,
+                dimensions_map=dims,
+                statistic="Maximum",
+                period=ONE_DAY,
+                label=f"{endpoint or 'total'} {name}",
+            )
+
+        self.dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=self.dashboard_name)
+        self.dashboard.add_widgets(
+            cloudwatch.TextWidget(
+                markdown=(
+                    f"# infersave {project}: Inferentia2 vs GPU baseline\n"
+                    "Month-to-date USD from the daily cost report. baseline = instance-hours x capacity ratio x "
+                    "baseline on-demand price + other cost; savings = baseline - actual. Reports (with every "
+                    "assumption) are in the reports bucket."
+                ),
+                width=24,
+                height=3,
+            ),
+            cloudwatch.SingleValueWidget(
+                title="Month to date (USD, %)",
+                metrics=[
+                    report_metric(n) for n in ("ActualCost", "BaselineCost", "Savings", "SavingsPercent")
+                ],
+                width=24,
+                height=4,
+            ),
+        )
+        for endpoint in endpoint_names:
+            self.dashboard.add_widgets(
+                cloudwatch.GraphWidget(
+                    title=f"{endpoint}: actual vs baseline cost (USD, month to date)",
+                    left=[report_metric("ActualCost", endpoint), report_metric("BaselineCost", endpoint)],
+                    right=[report_metric("Savings", endpoint)],
+                    width=12,
+                ),
+                cloudwatch.GraphWidget(
+                    title=f"{endpoint}: invocations per hour",
+                    left=[
+                        cloudwatch.Metric(
+                            namespace="AWS/SageMaker",
+                            metric_name="Invocations",
+                            dimensions_map={"EndpointName": endpoint, "VariantName": variant_name},
+                            statistic="Sum",
+                            period=cdk.Duration.hours(1),
+                        )
+                    ],
+                    width=12,
+                ),
+            )
