@@ -11,7 +11,7 @@ export CDK_DISABLE_CLI_TELEMETRY := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install test lint typecheck unit synth bench lock clean
+.PHONY: install test lint typecheck unit synth estimate bench bench-report lock clean
 
 install: $(VENV)/.installed-py node_modules/.installed-js
 
@@ -40,8 +40,14 @@ test: lint typecheck unit
 synth: install
 	npx --no-install cdk synth --quiet
 
+estimate: install
+	$(PY) -m stacks.estimate --config $(or $(CONFIG),infersave.yaml)
+
 bench: install
 	$(PY) -m benchmarks.synth_time
+
+bench-report: install
+	$(PY) -m benchmarks.report_calls
 
 lock:
 	$(VENV)/bin/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.lock
