@@ -6,6 +6,7 @@ so synth needs no network and the asset hashes change only when the code or the 
 
 from __future__ import annotations
 
+import atexit
 import importlib.metadata
 import shutil
 import tempfile
@@ -22,10 +23,17 @@ def _ignore(_directory: str, names: list[str]) -> list[str]:
     return [n for n in names if n in {"__pycache__", "tests"} or n.endswith(_SKIP_SUFFIXES)]
 
 
+def _staging_dir(prefix: str) -> Path:
+    """A temporary folder removed when the process exits (synth has copied the assets into cdk.out by then)."""
+    staging = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, staging, ignore_errors=True)
+    return staging
+
+
 @cache
 def lambda_code_dir() -> str:
     """A folder holding ``lambdas/`` (the code of every function), so handlers import ``lambdas.<package>``."""
-    staging = Path(tempfile.mkdtemp(prefix="infersave-code-"))
+    staging = _staging_dir("infersave-code-")
     shutil.copytree(LAMBDAS_DIR, staging / "lambdas", ignore=_ignore)
     return str(staging)
 
@@ -37,7 +45,7 @@ def powertools_layer_dir() -> str:
     Compiled extensions are left out on purpose: the layer targets arm64 whatever machine synthesizes, and
     wrapt falls back to its pure-Python implementation without its C extension.
     """
-    staging = Path(tempfile.mkdtemp(prefix="infersave-layer-"))
+    staging = _staging_dir("infersave-layer-")
     target = staging / "python"
     for name in LAYER_DISTRIBUTIONS:
         distribution = importlib.metadata.distribution(name)
