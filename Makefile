@@ -18,7 +18,7 @@ install: $(VENV)/.installed-py node_modules/.installed-js
 $(VENV)/.installed-py: requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
-	$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.lock
+	$(VENV)/bin/uv pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
 	touch $@
 
 node_modules/.installed-js: package-lock.json

@@ -10,6 +10,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from constructs import Construct
 
+from lambdas.common import tags
 from stacks.config import BreachSwitch as BreachSwitchConfig
 from stacks.encryption import grant_encrypted_publish
 from stacks.nag import acknowledge, arn_in_finding
@@ -50,22 +51,27 @@ class BreachSwitch(Construct):
             alarm_topic=topic,
             timeout=cdk.Duration.seconds(60),
             memory_size_mb=256,
-            # One at a time: duplicate deliveries of the same alert are serialized, and the tags make them no-ops.
-            reserved_concurrency=1,
             wildcard_reason=(
-                "tag:GetResources and application-autoscaling:DescribeScalableTargets/RegisterScalableTarget have no "
-                "resource-level permissions; SageMaker actions are limited to this project's endpoints by name."
+                "tag:GetResources and application-autoscaling:DescribeScalableTargets have no resource-level "
+                "permissions; SageMaker actions are limited to this project's endpoints by name and tag."
             ),
         )
         role = self.function.role
         role.add_to_policy(
             iam.PolicyStatement(
-                actions=[
-                    "tag:GetResources",
-                    "application-autoscaling:DescribeScalableTargets",
-                    "application-autoscaling:RegisterScalableTarget",
-                ],
+                actions=["tag:GetResources", "application-autoscaling:DescribeScalableTargets"],
                 resources=["*"],
+            )
+        )
+        # Scalable target ARNs end in a generated id, not the endpoint name; the service namespace is in none of it.
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["application-autoscaling:RegisterScalableTarget"],
+                resources=[
+                    stack.format_arn(
+                        service="application-autoscaling", resource="scalable-target", resource_name="*"
+                    )
+                ],
             )
         )
         # SageMaker lower-cases endpoint names in ARNs.
@@ -82,6 +88,8 @@ class BreachSwitch(Construct):
                     "sagemaker:DeleteTags",
                 ],
                 resources=[endpoints],
+                # The name prefix alone would also match a project named "<project>-x".
+                conditions={"StringEquals": {f"aws:ResourceTag/{tags.PROJECT}": project}},
             )
         )
         role.add_to_policy(
@@ -96,6 +104,12 @@ class BreachSwitch(Construct):
             role,
             f"AwsSolutions-IAM5[Resource::{arn_in_finding(self, 'sagemaker', f'endpoint/{project.lower()}-*')}]",
             "Endpoints of this project only: their names all start with the project name; the set changes with config.",
+        )
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::{arn_in_finding(self, 'application-autoscaling', 'scalable-target/*')}]",
+            "Scalable target ARNs end in a generated id; the guard registers only targets it found on this project's "
+            "tagged endpoints (endpoint/<name>/variant/<variant>).",
         )
         acknowledge(
             role,

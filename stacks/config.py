@@ -25,6 +25,7 @@ from pydantic import (
 )
 
 from lambdas.common.catalog import Catalog, InstanceSpec, load_catalog
+from stacks.dlc_registry import DLC_REGIONS
 from stacks.schedule import cron_problem, time_zone_problem
 
 #: NeuronCore counts the Neuron runtime accepts as a tensor-parallel degree on Inferentia2.
@@ -65,7 +66,17 @@ def _email(value: str) -> str:
     return value
 
 
+def _tags(values: dict[str, str]) -> dict[str, str]:
+    for key, value in values.items():
+        if key.lower().startswith("aws:") or not 1 <= len(key) <= 128 or len(value) > 256:
+            raise ValueError(
+                f"tag {key!r}: keys are 1-128 characters and must not start with 'aws:'; values at most 256"
+            )
+    return values
+
+
 Cron = Annotated[str, AfterValidator(_cron)]
+Tags = Annotated[dict[str, str], AfterValidator(_tags)]
 TimeZone = Annotated[str, AfterValidator(_time_zone)]
 Email = Annotated[str, AfterValidator(_email)]
 
@@ -94,8 +105,9 @@ class Container(_Model):
     """Serving container: a Hugging Face Neuron preset, or a custom image URI (escape hatch)."""
 
     preset: Literal["hf-vllm-neuron", "hf-tgi-neuron", "custom"] = "hf-vllm-neuron"
-    #: Image tag prefix of the preset (the DLC release), e.g. 0.11.0-optimum0.4.4.
-    version: str | None = None
+    #: Full image tag of the preset's DLC (default: the preset's pinned tag), e.g.
+    #: 0.11.0-optimum0.4.5-neuronx-py310-sdk2.26.1-ubuntu22.04.
+    version: Annotated[str, Field(pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")] | None = None
     #: Full image URI; required for ``custom``, refused for presets.
     image_uri: str | None = None
     #: Name of a Secrets Manager secret whose JSON has key HF_TOKEN (gated models); resolved by
@@ -227,7 +239,7 @@ class Endpoint(_Model):
     timeouts: Timeouts = Field(default_factory=Timeouts)
     volume_size_gb: Annotated[int, Field(ge=VOLUME_RANGE_GB[0], le=VOLUME_RANGE_GB[1])] | None = None
     baseline: Baseline = Field(default_factory=Baseline)
-    tags: dict[str, str] = Field(default_factory=dict)
+    tags: Tags = Field(default_factory=dict)
 
     @property
     def weights_gib(self) -> Decimal:
@@ -251,10 +263,11 @@ class Endpoint(_Model):
 
     @property
     def default_volume_size_gb(self) -> int:
-        """Room for weights, compiled artifacts and the Neuron cache: 3 x weights + 32 GB, within limits."""
+        """Room for weights, compiled artifacts and the Neuron cache: 3 x weights (GB) + 32 GB, within limits."""
         if self.volume_size_gb is not None:
             return self.volume_size_gb
-        size = math.ceil(self.weights_gib * 3) + 32
+        weights_gb = self.parameters_billion * BYTES_PER_WEIGHT[self.precision]  # 1e9 parameters x bytes = GB
+        size = math.ceil(weights_gb * 3) + 32
         return max(VOLUME_RANGE_GB[0], min(VOLUME_RANGE_GB[1], size))
 
 
@@ -276,9 +289,11 @@ class Budget(_Model):
     ] = Field(default_factory=lambda: [Decimal(50), Decimal(80), Decimal(100)])
     forecast_threshold_percent: Annotated[Decimal, Field(gt=0, le=1000)] = Decimal(100)
     alert_emails: Annotated[list[Email], Field(max_length=10)] = Field(default_factory=list)
-    #: ``tag``: a custom monitor on the project's cost allocation tag (the tag must be active in Billing);
-    #: ``service``: the account's SageMaker service monitor (one per account).
-    anomaly_monitor: Literal["tag", "service"] = "tag"
+    #: Subscribe to this existing Cost Anomaly Detection monitor instead of creating one on the project's
+    #: cost allocation tag (which must be active in Billing before the monitor can see spend).
+    anomaly_monitor_arn: (
+        Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:ce::\d{12}:anomalymonitor/[a-zA-Z0-9-]+$")] | None
+    ) = None
     anomaly_threshold_usd: Annotated[Decimal, Field(gt=0)] = Decimal(100)
     breach_switch: BreachSwitch = Field(default_factory=BreachSwitch)
 
@@ -322,7 +337,7 @@ class Config(_Model):
     budget: Budget = Field(default_factory=Budget)
     alarms: Alarms = Field(default_factory=Alarms)
     reports: Reports = Field(default_factory=Reports)
-    tags: dict[str, str] = Field(default_factory=dict)
+    tags: Tags = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique(self) -> Config:
@@ -421,11 +436,62 @@ def _baseline_problems(path: str, endpoint: Endpoint, catalog: Catalog) -> list[
     return []
 
 
+#: Hugging Face organisations whose models are gated (a licence must be accepted; downloads need a token).
+GATED_ORGS = ("meta-llama", "mistralai", "google")
+
+
+def _container_problems(path: str, endpoint: Endpoint) -> list[str]:
+    problems = []
+    container = endpoint.container
+    org = endpoint.model_id.split("/", 1)[0]
+    if (
+        container.preset != "custom"
+        and org in GATED_ORGS
+        and not container.hf_token_secret_name
+        and not endpoint.precompiled_artifacts_s3_uri
+    ):
+        problems.append(
+            f"{path}.container.hf_token_secret_name: {endpoint.model_id} is gated on the Hugging Face Hub, so the "
+            "container cannot download it without a token; store one in Secrets Manager (JSON key HF_TOKEN) and "
+            "name the secret here, or give precompiled_artifacts_s3_uri"
+        )
+    if container.preset == "hf-vllm-neuron" and endpoint.precision != "bf16":
+        problems.append(
+            f"{path}.precision: preset 'hf-vllm-neuron' serves bf16; use bf16, or preset 'hf-tgi-neuron' for fp16"
+        )
+    return problems
+
+
+def _budget_problems(config: Config) -> list[str]:
+    budget = config.budget
+    switch = budget.breach_switch
+    problems = []
+    if switch.enabled and budget.monthly_limit_usd is None:
+        problems.append(
+            "budget.breach_switch.enabled: the breach switch acts on budget alerts; set budget.monthly_limit_usd"
+        )
+    if switch.enabled and switch.threshold_percent not in budget.actual_thresholds_percent:
+        thresholds = ", ".join(str(t) for t in budget.actual_thresholds_percent)
+        problems.append(
+            f"budget.breach_switch.threshold_percent: {switch.threshold_percent} is not one of "
+            f"actual_thresholds_percent [{thresholds}]; AWS Budgets alerts once per threshold and month, so add it "
+            "there or the switch never fires"
+        )
+    return problems
+
+
 def validate(config: Config, catalog: Catalog) -> list[str]:
     """Checks that need the catalog; returns ``field: message`` lines (empty when the config can work)."""
     problems: list[str] = []
+    if config.env.region and config.env.region not in DLC_REGIONS:
+        problems.append(
+            f"env.region: {config.env.region} has no Hugging Face Neuron DLC registry infersave knows; use one of "
+            f"{', '.join(sorted(DLC_REGIONS))}"
+        )
+    problems += _budget_problems(config)
     for index, endpoint in enumerate(config.endpoints):
         path = f"endpoints[{index}]"
+        problems += _container_problems(path, endpoint)
         problems += _neuron_problems(path, endpoint, catalog)
         problems += _baseline_problems(path, endpoint, catalog)
         if len(config.endpoint_name(endpoint)) > 63:

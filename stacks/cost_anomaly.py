@@ -1,10 +1,9 @@
-"""``CostAnomalyAlert``: Cost Anomaly Detection on the project's tag (or SageMaker), alerting the topic."""
+"""``CostAnomalyAlert``: Cost Anomaly Detection on the project's tag, alerting the topic."""
 
 from __future__ import annotations
 
 import json
 from decimal import Decimal
-from typing import Literal
 
 from aws_cdk import aws_ce as ce
 from aws_cdk import aws_sns as sns
@@ -14,7 +13,8 @@ from lambdas.common import tags
 
 
 class CostAnomalyAlert(Construct):
-    """Monitor + IMMEDIATE subscription (SNS needs IMMEDIATE) above an absolute USD impact."""
+    """A custom monitor on the project's cost allocation tag (or an existing monitor) and an IMMEDIATE
+    subscription (SNS needs IMMEDIATE) above an absolute USD impact. Exposes ``monitor_arn``."""
 
     def __init__(
         self,
@@ -22,13 +22,15 @@ class CostAnomalyAlert(Construct):
         construct_id: str,
         *,
         project: str,
-        monitor: Literal["tag", "service"],
+        existing_monitor_arn: str | None,
         threshold_usd: Decimal,
         topic: sns.ITopic,
     ) -> None:
         super().__init__(scope, construct_id)
-        if monitor == "tag":
-            self.monitor = ce.CfnAnomalyMonitor(
+        if existing_monitor_arn:
+            self.monitor_arn = existing_monitor_arn
+        else:
+            monitor = ce.CfnAnomalyMonitor(
                 self,
                 "Monitor",
                 monitor_name=f"infersave-{project}",
@@ -37,20 +39,13 @@ class CostAnomalyAlert(Construct):
                     {"Tags": {"Key": tags.PROJECT, "Values": [project], "MatchOptions": ["EQUALS"]}}
                 ),
             )
-        else:
-            self.monitor = ce.CfnAnomalyMonitor(
-                self,
-                "Monitor",
-                monitor_name=f"infersave-{project}-services",
-                monitor_type="DIMENSIONAL",
-                monitor_dimension="SERVICE",
-            )
+            self.monitor_arn = monitor.attr_monitor_arn
         self.subscription = ce.CfnAnomalySubscription(
             self,
             "Subscription",
             subscription_name=f"infersave-{project}",
             frequency="IMMEDIATE",
-            monitor_arn_list=[self.monitor.attr_monitor_arn],
+            monitor_arn_list=[self.monitor_arn],
             subscribers=[ce.CfnAnomalySubscription.SubscriberProperty(type="SNS", address=topic.topic_arn)],
             threshold_expression=json.dumps(
                 {

@@ -18,7 +18,8 @@ def budget_name(project: str) -> str:
 
 
 class CostBudget(Construct):
-    """Notifications on ACTUAL spend at each threshold and on FORECASTED spend, to the topic and e-mails.
+    """Notifications on ACTUAL spend at each threshold and on FORECASTED spend, to the alerts topic (whose e-mail
+    subscribers receive them once; direct e-mail subscribers here would duplicate every alert).
 
     Exposes ``budget`` (the L1) and ``budget_name``.
     """

@@ -65,7 +65,6 @@ class CostReporter(Construct):
             alarm_topic=alarm_topic,
             timeout=cdk.Duration.minutes(5),
             memory_size_mb=512,
-            reserved_concurrency=2,
             wildcard_reason=(
                 "tag:GetResources/TagResources, ce:GetCostAndUsage/UpdateCostAllocationTagsStatus, "
                 "cloudwatch:ListMetrics/GetMetricData and pricing:GetProducts have no resource-level permissions."

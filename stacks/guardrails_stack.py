@@ -1,5 +1,6 @@
 """``GuardrailsStack``: alerts topic, budget, anomaly detection, endpoint alarms, the opt-in breach switch and
-the monthly estimate. Its own stack so it can live where billing does. It only wires constructs."""
+the monthly estimate. A stack of its own so spend controls deploy and change apart from the endpoints (it shares
+their account and region: alarms and the breach switch act there). It only wires constructs."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ class GuardrailsStack(cdk.Stack):
             self,
             "Anomaly",
             project=config.project,
-            monitor=budget.anomaly_monitor,
+            existing_monitor_arn=budget.anomaly_monitor_arn,
             threshold_usd=budget.anomaly_threshold_usd,
             topic=self.alerts.topic,
         )

@@ -100,17 +100,13 @@ class Inf2Endpoint(Construct):
             "Endpoint",
             endpoint_name=endpoint_name,
             endpoint_config_name=self.endpoint_config.attr_endpoint_config_name,
+            # Keep the instance count autoscaling (or the breach switch) set when a config change replaces the
+            # endpoint config; otherwise every update resets it to InitialInstanceCount.
+            retain_all_variant_properties=True,
         )
         self.endpoint_arn = stack.format_arn(
             service="sagemaker", resource="endpoint", resource_name=endpoint_name.lower()
         )
-        if spec.local_nvme:
-            acknowledge(
-                self.endpoint_config,
-                "AwsSolutions-SM2",
-                "Instance types with local NVMe storage refuse KmsKeyId; their volumes are encrypted by the "
-                "instance's hardware module.",
-            )
 
     def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow ``grantee`` to invoke this endpoint (also with response streaming)."""

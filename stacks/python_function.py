@@ -57,7 +57,6 @@ class PythonFunction(Construct):
         alarm_topic: sns.ITopic,
         timeout: cdk.Duration,
         memory_size_mb: int = 512,
-        reserved_concurrency: int | None = None,
         wildcard_reason: str = "",
     ) -> None:
         super().__init__(scope, construct_id)
@@ -98,7 +97,6 @@ class PythonFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
             environment={"POWERTOOLS_SERVICE_NAME": package.replace("_", "-"), **environment},
-            reserved_concurrent_executions=reserved_concurrency,
             retry_attempts=2,
             on_failure=destinations.SqsDestination(self.failure_queue),
         )

@@ -20,7 +20,7 @@ def _base() -> dict[str, Any]:
         "endpoints": [
             {
                 "name": "e",
-                "model_id": "meta-llama/Llama-3.1-8B-Instruct",
+                "model_id": "Qwen/Qwen2.5-7B-Instruct",
                 "parameters_billion": 8,
                 "instance_type": "ml.inf2.xlarge",
                 "tensor_parallel_degree": 2,
@@ -41,6 +41,50 @@ def _with(path: str, value: Any) -> dict[str, Any]:
 
 
 BAD_CONFIGS = [
+    (
+        "region without DLC",
+        _with("env", {"region": "eu-west-2"}),
+        "env.region: eu-west-2 has no Hugging Face Neuron DLC registry infersave knows; use one of",
+    ),
+    (
+        "gated model without token",
+        _with("endpoints.0.model_id", "meta-llama/Llama-3.1-8B-Instruct"),
+        "endpoints[0].container.hf_token_secret_name: meta-llama/Llama-3.1-8B-Instruct is gated on the Hugging "
+        "Face Hub",
+    ),
+    (
+        "fp16 on vllm",
+        _with("endpoints.0.precision", "fp16"),
+        "endpoints[0].precision: preset 'hf-vllm-neuron' serves bf16; use bf16, or preset 'hf-tgi-neuron' for fp16",
+    ),
+    (
+        "breach threshold not alerted",
+        _with(
+            "budget",
+            {"monthly_limit_usd": 10000, "breach_switch": {"enabled": True, "threshold_percent": 120}},
+        ),
+        "budget.breach_switch.threshold_percent: 120 is not one of actual_thresholds_percent [50, 80, 100]",
+    ),
+    (
+        "breach switch without budget",
+        _with("budget", {"breach_switch": {"enabled": True}}),
+        "budget.breach_switch.enabled: the breach switch acts on budget alerts; set budget.monthly_limit_usd",
+    ),
+    (
+        "aws: tag",
+        _with("tags", {"aws:owner": "me"}),
+        "tags: tag 'aws:owner': keys are 1-128 characters and must not start with 'aws:'",
+    ),
+    (
+        "bad anomaly monitor arn",
+        _with("budget", {"anomaly_monitor_arn": "monitor-1"}),
+        "budget.anomaly_monitor_arn: String should match pattern",
+    ),
+    (
+        "bad image tag",
+        _with("endpoints.0.container", {"version": "has spaces"}),
+        "endpoints[0].container.version: String should match pattern",
+    ),
     (
         "report cron",
         _with("reports", {"monthly_cron": "cron(0 7 5 * *)"}),
@@ -270,7 +314,10 @@ BAD_CONFIGS = [
     ),
     (
         "floor above min",
-        _with("budget", {"breach_switch": {"enabled": True, "floor_instance_count": 2}}),
+        _with(
+            "budget",
+            {"monthly_limit_usd": 10000, "breach_switch": {"enabled": True, "floor_instance_count": 2}},
+        ),
         "budget.breach_switch.floor_instance_count: 2 is above endpoints[0].instances.min 1",
     ),
 ]
@@ -330,5 +377,5 @@ def test_defaults_derive_from_artifacts() -> None:
     ).endpoints[0]
     assert without.startup_health_check_seconds == 3600
     assert with_artifacts.startup_health_check_seconds == 1200
-    # 8e9 x 2 B = 14.90 GiB -> ceil(44.7) + 32 = 77 GB
-    assert without.default_volume_size_gb == 77
+    # 8e9 x 2 B = 16 GB -> 3 x 16 + 32 = 80 GB
+    assert without.default_volume_size_gb == 80

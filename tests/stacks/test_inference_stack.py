@@ -24,7 +24,7 @@ def _model_env(template: Template, logical_prefix: str) -> dict[str, Any]:
 def test_endpoint_names_instance_types_and_timeouts(synth: Synth) -> None:
     t = synth.default["inference"]
     t.resource_count_is("AWS::SageMaker::Endpoint", 3)
-    t.has_resource_properties("AWS::SageMaker::Endpoint", {"EndpointName": "demo-llm-llama31-8b"})
+    t.has_resource_properties("AWS::SageMaker::Endpoint", {"EndpointName": "demo-llm-qwen25-7b"})
     t.has_resource_properties(
         "AWS::SageMaker::EndpointConfig",
         {
@@ -37,7 +37,7 @@ def test_endpoint_names_instance_types_and_timeouts(synth: Synth) -> None:
                     # No precompiled artifacts: Neuron compiles at start-up, so the maximum is allowed.
                     "ContainerStartupHealthCheckTimeoutInSeconds": 3600,
                     "ModelDataDownloadTimeoutInSeconds": 1800,
-                    "VolumeSizeInGB": 77,
+                    "VolumeSizeInGB": 78,
                     "ModelName": Match.any_value(),
                     "InitialVariantWeight": 1,
                 }
@@ -97,8 +97,8 @@ def test_precompiled_artifacts_shorten_timeouts_and_isolate_network(synth: Synth
 
 def test_vllm_preset_environment_and_image(synth: Synth) -> None:
     t = synth.default["inference"]
-    assert _model_env(t, "Endpointllama318b") == {
-        "SM_ON_MODEL": "meta-llama/Llama-3.1-8B-Instruct",
+    assert _model_env(t, "Endpointqwen257b") == {
+        "SM_ON_MODEL": "Qwen/Qwen2.5-7B-Instruct",
         "SM_ON_TENSOR_PARALLEL_SIZE": "2",
         "SM_ON_BATCH_SIZE": "4",
         "SM_ON_SEQUENCE_LENGTH": "4096",
@@ -114,7 +114,7 @@ def test_vllm_preset_environment_and_image(synth: Synth) -> None:
                             [
                                 "763104351884.dkr.ecr.us-east-1.",
                                 {"Ref": "AWS::URLSuffix"},
-                                "/huggingface-vllm-inference-neuronx:0.11.0-optimum0.4.4-neuronx-py310-ubuntu22.04",
+                                "/huggingface-vllm-inference-neuronx:0.11.0-optimum0.4.5-neuronx-py310-sdk2.26.1-ubuntu22.04",
                             ],
                         ]
                     }
@@ -185,7 +185,7 @@ def test_scalable_target_policy_and_schedules(synth: Synth) -> None:
     t.has_resource_properties(
         "AWS::ApplicationAutoScaling::ScalableTarget",
         {
-            "ResourceId": "endpoint/demo-llm-llama31-8b/variant/AllTraffic",
+            "ResourceId": "endpoint/demo-llm-qwen25-7b/variant/AllTraffic",
             "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
             "ServiceNamespace": "sagemaker",
             "MinCapacity": 2,
@@ -335,15 +335,15 @@ def test_execution_role_is_least_privilege(synth: Synth) -> None:
 def test_logical_ids_of_stateful_resources_are_stable(synth: Synth) -> None:
     t = synth.default["inference"]
     assert set(_resources(t, "AWS::SageMaker::Endpoint")) == {
-        "Endpointllama318bEndpoint14FC4BDD",
-        "Endpointmistral7bEndpoint4F958B5A",
-        "Endpointllama3170bEndpoint8978E0A2",
+        "Endpointqwen257bEndpoint3D35C160",
+        "Endpointzephyr7bEndpoint5961E970",
+        "Endpointqwen2572bEndpointCBE3DBCA",
     }
     assert set(_resources(t, "AWS::KMS::Key")) == {"VolumeKeyB3FBD601"}
     assert set(_resources(t, "AWS::ApplicationAutoScaling::ScalableTarget")) == {
-        "Autoscalingllama318bTarget793AEDDC",
-        "Autoscalingmistral7bTarget3442C37D",
-        "Autoscalingllama3170bTargetECFE72F0",
+        "Autoscalingqwen257bTargetCF5D756D",
+        "Autoscalingzephyr7bTarget43CC0195",
+        "Autoscalingqwen2572bTarget2FD2961B",
     }
 
 
