@@ -11,26 +11,24 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 import boto3
-from botocore.config import Config
 
-from lambdas.budget_guard.planner import EndpointState, Plan, VariantState, resource_id
+from lambdas.budget_guard.planner import EndpointState, Plan, Suspension, VariantState, resource_id
+from lambdas.common.aws import client_config, list_tagged_endpoints
 
 if TYPE_CHECKING:
     from mypy_boto3_application_autoscaling import ApplicationAutoScalingClient
+    from mypy_boto3_application_autoscaling.type_defs import (
+        RegisterScalableTargetRequestTypeDef,
+        SuspendedStateTypeDef,
+    )
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
     from mypy_boto3_sagemaker import SageMakerClient
     from mypy_boto3_sagemaker.type_defs import DesiredWeightAndCapacityTypeDef
     from mypy_boto3_sns import SNSClient
 
 SCALABLE_DIMENSION: Final = "sagemaker:variant:DesiredInstanceCount"
-ENDPOINT_RESOURCE_TYPE = "sagemaker:endpoint"
 
-CLIENT_CONFIG = Config(
-    retries={"mode": "standard", "max_attempts": 5},
-    connect_timeout=5,
-    read_timeout=20,
-    user_agent_extra="infersave-budget-guard",
-)
+CLIENT_CONFIG = client_config("infersave-budget-guard", read_timeout=20)
 
 
 @dataclass(frozen=True)
@@ -54,38 +52,24 @@ def make_clients(region_name: str | None = None) -> Clients:
     )
 
 
-def find_project_endpoints(
-    tagging: ResourceGroupsTaggingAPIClient, *, tag_key: str, project: str
-) -> list[str]:
-    """Names of the SageMaker endpoints tagged ``tag_key=project``, sorted.
+def find_project_endpoints(tagging: ResourceGroupsTaggingAPIClient, *, project: str) -> list[str]:
+    """Names (as in their ARNs) of the SageMaker endpoints tagged ``infersave:project=project``, sorted.
 
     The Tagging API can lag tag changes by a few minutes and may list endpoints being deleted; callers
-    re-read each endpoint from SageMaker.
+    re-read each endpoint from SageMaker. Resources that are not endpoint ARNs are left out.
     """
-    names: set[str] = set()
-    paginator = tagging.get_paginator("get_resources")
-    pages = paginator.paginate(
-        TagFilters=[{"Key": tag_key, "Values": [project]}],
-        ResourceTypeFilters=[ENDPOINT_RESOURCE_TYPE],
-    )
-    for page in pages:
-        for mapping in page.get("ResourceTagMappingList", []):
-            arn = mapping.get("ResourceARN", "")
-            # arn:aws:sagemaker:<region>:<account>:endpoint/<name>
-            kind, _, name = arn.rpartition(":")[2].partition("/")
-            if kind == "endpoint" and name:
-                names.add(name)
-    return sorted(names)
+    endpoints, _ = list_tagged_endpoints(tagging, project)
+    return sorted({endpoint.arn_name for endpoint in endpoints})
 
 
 def read_endpoint_state(
     sagemaker: SageMakerClient, autoscaling: ApplicationAutoScalingClient, endpoint_name: str
 ) -> EndpointState:
-    """The endpoint's variants (desired counts), their scalable targets, and its tags."""
+    """The endpoint's variants (desired counts), their scalable targets (bounds, suspended state), its tags."""
     endpoint = sagemaker.describe_endpoint(EndpointName=endpoint_name)
     name = endpoint["EndpointName"]  # canonical spelling: ARNs from the Tagging API are lower-cased
     variants = endpoint.get("ProductionVariants", [])
-    targets: dict[str, tuple[int, int]] = {}
+    targets: dict[str, tuple[int, int, Suspension]] = {}
     if variants:
         ids = [resource_id(name, v["VariantName"]) for v in variants]
         paginator = autoscaling.get_paginator("describe_scalable_targets")
@@ -93,7 +77,11 @@ def read_endpoint_state(
             ServiceNamespace="sagemaker", ResourceIds=ids, ScalableDimension=SCALABLE_DIMENSION
         ):
             for target in page.get("ScalableTargets", []):
-                targets[target["ResourceId"]] = (target["MinCapacity"], target["MaxCapacity"])
+                targets[target["ResourceId"]] = (
+                    target["MinCapacity"],
+                    target["MaxCapacity"],
+                    suspension_from_api(target.get("SuspendedState")),
+                )
     states: list[VariantState] = []
     for variant in variants:
         bounds = targets.get(resource_id(name, variant["VariantName"]))
@@ -104,6 +92,7 @@ def read_endpoint_state(
                 desired_instance_count=desired,
                 min_capacity=bounds[0] if bounds else None,
                 max_capacity=bounds[1] if bounds else None,
+                suspension=bounds[2] if bounds else Suspension(),
             )
         )
     return EndpointState(
@@ -116,7 +105,8 @@ def read_endpoint_state(
 
 
 def execute_plan(sagemaker: SageMakerClient, autoscaling: ApplicationAutoScalingClient, plan: Plan) -> None:
-    """Carry out ``plan``: record tags, desired counts, scalable-target bounds, marker tags, untag.
+    """Carry out ``plan``: record tags, desired counts, scalable-target bounds and suspended state, marker
+    tags, untag.
 
     Desired counts go first: lowering a scalable target's max can make Application Auto Scaling start
     its own update of the endpoint, during which UpdateEndpointWeightsAndCapacities is refused.
@@ -136,17 +126,40 @@ def execute_plan(sagemaker: SageMakerClient, autoscaling: ApplicationAutoScaling
             EndpointName=plan.endpoint_name, DesiredWeightsAndCapacities=desired
         )
     for change in plan.changes:
-        autoscaling.register_scalable_target(
-            ServiceNamespace="sagemaker",
-            ResourceId=resource_id(plan.endpoint_name, change.variant_name),
-            ScalableDimension=SCALABLE_DIMENSION,
-            MinCapacity=change.min_capacity,
-            MaxCapacity=change.max_capacity,
-        )
+        # https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html
+        request: RegisterScalableTargetRequestTypeDef = {
+            "ServiceNamespace": "sagemaker",
+            "ResourceId": resource_id(plan.endpoint_name, change.variant_name),
+            "ScalableDimension": SCALABLE_DIMENSION,
+            "MinCapacity": change.min_capacity,
+            "MaxCapacity": change.max_capacity,
+        }
+        if change.suspension is not None:
+            request["SuspendedState"] = suspension_to_api(change.suspension)
+        autoscaling.register_scalable_target(**request)
     if plan.tags_after:
         _add_tags(sagemaker, plan.endpoint_arn, plan.tags_after)
     if plan.untag_keys:
         sagemaker.delete_tags(ResourceArn=plan.endpoint_arn, TagKeys=list(plan.untag_keys))
+
+
+def suspension_from_api(state: SuspendedStateTypeDef | None) -> Suspension:
+    """A scalable target's ``SuspendedState``; a missing state or attribute means not suspended."""
+    state = state or {}
+    return Suspension(
+        dynamic_in=bool(state.get("DynamicScalingInSuspended", False)),
+        dynamic_out=bool(state.get("DynamicScalingOutSuspended", False)),
+        scheduled=bool(state.get("ScheduledScalingSuspended", False)),
+    )
+
+
+def suspension_to_api(suspension: Suspension) -> SuspendedStateTypeDef:
+    """All three attributes, so the call states the whole suspended state and leaves nothing implied."""
+    return {
+        "DynamicScalingInSuspended": suspension.dynamic_in,
+        "DynamicScalingOutSuspended": suspension.dynamic_out,
+        "ScheduledScalingSuspended": suspension.scheduled,
+    }
 
 
 def publish(sns: SNSClient, *, topic_arn: str, subject: str, message: str) -> str:

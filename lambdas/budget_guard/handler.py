@@ -56,7 +56,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
 
 
 def _handle_message(settings: Settings, message: str, timestamp: str, message_id: str) -> dict[str, Any]:
-    received_at = _parse_timestamp(timestamp)
+    received_at = _parse_timestamp(timestamp, message_id)
     decision = classify(
         message,
         budget_name=settings.budget_name,
@@ -148,8 +148,16 @@ def _fail(message: str, *, count: int) -> None:
     metrics.add_metric(name="GuardActionFailed", unit=MetricUnit.Count, value=count)
 
 
-def _parse_timestamp(timestamp: str) -> datetime:
+def _parse_timestamp(timestamp: str, message_id: str) -> datetime:
+    """The SNS timestamp (it dates alerts without a date line); now, with a warning, when it is unreadable."""
     try:
         return datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
     except ValueError:
-        return datetime.now(UTC)
+        now = datetime.now(UTC)
+        logger.warning(
+            "unreadable SNS timestamp %r: using the current time %s to date the message",
+            timestamp,
+            now.isoformat(),
+            extra={"sns_message_id": message_id},
+        )
+        return now

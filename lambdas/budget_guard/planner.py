@@ -1,29 +1,48 @@
 """What the switch changes on one endpoint, decided from its current state and its tags. Pure: no AWS calls.
 
 The endpoint's tags are the switch's record. Before lowering capacity it writes the previous values of
-every production variant (``infersave:guard-previous-*``, values like ``AllTraffic=4 canary=1``); after
-success it writes the budget period and time it acted. An endpoint already guarded for the period is
-skipped, and recorded previous values are never overwritten, so duplicates, replays and retries after a
-partial failure change nothing twice. Restore writes the recorded values back, removes the record and
-leaves ``infersave:guard-released-period`` so a replay of the same period's alert does not lower it again.
+every production variant (``infersave:guard-previous-*``, values like ``AllTraffic=4 canary=1``, and for
+the scalable target's suspended state ``AllTraffic=none canary=scheduled``); after success it writes the
+budget period and time it acted. An endpoint already guarded for the period is skipped, and recorded
+previous values are never overwritten, so duplicates, replays and retries after a partial failure change
+nothing twice. Restore writes the recorded values back, removes the record and leaves
+``infersave:guard-released-period`` so a replay of the same period's alert does not lower it again.
 Counts are instances per variant.
+
+Lowering the autoscaling max alone would not hold: the off-hours scheduled actions (``OffHoursDown`` /
+``OffHoursUp``) set MaxCapacity back to the configured max at their next run. So every variant of a guarded
+endpoint also gets its scheduled scaling suspended (``SuspendedState.ScheduledScalingSuspended``); dynamic
+scaling in/out is left as it was and keeps working within the lowered bounds. Restore puts the recorded
+suspended state back (an endpoint guarded before this record existed keeps its current suspended state).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Final
+from typing import Final, TypeVar
 
 # Tag keys the switch writes on endpoints (alongside lambdas.common.tags). Changing one is a breaking change.
 PREVIOUS_MIN: Final = "infersave:guard-previous-min"
 PREVIOUS_MAX: Final = "infersave:guard-previous-max"
 PREVIOUS_DESIRED: Final = "infersave:guard-previous-desired"
+PREVIOUS_SUSPENDED: Final = "infersave:guard-previous-suspended"
 APPLIED_AT: Final = "infersave:guard-applied-at"
 BUDGET_PERIOD: Final = "infersave:guard-budget-period"
 RELEASED_PERIOD: Final = "infersave:guard-released-period"
-RECORD_KEYS: Final = (PREVIOUS_MIN, PREVIOUS_MAX, PREVIOUS_DESIRED, APPLIED_AT, BUDGET_PERIOD)
+RECORD_KEYS: Final = (
+    PREVIOUS_MIN,
+    PREVIOUS_MAX,
+    PREVIOUS_DESIRED,
+    PREVIOUS_SUSPENDED,
+    APPLIED_AT,
+    BUDGET_PERIOD,
+)
+_COUNT_KEYS: Final = (PREVIOUS_MIN, PREVIOUS_MAX, PREVIOUS_DESIRED)
+
+
+_T = TypeVar("_T")
 
 
 class PlanError(Exception):
@@ -31,13 +50,28 @@ class PlanError(Exception):
 
 
 @dataclass(frozen=True)
+class Suspension:
+    """The ``SuspendedState`` of a scalable target; AWS's default (nothing given) is nothing suspended."""
+
+    dynamic_in: bool = False
+    dynamic_out: bool = False
+    scheduled: bool = False
+
+
+#: Words of a suspension in tag values, in this order; ``none`` when nothing is suspended.
+_SUSPENSION_WORDS: Final = ("dynamic-in", "dynamic-out", "scheduled")
+
+
+@dataclass(frozen=True)
 class VariantState:
-    """One production variant: desired instance count and autoscaling bounds (None: not registered)."""
+    """One production variant: desired instance count, autoscaling bounds (None: not registered) and the
+    suspended state of its scalable target."""
 
     variant_name: str
     desired_instance_count: int
     min_capacity: int | None
     max_capacity: int | None
+    suspension: Suspension = Suspension()
 
 
 @dataclass(frozen=True)
@@ -53,12 +87,14 @@ class EndpointState:
 
 @dataclass(frozen=True)
 class VariantChange:
-    """New autoscaling bounds for one variant, and the desired count to set (None: leave it)."""
+    """New autoscaling bounds for one variant, the desired count and the suspended state to set
+    (None: leave it)."""
 
     variant_name: str
     min_capacity: int
     max_capacity: int
     desired_instance_count: int | None
+    suspension: Suspension | None = None
 
 
 @dataclass(frozen=True)
@@ -85,25 +121,58 @@ def resource_id(endpoint_name: str, variant_name: str) -> str:
 
 def encode_counts(counts: Mapping[str, int]) -> str:
     """Tag value for per-variant counts: ``AllTraffic=4 canary=1`` (SageMaker tag values allow no commas)."""
-    return " ".join(f"{name}={count}" for name, count in sorted(counts.items()))
+    return _encode(counts, str)
 
 
 def decode_counts(value: str, *, key: str) -> dict[str, int]:
     """Inverse of :func:`encode_counts`; raises PlanError naming the tag when it is malformed."""
-    counts: dict[str, int] = {}
+    return _decode(value, key, lambda word: int(word) if word.isdigit() else None, "variant=count ...")
+
+
+def encode_suspensions(suspensions: Mapping[str, Suspension]) -> str:
+    """Tag value for per-variant suspended states: ``AllTraffic=none canary=dynamic-in+scheduled``."""
+    return _encode(suspensions, _suspension_word)
+
+
+def decode_suspensions(value: str, *, key: str) -> dict[str, Suspension]:
+    """Inverse of :func:`encode_suspensions`; raises PlanError naming the tag when it is malformed."""
+    return _decode(value, key, _suspension_of, "variant=none or variant=dynamic-in+scheduled ...")
+
+
+def _encode(values: Mapping[str, _T], word: Callable[[_T], str]) -> str:
+    return " ".join(f"{name}={word(item)}" for name, item in sorted(values.items()))
+
+
+def _decode(value: str, key: str, parse: Callable[[str], _T | None], expected: str) -> dict[str, _T]:
+    decoded: dict[str, _T] = {}
     for item in value.split():
-        name, sep, number = item.partition("=")
-        if not sep or not name or not number.isdigit():
-            raise PlanError(f"tag {key}={value!r} is malformed (expected 'variant=count ...')")
-        counts[name] = int(number)
-    return counts
+        name, sep, word = item.partition("=")
+        parsed = parse(word) if sep and name and word else None
+        if parsed is None:
+            raise PlanError(f"tag {key}={value!r} is malformed (expected '{expected}')")
+        decoded[name] = parsed
+    return decoded
+
+
+def _suspension_of(word: str) -> Suspension | None:
+    flags = set() if word == "none" else set(word.split("+"))
+    if not flags <= set(_SUSPENSION_WORDS):
+        return None
+    return Suspension(*(w in flags for w in _SUSPENSION_WORDS))
+
+
+def _suspension_word(suspension: Suspension) -> str:
+    flags = (suspension.dynamic_in, suspension.dynamic_out, suspension.scheduled)
+    return "+".join(w for w, on in zip(_SUSPENSION_WORDS, flags, strict=True) if on) or "none"
 
 
 def plan_guard(state: EndpointState, *, floor: int, period: str, now: datetime) -> Plan:
     """Plan lowering every variant of ``state`` to ``floor`` instances for budget ``period`` (YYYY-MM).
 
     Never raises capacity: max and min become ``min(current, floor)``; the desired count is set to the floor
-    only when it is higher. Raises PlanError when a variant has no scalable target.
+    only when it is higher; scheduled scaling is suspended on every variant (dynamic scaling is kept as
+    is). An endpoint already at or below the floor is left alone. Raises PlanError when a variant has no
+    scalable target.
     """
     tags = state.tags
     if tags.get(BUDGET_PERIOD) == period:
@@ -124,11 +193,12 @@ def plan_guard(state: EndpointState, *, floor: int, period: str, now: datetime) 
         # failing the invocation lets Lambda retry the event later.
         raise PlanError(f"endpoint {state.endpoint_name} is {state.status}, not InService; retry later")
 
-    recorded = {
-        key: decode_counts(tags[key], key=key)
-        for key in (PREVIOUS_MIN, PREVIOUS_MAX, PREVIOUS_DESIRED)
-        if key in tags
-    }
+    recorded = {key: decode_counts(tags[key], key=key) for key in _COUNT_KEYS if key in tags}
+    recorded_suspensions = (
+        decode_suspensions(tags[PREVIOUS_SUSPENDED], key=PREVIOUS_SUSPENDED)
+        if PREVIOUS_SUSPENDED in tags
+        else None
+    )
     previous = {
         PREVIOUS_MIN: {v.variant_name: _known(v.min_capacity) for v in state.variants},
         PREVIOUS_MAX: {v.variant_name: _known(v.max_capacity) for v in state.variants},
@@ -136,6 +206,10 @@ def plan_guard(state: EndpointState, *, floor: int, period: str, now: datetime) 
     }
     # Keep what an earlier attempt recorded (current values may already be the floor); add new variants only.
     merged = {key: {**current, **recorded.get(key, {})} for key, current in previous.items()}
+    suspensions = {
+        **{v.variant_name: v.suspension for v in state.variants},
+        **(recorded_suspensions or {}),
+    }
 
     changes = tuple(
         VariantChange(
@@ -143,19 +217,25 @@ def plan_guard(state: EndpointState, *, floor: int, period: str, now: datetime) 
             min_capacity=min(_known(v.min_capacity), floor),
             max_capacity=min(_known(v.max_capacity), floor),
             desired_instance_count=floor if v.desired_instance_count > floor else None,
+            # Hold the lowered max against the scheduled actions; dynamic scaling stays as it is.
+            suspension=replace(v.suspension, scheduled=True),
         )
         for v in state.variants
     )
-    lowers = [c for c, v in zip(changes, state.variants, strict=True) if _lowers(c, v)]
-    if not lowers and not recorded:
+    pairs = list(zip(changes, state.variants, strict=True))
+    if not any(_lowers(c, v) for c, v in pairs) and not recorded and recorded_suspensions is None:
         return _skip(state, f"already at or below the floor of {floor} instance(s)")
+    # Guarding: every variant whose capacity drops or whose scheduled scaling still runs is changed.
+    needed = tuple(c for c, v in pairs if _lowers(c, v) or c.suspension != v.suspension)
     tags_before = {
         key: encode_counts(counts) for key, counts in merged.items() if counts != recorded.get(key)
     }
+    if suspensions != recorded_suspensions:
+        tags_before[PREVIOUS_SUSPENDED] = encode_suspensions(suspensions)
     return Plan(
         endpoint_name=state.endpoint_name,
         endpoint_arn=state.endpoint_arn,
-        changes=tuple(lowers),
+        changes=needed,
         tags_before=tags_before,
         tags_after={BUDGET_PERIOD: period, APPLIED_AT: now.strftime("%Y-%m-%dT%H:%M:%SZ")},
         untag_keys=(RELEASED_PERIOD,) if RELEASED_PERIOD in tags else (),
@@ -163,14 +243,14 @@ def plan_guard(state: EndpointState, *, floor: int, period: str, now: datetime) 
 
 
 def plan_restore(state: EndpointState) -> Plan:
-    """Plan putting back the capacity recorded in the guard tags of ``state`` and removing the record."""
+    """Plan putting back the capacity and suspended state recorded in the guard tags of ``state`` and
+    removing the record."""
     tags = state.tags
     if not any(key in tags for key in RECORD_KEYS):
         return _skip(state, "not guarded (no infersave:guard-* tags)")
-    recorded = {
-        key: decode_counts(tags.get(key, ""), key=key)
-        for key in (PREVIOUS_MIN, PREVIOUS_MAX, PREVIOUS_DESIRED)
-    }
+    recorded = {key: decode_counts(tags.get(key, ""), key=key) for key in _COUNT_KEYS}
+    # Absent when an earlier version of the switch guarded the endpoint: the suspended state is left alone.
+    suspensions = decode_suspensions(tags.get(PREVIOUS_SUSPENDED, ""), key=PREVIOUS_SUSPENDED)
     changes: list[VariantChange] = []
     for variant in state.variants:
         name = variant.variant_name
@@ -185,6 +265,7 @@ def plan_restore(state: EndpointState) -> Plan:
                 min_capacity=min_capacity,
                 max_capacity=max_capacity,
                 desired_instance_count=target if target != variant.desired_instance_count else None,
+                suspension=suspensions.get(name),
             )
         )
     period = tags.get(BUDGET_PERIOD)

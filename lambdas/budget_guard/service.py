@@ -20,6 +20,7 @@ from lambdas.budget_guard.planner import (
     EndpointState,
     Plan,
     PlanError,
+    Suspension,
     VariantChange,
     plan_guard,
     plan_restore,
@@ -104,7 +105,7 @@ def guard_project(
     _run(
         clients,
         report,
-        aws.find_project_endpoints(clients.tagging, tag_key=tag_keys.PROJECT, project=project),
+        aws.find_project_endpoints(clients.tagging, project=project),
         plan,
         Outcome.GUARDED,
     )
@@ -116,7 +117,7 @@ def restore_project(
 ) -> Report:
     """Put back the capacity recorded on the guarded endpoints of ``project`` (or on one endpoint of it)."""
     report = Report(action="restore", project=project, dry_run=dry_run)
-    names = aws.find_project_endpoints(clients.tagging, tag_key=tag_keys.PROJECT, project=project)
+    names = aws.find_project_endpoints(clients.tagging, project=project)
     if endpoint_name is not None:
         wanted = endpoint_name.lower()
         names = [n for n in names if n.lower() == wanted]
@@ -166,6 +167,16 @@ def _describe(plan: Plan) -> str:
     parts = [
         f"{c.variant_name}: min {c.min_capacity}, max {c.max_capacity}"
         + (f", desired {c.desired_instance_count}" if c.desired_instance_count is not None else "")
+        + (f", suspended {_suspended(c.suspension)}" if c.suspension is not None else "")
         for c in plan.changes
     ]
     return "; ".join(parts)
+
+
+def _suspended(suspension: Suspension) -> str:
+    flags = {
+        "scheduled scaling": suspension.scheduled,
+        "dynamic scale-in": suspension.dynamic_in,
+        "dynamic scale-out": suspension.dynamic_out,
+    }
+    return " + ".join(name for name, on in flags.items() if on) or "nothing"

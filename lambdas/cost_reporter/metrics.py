@@ -3,6 +3,10 @@
 Namespace: ``POWERTOOLS_METRICS_NAMESPACE`` (default ``infersave``). Dimensions: ``service``
 (``POWERTOOLS_SERVICE_NAME``), ``ReportType`` (month_to_date | previous_month | custom) and, per endpoint,
 ``EndpointName``. Month-to-date values are cumulative: graph them with the Maximum statistic per day.
+
+Each metric name with each combination of dimension values is a custom metric billed about USD 0.30 a
+month, so per-endpoint metrics are emitted only for the scheduled reports (:data:`PER_ENDPOINT_REPORT_TYPES`);
+a custom period (a rerun, an ad hoc window) emits the totals only.
 """
 
 from __future__ import annotations
@@ -12,9 +16,12 @@ from decimal import Decimal
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
+from lambdas.cost_reporter.logic.period import MONTH_TO_DATE, PREVIOUS_MONTH
 from lambdas.cost_reporter.models import EndpointLine, Report, Totals
 
 DEFAULT_NAMESPACE = "infersave"
+#: Report types (the scheduled ones) whose metrics are also emitted per endpoint.
+PER_ENDPOINT_REPORT_TYPES = frozenset({MONTH_TO_DATE, PREVIOUS_MONTH})
 
 
 def _add(
@@ -34,8 +41,10 @@ def _add_costs(metrics: Metrics | EphemeralMetrics, figures: EndpointLine | Tota
 
 
 def emit_report_metrics(metrics: Metrics, report: Report, namespace: str, service: str) -> None:
-    """Flush one EMF line per endpoint now; add the totals to ``metrics`` (flushed by ``log_metrics``)."""
-    for line in report.endpoints:
+    """Add the totals to ``metrics`` (flushed by ``log_metrics``); for a scheduled report type also flush one
+    EMF line per endpoint now."""
+    per_endpoint_lines = report.endpoints if report.period.kind in PER_ENDPOINT_REPORT_TYPES else []
+    for line in per_endpoint_lines:
         per_endpoint = EphemeralMetrics(namespace=namespace, service=service)
         per_endpoint.add_dimension(name="ReportType", value=report.period.kind)
         per_endpoint.add_dimension(name="EndpointName", value=line.endpoint_name)

@@ -35,16 +35,6 @@ class Issue:
     endpoint_name: str | None = None
 
 
-@dataclass(frozen=True)
-class TaggedEndpoint:
-    """A SageMaker endpoint in scope (it carries ``infersave:project``), as the Tagging API lists it."""
-
-    arn: str
-    name: str
-    region: str
-    tags: dict[str, str]
-
-
 @dataclass
 class EndpointUsage:
     """What Cost Explorer billed one ``infersave:endpoint`` tag value over the period."""
@@ -123,6 +113,7 @@ class Report:
     period: ReportPeriod
     currency: str
     cost_metric: str
+    cost_filter: str  # the Cost Explorer filter in words (stated in the Markdown assumptions)
     endpoints: list[EndpointLine]
     untagged_cost: Decimal
     totals: Totals

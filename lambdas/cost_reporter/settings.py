@@ -1,7 +1,9 @@
 """Environment settings of the cost reporter, validated once at start-up.
 
 A stdlib dataclass rather than pydantic: the Lambda ships only Powertools, aws-xray-sdk and boto3.
-Every error names the variable and what it expects. Powertools reads its own ``POWERTOOLS_*`` variables.
+Every error names the variable and what it expects; the parsing rules (blank = default, booleans, numbers)
+are those of :mod:`lambdas.common.env`, shared with the breach switch. Powertools reads its own
+``POWERTOOLS_*`` variables.
 """
 
 from __future__ import annotations
@@ -9,19 +11,24 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+
+from lambdas.common import env as envvars
+from lambdas.common.env import SettingsError
+
+__all__ = [
+    "COST_METRICS",
+    "INSTANCE_TYPE_PATTERN",
+    "Settings",
+    "SettingsError",
+    "load_settings",
+]  # SettingsError re-exported: callers catch it from here
 
 COST_METRICS = ("UnblendedCost", "AmortizedCost")
 INSTANCE_TYPE_PATTERN = re.compile(r"^ml\.[a-z][a-z0-9-]*\.[a-z0-9]+$")
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
-_TRUE = ("1", "true", "yes", "on")
-_FALSE = ("0", "false", "no", "off")
-
-
-class SettingsError(ValueError):
-    """A setting is missing or malformed; the message names the environment variable."""
 
 
 @dataclass(frozen=True)
@@ -39,39 +46,19 @@ class Settings:
     activate_cost_allocation_tags: bool
 
 
-def _optional(env: Mapping[str, str], name: str) -> str | None:
-    value = env.get(name, "").strip()
-    return value or None
-
-
-def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in _TRUE:
-        return True
-    if raw in _FALSE:
-        return False
-    raise SettingsError(f"{name}={raw!r} is not a boolean: use true or false")
-
-
 def _matching(env: Mapping[str, str], name: str, pattern: re.Pattern[str], default: str, what: str) -> str:
-    value = env.get(name, "").strip() or default
+    value = envvars.optional(env, name) or default
     if not pattern.match(value):
         raise SettingsError(f"{name}={value!r} is not {what}")
     return value
 
 
 def _capacity_ratio(env: Mapping[str, str], name: str) -> Decimal:
-    raw = env.get(name, "").strip() or "1.0"
-    try:
-        ratio = Decimal(raw)
-    except InvalidOperation:
-        raise SettingsError(
-            f"{name}={raw!r} is not a number (baseline instances per Inf2 instance)"
-        ) from None
-    if not ratio.is_finite() or ratio <= 0:
-        raise SettingsError(f"{name}={raw!r} must be a positive number")
+    ratio = envvars.decimal(
+        env, name, default=Decimal("1.0"), what="baseline instances per Inferentia2 instance"
+    )
+    if ratio <= 0:
+        raise SettingsError(f"{name}={ratio} must be a positive number")
     return ratio
 
 
@@ -81,8 +68,8 @@ def load_settings(env: Mapping[str, str], *, require_outputs: bool) -> Settings:
     ``require_outputs`` is True for the Lambda (it writes to S3 and publishes to SNS) and False for the
     command, which writes files. Raises :class:`SettingsError` naming the first bad variable.
     """
-    bucket = _optional(env, "REPORTS_BUCKET")
-    topic = _optional(env, "SUMMARY_TOPIC_ARN")
+    bucket = envvars.optional(env, "REPORTS_BUCKET")
+    topic = envvars.optional(env, "SUMMARY_TOPIC_ARN")
     if require_outputs and bucket is None:
         raise SettingsError("REPORTS_BUCKET is required: the S3 bucket that receives the reports")
     if require_outputs and topic is None:
@@ -91,13 +78,13 @@ def load_settings(env: Mapping[str, str], *, require_outputs: bool) -> Settings:
         raise SettingsError(f"REPORTS_BUCKET={bucket!r} is not an S3 bucket name")
     if topic is not None and not _TOPIC_ARN.match(topic):
         raise SettingsError(f"SUMMARY_TOPIC_ARN={topic!r} is not an SNS topic ARN")
-    cost_metric = env.get("COST_METRIC", "").strip() or "UnblendedCost"
+    cost_metric = envvars.optional(env, "COST_METRIC") or "UnblendedCost"
     if cost_metric not in COST_METRICS:
         raise SettingsError(f"COST_METRIC={cost_metric!r} must be one of {', '.join(COST_METRICS)}")
     return Settings(
         reports_bucket=bucket,
         summary_topic_arn=topic,
-        project_name=_optional(env, "PROJECT_NAME"),
+        project_name=envvars.optional(env, "PROJECT_NAME"),
         cost_metric=cost_metric,
         default_baseline_instance_type=_matching(
             env,
@@ -110,6 +97,6 @@ def load_settings(env: Mapping[str, str], *, require_outputs: bool) -> Settings:
         pricing_region=_matching(
             env, "PRICING_REGION", _REGION, "us-east-1", "an AWS region such as us-east-1"
         ),
-        apply_tags=_bool(env, "APPLY_TAGS", default=True),
-        activate_cost_allocation_tags=_bool(env, "ACTIVATE_COST_ALLOCATION_TAGS", default=True),
+        apply_tags=envvars.flag(env, "APPLY_TAGS", default=True),
+        activate_cost_allocation_tags=envvars.flag(env, "ACTIVATE_COST_ALLOCATION_TAGS", default=True),
     )

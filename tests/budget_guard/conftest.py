@@ -144,3 +144,27 @@ def endpoint_tags(env: Env, name: str) -> dict[str, str]:
     """Tags of the endpoint (last value wins, as on AWS)."""
     arn = env.clients.sagemaker.describe_endpoint(EndpointName=name)["EndpointArn"]
     return {t["Key"]: t["Value"] for t in env.clients.sagemaker.list_tags(ResourceArn=arn)["Tags"]}
+
+
+def suspended_state(env: Env, name: str, variant: str = "AllTraffic") -> dict[str, bool] | None:
+    """The SuspendedState of a variant's scalable target as describe_scalable_targets returns it."""
+    target = env.clients.autoscaling.describe_scalable_targets(
+        ServiceNamespace="sagemaker",
+        ResourceIds=[f"endpoint/{name}/variant/{variant}"],
+        ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+    )["ScalableTargets"][0]
+    state: dict[str, bool] | None = target.get("SuspendedState")
+    return state
+
+
+def put_off_hours_schedule(env: Env, name: str, *, min_capacity: int, max_capacity: int) -> None:
+    """The ``OffHoursUp`` scheduled action the inference stack adds: it sets min and max every morning."""
+    env.clients.autoscaling.put_scheduled_action(
+        ServiceNamespace="sagemaker",
+        ScheduledActionName="OffHoursUp",
+        ResourceId=f"endpoint/{name}/variant/AllTraffic",
+        ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+        Schedule="cron(0 7 ? * MON-FRI *)",
+        Timezone="Europe/Paris",
+        ScalableTargetAction={"MinCapacity": min_capacity, "MaxCapacity": max_capacity},
+    )

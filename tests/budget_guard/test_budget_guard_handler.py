@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -249,10 +250,10 @@ def test_discovery_error_fails_loudly(
 ) -> None:
     env = settings_env
 
-    def broken_paginator(_: str) -> Any:
+    def denied(**_: Any) -> Any:
         raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "denied"}}, "GetResources")
 
-    monkeypatch.setattr(env.clients.tagging, "get_paginator", broken_paginator)
+    monkeypatch.setattr(env.clients.tagging, "get_resources", denied)
 
     with pytest.raises(handler.GuardActionError, match="denied"):
         invoke(budget_message())
@@ -267,3 +268,19 @@ def test_missing_setting_fails_with_its_name(settings_env: Env, monkeypatch: pyt
 
     with pytest.raises(ValueError, match="BUDGET_NAME"):
         invoke(budget_message())
+
+
+def test_unreadable_sns_timestamp_is_logged_and_now_dates_the_alert(
+    settings_env: Env, caplog: pytest.LogCaptureFixture
+) -> None:
+    make_endpoint(settings_env, "demo-chat", bounds=(2, 4))
+    undated = budget_message().replace("AWS Budget Notification June 14, 2025\n", "")
+    before = datetime.now(UTC)
+
+    invoke(undated, timestamp="14/06/2025 09:30", message_id="m-bad-time")
+
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1
+    assert "unreadable SNS timestamp '14/06/2025 09:30'" in warnings[0].getMessage()
+    assert getattr(warnings[0], "sns_message_id", None) == "m-bad-time"
+    assert endpoint_tags(settings_env, "demo-chat")[planner.BUDGET_PERIOD] == f"{before:%Y-%m}"

@@ -13,7 +13,14 @@ from botocore.exceptions import ClientError
 from lambdas.budget_guard import aws, cli, planner
 from lambdas.budget_guard.messages import parse_budget_notification
 from lambdas.budget_guard.service import guard_project
-from tests.budget_guard.conftest import Env, capacity, endpoint_tags, make_endpoint
+from tests.budget_guard.conftest import (
+    Env,
+    capacity,
+    endpoint_tags,
+    make_endpoint,
+    put_off_hours_schedule,
+    suspended_state,
+)
 from tests.budget_guard.samples import TOPIC_ARN, budget_message, sns_event
 
 
@@ -63,6 +70,64 @@ def test_restore_puts_capacity_back_and_removes_the_record(
     assert not set(planner.RECORD_KEYS) & set(tags)
     assert tags[planner.RELEASED_PERIOD] == "2025-06"
     assert tags["infersave:project"] == "demo"
+
+
+NOTHING_SUSPENDED = {
+    "DynamicScalingInSuspended": False,
+    "DynamicScalingOutSuspended": False,
+    "ScheduledScalingSuspended": False,
+}
+
+
+def test_guard_suspends_the_off_hours_schedule_and_restore_resumes_it(
+    cli_env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Arrange: the OffHoursUp action would set MaxCapacity back to 4 every morning, undoing the guard.
+    # moto 5.2.5 stores SuspendedState as sent and returns it from describe_scalable_targets (absent until set).
+    env = cli_env
+    make_endpoint(env, "demo-chat", variants={"AllTraffic": 3}, bounds=(2, 4))
+    put_off_hours_schedule(env, "demo-chat", min_capacity=2, max_capacity=4)
+    assert suspended_state(env, "demo-chat") is None
+
+    # Act: guard
+    _guard(env)
+
+    # Assert: lowered, scheduled scaling suspended, dynamic scaling left running, previous state recorded
+    assert capacity(env, "demo-chat") == {"AllTraffic": (1, 1, 1)}
+    assert suspended_state(env, "demo-chat") == {**NOTHING_SUSPENDED, "ScheduledScalingSuspended": True}
+    assert endpoint_tags(env, "demo-chat")[planner.PREVIOUS_SUSPENDED] == "AllTraffic=none"
+    actions = env.clients.autoscaling.describe_scheduled_actions(ServiceNamespace="sagemaker")
+    assert [a["ScheduledActionName"] for a in actions["ScheduledActions"]] == ["OffHoursUp"]  # kept
+
+    # Act: restore
+    status, report = _run(["restore", "--project", "demo"], capsys)
+
+    # Assert: capacity and the previous suspended state are back, the record is gone
+    assert (status, report["results"][0]["outcome"]) == (0, "restored")
+    assert capacity(env, "demo-chat") == {"AllTraffic": (2, 4, 3)}
+    assert suspended_state(env, "demo-chat") == NOTHING_SUSPENDED
+    assert planner.PREVIOUS_SUSPENDED not in endpoint_tags(env, "demo-chat")
+
+
+def test_restore_puts_back_a_suspended_state_set_before_the_guard(
+    cli_env: Env, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = cli_env
+    make_endpoint(env, "demo-chat", variants={"AllTraffic": 3}, bounds=(2, 4))
+    before = {**NOTHING_SUSPENDED, "DynamicScalingInSuspended": True}
+    env.clients.autoscaling.register_scalable_target(
+        ServiceNamespace="sagemaker",
+        ResourceId="endpoint/demo-chat/variant/AllTraffic",
+        ScalableDimension="sagemaker:variant:DesiredInstanceCount",
+        SuspendedState=before,
+    )
+    _guard(env)
+    assert suspended_state(env, "demo-chat") == {**before, "ScheduledScalingSuspended": True}
+
+    assert cli.main(["restore", "--project", "demo"]) == 0
+    capsys.readouterr()
+
+    assert suspended_state(env, "demo-chat") == before
 
 
 def test_restore_is_idempotent_and_a_replay_after_it_does_not_lower_again(

@@ -23,16 +23,25 @@ def test_defaults() -> None:
     assert settings.dry_run is False
 
 
-def test_all_set() -> None:
-    settings = Settings.from_env(
-        {**BASE, "BREACH_THRESHOLD_PERCENT": "80", "FLOOR_INSTANCE_COUNT": "2", "DRY_RUN": "TRUE"}
-    )
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            {"BREACH_THRESHOLD_PERCENT": "80", "FLOOR_INSTANCE_COUNT": "2", "DRY_RUN": "TRUE"},
+            (Decimal(80), 2, True),
+        ),
+        # blank is the default (lambdas.common.env), for the boolean too
+        (
+            {"BREACH_THRESHOLD_PERCENT": " ", "FLOOR_INSTANCE_COUNT": "", "DRY_RUN": ""},
+            (Decimal(100), 1, False),
+        ),
+    ],
+    ids=["all-set", "blank"],
+)
+def test_values_are_read(change: dict[str, str], expected: tuple[Decimal, int, bool]) -> None:
+    settings = Settings.from_env({**BASE, **change})
 
-    assert (settings.breach_threshold_percent, settings.floor_instance_count, settings.dry_run) == (
-        Decimal(80),
-        2,
-        True,
-    )
+    assert (settings.breach_threshold_percent, settings.floor_instance_count, settings.dry_run) == expected
 
 
 @pytest.mark.parametrize(

@@ -19,11 +19,12 @@ from cost_helpers import (
     put_invocations,
 )
 
+from lambdas.common.aws import TaggedEndpoint
 from lambdas.common.catalog import load_catalog
 from lambdas.cost_reporter.dal import cloudwatch, resources
 from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.dal.pricing import PriceBook, hourly_prices
-from lambdas.cost_reporter.models import ReportPeriod, TaggedEndpoint
+from lambdas.cost_reporter.models import ReportPeriod
 
 OCTOBER = ReportPeriod(date(2025, 10, 1), date(2025, 11, 1), "custom")
 

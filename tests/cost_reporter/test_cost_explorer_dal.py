@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 from botocore.stub import Stubber
 from cost_helpers import capture_requests, ce_group, ce_page, queue_cost_results
 
@@ -39,9 +39,38 @@ def test_request_is_the_contract_query() -> None:
     cost_explorer.validate_request(request)
 
 
+def test_request_for_a_project_also_filters_on_its_tag() -> None:
+    request = cost_explorer.build_request(OCTOBER, "UnblendedCost", "demo")
+
+    assert request["Filter"] == {
+        "And": [
+            {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon SageMaker"]}},
+            {"Tags": {"Key": "infersave:project", "Values": ["demo"], "MatchOptions": ["EQUALS"]}},
+        ]
+    }
+    assert {k: v for k, v in request.items() if k != "Filter"} == {
+        k: v for k, v in cost_explorer.build_request(OCTOBER, "UnblendedCost").items() if k != "Filter"
+    }
+    cost_explorer.validate_request(request)
+
+
+def test_project_filter_is_sent_as_built() -> None:
+    client, stub = stubbed_ce()
+    request = cost_explorer.build_request(OCTOBER, "UnblendedCost", "demo")
+    stub.add_response("get_cost_and_usage", ce_page([]), {**request})
+
+    with stub:
+        cost_explorer.fetch_pages(client, request)
+
+    stub.assert_no_pending_responses()
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
+        ({"Filter": {"And": [{"Dimensions": {"Key": "SERVICE", "Values": ["x"]}}]}}, "at least two"),
+        ({"Filter": {"Dimensions": {}, "Tags": {}}}, "exactly one of"),
+        ({"Filter": {"Not": {"Label": {}}}}, r"Filter\.Not must hold exactly one of"),
         ({"TimePeriod": {"Start": "2025-11-01", "End": "2025-11-01"}}, "must be before End"),
         ({"TimePeriod": {"Start": "2025/10/01", "End": "2025-11-01"}}, "YYYY-MM-DD"),
         ({"Granularity": "WEEKLY"}, "Granularity"),
@@ -192,8 +221,29 @@ def test_tag_activation_outside_the_management_account_is_a_warning() -> None:
     assert "AccessDeniedException" in warnings[0].message
 
 
-def test_tag_activation_not_implemented_in_moto_is_a_warning(clients: Clients) -> None:
+def test_tag_activation_not_implemented_in_moto_is_the_same_warning_as_any_aws_error(
+    clients: Clients,
+) -> None:
+    # moto lacks UpdateCostAllocationTagsStatus; it answers over HTTP (see conftest), so a ClientError.
     warnings = cost_explorer.activate_cost_allocation_tags(clients.ce, ["infersave:endpoint"])
 
     assert len(warnings) == 1
-    assert "not implemented" in warnings[0].message
+    assert warnings[0].message.startswith(
+        "could not activate cost allocation tags ['infersave:endpoint']: 501: "
+    )
+    assert "has not been implemented" in warnings[0].message
+
+
+def test_tag_activation_without_any_answer_is_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
+    client, _ = stubbed_ce()
+
+    def unreachable(**_: Any) -> Any:
+        raise EndpointConnectionError(endpoint_url="https://ce.us-east-1.amazonaws.com")
+
+    monkeypatch.setattr(client, "update_cost_allocation_tags_status", unreachable)
+
+    warnings = cost_explorer.activate_cost_allocation_tags(client, ["infersave:endpoint"])
+
+    assert [w.message.split(": ")[0] for w in warnings] == [
+        "could not activate cost allocation tags ['infersave:endpoint']"
+    ]

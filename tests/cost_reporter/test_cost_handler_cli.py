@@ -105,13 +105,14 @@ def emf_lines(out: str) -> list[dict[str, Any]]:
 
 
 def test_handler_tags_reports_stores_announces_and_emits_metrics(
-    lambda_env: str, capsys: pytest.CaptureFixture[str]
+    lambda_env: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Arrange
+    # Arrange: the scheduled report of the closed month, run on 5 November
     seed_october()
+    monkeypatch.setattr(handler, "utc_today", lambda: date(2025, 11, 5))
 
     # Act
-    result = handler.lambda_handler(OCTOBER_EVENT, FakeContext())
+    result = handler.lambda_handler({"period": "previous_month"}, FakeContext())
 
     # Assert: the S3 report follows the contract
     s3 = boto3.client("s3", region_name=REGION)
@@ -175,7 +176,7 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     assert directive["Namespace"] == "infersave"
     assert [sorted(d) for d in directive["Dimensions"]] == [["EndpointName", "ReportType", "service"]]
     assert chat_metrics["Savings"] == [pytest.approx(923.4)]
-    assert chat_metrics["ReportType"] == "custom"
+    assert chat_metrics["ReportType"] == "previous_month"
     totals = next(m for m in emf if "EndpointName" not in m)
     assert [sorted(d) for d in totals["_aws"]["CloudWatchMetrics"][0]["Dimensions"]] == [
         ["ReportType", "service"]
@@ -187,6 +188,22 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     ] == "Percent"
     assert sorted(result["report_keys"]) == keys
     assert result["totals"] == report["totals"]
+
+
+def test_custom_period_emits_totals_but_no_per_endpoint_metrics(
+    lambda_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Each EndpointName x ReportType is a custom metric of its own (USD 0.30/month): only scheduled reports.
+    seed_october()
+
+    handler.lambda_handler(OCTOBER_EVENT, FakeContext())
+
+    emf = emf_lines(capsys.readouterr().out)
+    assert [m for m in emf if "EndpointName" in m] == []
+    (totals,) = emf
+    assert totals["ReportType"] == "custom"
+    assert totals["ActualCost"] == [pytest.approx(952.0)]
+    assert totals["EndpointsReported"] == [2.0]
 
 
 def test_rerun_for_the_same_period_overwrites_the_same_keys(lambda_env: str) -> None:

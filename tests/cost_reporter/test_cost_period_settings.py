@@ -109,3 +109,10 @@ def test_amortized_cost_and_switches_are_read() -> None:
     assert settings.cost_metric == "AmortizedCost"
     assert not settings.apply_tags
     assert settings.default_capacity_ratio == Decimal("2.5")
+
+
+def test_blank_switches_take_their_defaults() -> None:
+    # The rule of both functions (lambdas.common.env): "" is the default, here true, never false.
+    settings = load_settings({"APPLY_TAGS": "", "ACTIVATE_COST_ALLOCATION_TAGS": "  "}, require_outputs=False)
+
+    assert settings.apply_tags and settings.activate_cost_allocation_tags

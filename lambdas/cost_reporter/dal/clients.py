@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import boto3
-from botocore.config import Config
+
+from lambdas.common.aws import client_config
 
 if TYPE_CHECKING:
     from mypy_boto3_ce import CostExplorerClient
@@ -23,19 +24,10 @@ if TYPE_CHECKING:
 #: Cost Explorer's API is served from us-east-1 for the whole aws partition.
 COST_EXPLORER_REGION = "us-east-1"
 
+_USER_AGENT = "infersave-cost-reporter"
 # Throttled read APIs: adaptive mode also rate-limits client-side once throttling is seen.
-_THROTTLED_READS = Config(
-    retries={"mode": "adaptive", "max_attempts": 6},
-    connect_timeout=5,
-    read_timeout=30,
-    user_agent_extra="infersave-cost-reporter",
-)
-_DEFAULT = Config(
-    retries={"mode": "standard", "max_attempts": 5},
-    connect_timeout=5,
-    read_timeout=30,
-    user_agent_extra="infersave-cost-reporter",
-)
+_THROTTLED_READS = client_config(_USER_AGENT, adaptive=True, max_attempts=6)
+_DEFAULT = client_config(_USER_AGENT)
 
 
 class RegionNotSetError(RuntimeError):

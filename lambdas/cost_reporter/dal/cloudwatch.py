@@ -15,7 +15,7 @@ from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING
 
-from lambdas.cost_reporter.dal.retry import call_with_backoff
+from lambdas.common.retry import call_with_backoff
 from lambdas.cost_reporter.models import Issue, ReportPeriod
 
 if TYPE_CHECKING:

@@ -1,6 +1,8 @@
 """Cost Explorer: ONE get_cost_and_usage query per report (following NextPageToken), and tag activation.
 
-The query: filter SERVICE = "Amazon SageMaker"; GroupBy TAG ``infersave:endpoint`` and DIMENSION USAGE_TYPE;
+The query: filter SERVICE = "Amazon SageMaker" and, when the report is for one project (``PROJECT_NAME``),
+tag ``infersave:project`` = the project, so endpoints of other projects in the account (which carry their
+own ``infersave:endpoint`` tags) stay out of it; GroupBy TAG ``infersave:endpoint`` and DIMENSION USAGE_TYPE;
 metrics the cost metric and UsageQuantity. Each page costs USD 0.01. The request is validated here because
 the emulator (moto) validates nothing and AWS rejects a bad request only after it is sent.
 """
@@ -13,15 +15,19 @@ from decimal import Decimal, InvalidOperation
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from lambdas.common import tags
-from lambdas.cost_reporter.dal.retry import call_with_backoff, error_code
+from lambdas.common.retry import call_with_backoff, error_code
 from lambdas.cost_reporter.models import CostData, EndpointUsage, Issue, ReportPeriod
 
 if TYPE_CHECKING:
     from mypy_boto3_ce import CostExplorerClient
-    from mypy_boto3_ce.type_defs import GetCostAndUsageRequestTypeDef, GetCostAndUsageResponseTypeDef
+    from mypy_boto3_ce.type_defs import (
+        ExpressionTypeDef,
+        GetCostAndUsageRequestTypeDef,
+        GetCostAndUsageResponseTypeDef,
+    )
 
 SERVICE = "Amazon SageMaker"
 USAGE_QUANTITY = "UsageQuantity"
@@ -32,18 +38,42 @@ _GRANULARITIES = ("DAILY", "MONTHLY", "HOURLY")
 _METRICS = ("AmortizedCost", "BlendedCost", "NetAmortizedCost", "NetUnblendedCost", "NormalizedUsageAmount",
             "UnblendedCost", "UsageQuantity")  # fmt: skip
 _GROUP_TYPES = ("DIMENSION", "TAG", "COST_CATEGORY")
+_FILTER_KEYS = ("And", "Or", "Not", "Dimensions", "Tags", "CostCategories")
 
 
 class CostRequestError(ValueError):
     """A get_cost_and_usage request that AWS would reject."""
 
 
-def build_request(period: ReportPeriod, cost_metric: str) -> GetCostAndUsageRequestTypeDef:
+def cost_filter(project_name: str | None) -> ExpressionTypeDef:
+    """SERVICE = Amazon SageMaker, and tag ``infersave:project`` = ``project_name`` when one is given."""
+    service: ExpressionTypeDef = {"Dimensions": {"Key": "SERVICE", "Values": [SERVICE]}}
+    if not project_name:
+        return service
+    project: ExpressionTypeDef = {
+        "Tags": {"Key": tags.PROJECT, "Values": [project_name], "MatchOptions": ["EQUALS"]}
+    }
+    return {"And": [service, project]}
+
+
+def describe_filter(project_name: str | None) -> str:
+    """The filter of :func:`cost_filter` in words, for the report's assumptions."""
+    if not project_name:
+        return (
+            f"SERVICE = {SERVICE} only (PROJECT_NAME not set): every `{tags.ENDPOINT}` tag value in the "
+            "account is reported, whatever its project"
+        )
+    return f"SERVICE = {SERVICE} AND tag `{tags.PROJECT}` = `{project_name}`"
+
+
+def build_request(
+    period: ReportPeriod, cost_metric: str, project_name: str | None = None
+) -> GetCostAndUsageRequestTypeDef:
     """The report's single query (MONTHLY: fewest results; the parser sums whatever the granularity)."""
     return {
         "TimePeriod": {"Start": period.start.isoformat(), "End": period.end_exclusive.isoformat()},
         "Granularity": "MONTHLY",
-        "Filter": {"Dimensions": {"Key": "SERVICE", "Values": [SERVICE]}},
+        "Filter": cost_filter(project_name),
         "GroupBy": [{"Type": "TAG", "Key": tags.ENDPOINT}, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}],
         "Metrics": [cost_metric, USAGE_QUANTITY],
     }
@@ -66,12 +96,30 @@ def validate_request(request: Mapping[str, Any]) -> None:
     unknown = [m for m in metrics if m not in _METRICS]
     if not metrics or unknown:
         raise CostRequestError(f"Metrics must be a non-empty subset of {_METRICS}, got {metrics!r}")
+    if "Filter" in request:
+        _validate_filter(request["Filter"], "Filter")
     group_by = request.get("GroupBy") or []
     if len(group_by) > MAX_GROUP_BY:
         raise CostRequestError(f"at most {MAX_GROUP_BY} GroupBy, got {len(group_by)}")
     for group in group_by:
         if group.get("Type") not in _GROUP_TYPES or not group.get("Key"):
             raise CostRequestError(f"GroupBy needs Type in {_GROUP_TYPES} and a Key, got {group!r}")
+
+
+def _validate_filter(expression: Any, path: str) -> None:
+    """An Expression holds exactly one operator; And/Or join at least two expressions (AWS rejects one)."""
+    keys = list(expression) if isinstance(expression, Mapping) else []
+    if len(keys) != 1 or keys[0] not in _FILTER_KEYS:
+        raise CostRequestError(f"{path} must hold exactly one of {_FILTER_KEYS}, got {expression!r}")
+    key = keys[0]
+    if key in ("And", "Or"):
+        parts = expression[key]
+        if not isinstance(parts, list) or len(parts) < 2:
+            raise CostRequestError(f"{path}.{key} must join at least two expressions, got {parts!r}")
+        for i, part in enumerate(parts):
+            _validate_filter(part, f"{path}.{key}[{i}]")
+    elif key == "Not":
+        _validate_filter(expression[key], f"{path}.Not")
 
 
 def fetch_pages(
@@ -188,10 +236,8 @@ def activate_cost_allocation_tags(client: CostExplorerClient, keys: Sequence[str
                 Issue(f"could not activate cost allocation tags {batch}: {error_code(exc)}: {exc}")
             )
             continue
-        except NotImplementedError as exc:  # the emulator (moto) does not implement this API
-            warnings.append(
-                Issue(f"could not activate cost allocation tags {batch}: not implemented ({exc})")
-            )
+        except BotoCoreError as exc:  # no answer at all (connection, timeout): the same warning
+            warnings.append(Issue(f"could not activate cost allocation tags {batch}: {exc}"))
             continue
         for failure in answer.get("Errors", []):
             warnings.append(

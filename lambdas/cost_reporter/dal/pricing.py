@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from lambdas.common.catalog import Catalog, load_catalog
-from lambdas.cost_reporter.dal.retry import call_with_backoff
+from lambdas.common.retry import call_with_backoff
 from lambdas.cost_reporter.models import Issue, PriceQuote
 
 if TYPE_CHECKING:

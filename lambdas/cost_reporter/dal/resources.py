@@ -1,7 +1,8 @@
 """Endpoints in scope and their tags, through the Resource Groups Tagging API (bulk: 100 per page).
 
 Never one call per endpoint to read: ``GetResources`` lists every endpoint carrying ``infersave:project``
-with all its tags. Writes are batched: endpoints missing the same tags share a ``TagResources`` call
+with all its tags (:func:`lambdas.common.aws.list_tagged_endpoints`, shared with the breach switch).
+Writes are batched: endpoints missing the same tags share a ``TagResources`` call
 (at most 20 ARNs each); an endpoint missing its ``infersave:endpoint`` tag (a value of its own) gets a call.
 """
 
@@ -16,15 +17,13 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from lambdas.common import tags
-from lambdas.cost_reporter.dal.retry import call_with_backoff, error_code
-from lambdas.cost_reporter.models import Issue, TaggedEndpoint
+from lambdas.common.aws import TaggedEndpoint, list_tagged_endpoints
+from lambdas.common.retry import call_with_backoff, error_code
+from lambdas.cost_reporter.models import Issue
 
 if TYPE_CHECKING:
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
-    from mypy_boto3_resourcegroupstaggingapi.type_defs import TagFilterTypeDef
 
-ENDPOINT_RESOURCE_TYPE = "sagemaker:endpoint"
-RESOURCES_PER_PAGE = 100
 MAX_ARNS_PER_TAG_CALL = 20
 
 
@@ -36,47 +35,15 @@ class TaggingOutcome:
     warnings: list[Issue]
 
 
-def endpoint_from_arn(arn: str, resource_tags: Mapping[str, str]) -> TaggedEndpoint:
-    """Parse ``arn:aws:sagemaker:<region>:<account>:endpoint/<name>``.
-
-    SageMaker writes names lower-case in ARNs; the ``infersave:endpoint`` tag, when set, keeps the real name.
-    """
-    parts = arn.split(":", 5)
-    if len(parts) != 6 or not parts[5].startswith("endpoint/"):
-        raise ValueError(f"not a SageMaker endpoint ARN: {arn!r}")
-    name = resource_tags.get(tags.ENDPOINT) or parts[5].removeprefix("endpoint/")
-    return TaggedEndpoint(arn=arn, name=name, region=parts[3], tags=dict(resource_tags))
-
-
 def list_endpoints(
     client: ResourceGroupsTaggingAPIClient, project_name: str | None
 ) -> tuple[list[TaggedEndpoint], list[Issue]]:
-    """Every SageMaker endpoint tagged ``infersave:project`` (with value ``project_name`` if given)."""
-    tag_filter: TagFilterTypeDef = {"Key": tags.PROJECT}
-    if project_name:
-        tag_filter["Values"] = [project_name]
-    endpoints: list[TaggedEndpoint] = []
-    warnings: list[Issue] = []
-    token = ""
-    while True:
-        page = call_with_backoff(
-            partial(
-                client.get_resources,
-                TagFilters=[tag_filter],
-                ResourceTypeFilters=[ENDPOINT_RESOURCE_TYPE],
-                ResourcesPerPage=RESOURCES_PER_PAGE,
-                PaginationToken=token,
-            )
-        )
-        for mapping in page.get("ResourceTagMappingList", []):
-            resource_tags = {t["Key"]: t["Value"] for t in mapping.get("Tags", [])}
-            try:
-                endpoints.append(endpoint_from_arn(mapping["ResourceARN"], resource_tags))
-            except ValueError as exc:
-                warnings.append(Issue(str(exc)))
-        token = page.get("PaginationToken") or ""
-        if not token:
-            return endpoints, warnings
+    """Every SageMaker endpoint tagged ``infersave:project`` (with value ``project_name`` if given).
+
+    Resources that are not readable endpoint ARNs become warnings.
+    """
+    endpoints, problems = list_tagged_endpoints(client, project_name)
+    return endpoints, [Issue(problem) for problem in problems]
 
 
 def missing_tags(endpoint: TaggedEndpoint, defaults: Mapping[str, str]) -> dict[str, str]:

@@ -236,6 +236,7 @@ def render_markdown(report: Report) -> str:
         "## How the figures are computed",
         "",
         "- Actual cost: what Cost Explorer billed each `infersave:endpoint` tag value (Amazon SageMaker).",
+        f"- Cost Explorer filter: {report.cost_filter}.",
         "- Instance hours: UsageQuantity of the usage types containing `Host:ml.`; other cost: its other "
         "usage types (storage...).",
         "- Baseline cost = instance hours x capacity ratio x baseline on-demand hourly price + other cost. "

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from botocore.exceptions import BotoCoreError, ClientError
 
 from lambdas.common import tags
+from lambdas.common.aws import AwsDataError, TaggedEndpoint
 from lambdas.cost_reporter.dal import cloudwatch, cost_explorer, outputs, resources
 from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.dal.pricing import PriceBook
@@ -25,7 +26,6 @@ from lambdas.cost_reporter.models import (
     Issue,
     Report,
     ReportPeriod,
-    TaggedEndpoint,
 )
 from lambdas.cost_reporter.settings import INSTANCE_TYPE_PATTERN, Settings
 
@@ -159,7 +159,7 @@ def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price
     if settings.activate_cost_allocation_tags:
         warnings += cost_explorer.activate_cost_allocation_tags(clients.ce, tags.COST_ALLOCATION_KEYS)
 
-    request = cost_explorer.build_request(period, settings.cost_metric)
+    request = cost_explorer.build_request(period, settings.cost_metric, settings.project_name)
     pages = cost_explorer.fetch_pages(clients.ce, request)
     cost, cost_warnings, cost_errors = cost_explorer.parse_pages(
         pages, settings.cost_metric, request["GroupBy"]
@@ -187,7 +187,8 @@ def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price
                     errors=errors,
                 )
             )
-        except (ArithmeticError, ValueError, KeyError, TypeError) as exc:
+        except (ArithmeticError, AwsDataError) as exc:
+            # Bad figures from AWS for this endpoint only; anything else is a bug and fails the run.
             errors.append(Issue(f"left out of the report: {exc!r}", name))
     without_baseline = sum(1 for line in lines if line.baseline_cost is None)
     if without_baseline:
@@ -202,6 +203,7 @@ def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price
         period=period,
         currency=cost.currency,
         cost_metric=settings.cost_metric,
+        cost_filter=cost_explorer.describe_filter(settings.project_name),
         endpoints=lines,
         untagged_cost=cost.untagged_cost,
         totals=savings.totals(lines),

@@ -1,8 +1,8 @@
-"""Backoff on top of botocore's own retries, for the throttling errors of Cost Explorer and CloudWatch.
+"""Backoff on top of botocore's own retries, for throttled read APIs (Cost Explorer, CloudWatch, Tagging).
 
 botocore (standard/adaptive mode) already retries ``ThrottlingException`` and ``LimitExceededException``
-a few times; a report run is scheduled and can afford to wait longer than that, so each page request is
-wrapped in :func:`call_with_backoff`, which sleeps with full jitter between further attempts.
+a few times; both functions can afford to wait longer than that, so each page request is wrapped in
+:func:`call_with_backoff`, which sleeps with full jitter between further attempts.
 """
 
 from __future__ import annotations
