@@ -54,3 +54,5 @@ lock:
 
 clean:
 	rm -rf cdk.out out .pytest_cache .mypy_cache .ruff_cache
+
+include demo/demo.mk

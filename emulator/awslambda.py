@@ -86,11 +86,15 @@ def _create_key(
     region_name: str,
     **kwargs: Any,
 ) -> kms_models.Key:
-    """moto's Key creation with the key policy as the JSON string the API stores."""
+    """moto's Key creation with the key policy as the JSON string the API stores and the tags it keys."""
     cloudformation_json = copy.deepcopy(cloudformation_json)
     properties = cloudformation_json["Properties"]
     policy = properties.get("KeyPolicy")
     properties["KeyPolicy"] = json.dumps(policy) if isinstance(policy, dict) else policy
+    # CloudFormation writes Tags as Key/Value; moto's KMS tagger (like the KMS API) keys them TagKey/TagValue.
+    properties["Tags"] = [
+        {"TagKey": tag["Key"], "TagValue": tag["Value"]} for tag in properties.get("Tags") or []
+    ]
     return _moto_create_key.__func__(  # type: ignore[attr-defined, no-any-return]
         cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
     )

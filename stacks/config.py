@@ -33,6 +33,8 @@ NEURON_TP_DEGREES = (1, 2, 4, 8, 12, 24)
 #: Share of the accelerator memory of the cores used that weights may take; the rest is for the KV cache,
 #: activations and the runtime. 0.8 = 20 % headroom.
 WEIGHT_MEMORY_FRACTION = Decimal("0.8")
+#: Share of the container's batch slots the concurrent-requests target aims at.
+CONCURRENCY_TARGET_FRACTION = 0.75
 BYTES_PER_WEIGHT = {"bf16": 2, "fp16": 2, "int8": 1, "fp8": 1}
 GIB = 1024**3
 #: SageMaker's allowed range for ContainerStartupHealthCheckTimeoutInSeconds and
@@ -246,6 +248,14 @@ class Endpoint(_Model):
         """Model weights in GiB: parameters x bytes per weight."""
         weight_bytes = self.parameters_billion * Decimal(10**9) * BYTES_PER_WEIGHT[self.precision]
         return weight_bytes / GIB
+
+    @property
+    def tracking_target(self) -> float:
+        """Target tracking value: configured, else 75 % of the batch size in concurrent requests per model
+        (at least 1), leaving room for bursts while new instances start (Neuron instances take minutes)."""
+        if self.autoscaling.target is not None:
+            return self.autoscaling.target
+        return float(max(1, math.floor(self.batch_size * CONCURRENCY_TARGET_FRACTION)))
 
     @property
     def startup_health_check_seconds(self) -> int:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import aws_cdk as cdk
 from aws_cdk import aws_applicationautoscaling as appscaling
 from aws_cdk import aws_iam as iam
@@ -12,9 +10,6 @@ from constructs import Construct
 from stacks.config import Endpoint
 from stacks.inf2_endpoint import Inf2Endpoint
 
-#: Share of the container's batch slots the concurrent-requests target aims at, leaving room for bursts while
-#: new instances start (Neuron instances take minutes to become InService).
-CONCURRENCY_TARGET_FRACTION = 0.75
 SERVICE_LINKED_ROLE = (
     "aws-service-role/sagemaker.application-autoscaling.amazonaws.com/"
     "AWSServiceRoleForApplicationAutoScaling_SageMakerEndpoint"
@@ -23,13 +18,6 @@ _METRICS = {
     "concurrent_requests": appscaling.PredefinedMetric.SAGEMAKER_VARIANT_CONCURRENT_REQUESTS_PER_MODEL_HIGH_RESOLUTION,
     "invocations_per_instance": appscaling.PredefinedMetric.SAGEMAKER_VARIANT_INVOCATIONS_PER_INSTANCE,
 }
-
-
-def tracking_target(endpoint: Endpoint) -> float:
-    """Target value: configured, else 75 % of the batch size in concurrent requests per model (min 1)."""
-    if endpoint.autoscaling.target is not None:
-        return endpoint.autoscaling.target
-    return float(max(1, math.floor(endpoint.batch_size * CONCURRENCY_TARGET_FRACTION)))
 
 
 class EndpointAutoscaling(Construct):
@@ -73,7 +61,7 @@ class EndpointAutoscaling(Construct):
         scaling = endpoint.autoscaling
         self.scalable_target.scale_to_track_metric(
             "TargetTracking",
-            target_value=tracking_target(endpoint),
+            target_value=endpoint.tracking_target,
             predefined_metric=_METRICS[scaling.metric],
             scale_out_cooldown=cdk.Duration.seconds(scaling.scale_out_cooldown_seconds),
             scale_in_cooldown=cdk.Duration.seconds(scaling.scale_in_cooldown_seconds),

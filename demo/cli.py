@@ -1,0 +1,226 @@
+"""``python -m demo``: deploy infersave into a local AWS emulator, replay a month, run the report.
+
+Phases, each timed (the table is printed at the end, also after a failure):
+
+1. start the emulator (``python -m emulator.server`` on a free loopback port);
+2. ``cdk bootstrap`` and 3. ``cdk deploy --all`` of the real app (``-c local=true``) with the CLI from
+   node_modules, dummy credentials and ``AWS_ENDPOINT_URL``;
+4. replay: build the scenario of the previous calendar month (:mod:`demo.scenario`), put its CloudWatch
+   metrics and queue its Cost Explorer answer (:mod:`demo.replay`);
+5. report: run the deployed reporter's handler in-process with the monthly schedule's event, download the
+   report from the emulated S3 bucket to ``./out/``, print the savings table, the budget state and where to
+   look (:mod:`demo.report`);
+6. stop the emulator: always, also on failure, Ctrl-C or SIGTERM, and check it is gone.
+
+Exit status 0 on success, 1 with a one-line reason on failure, 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from demo import local_aws, replay, report
+from demo.local_aws import DEFAULT_ACCOUNT, ROOT, EmulatorProcess, LocalAwsError
+from demo.scenario import build_scenario
+from lambdas.cost_reporter.logic.period import previous_month
+from stacks.config import Config, ConfigError, load_config
+
+COST_OUTPUTS = ("ReportsBucketName", "SummaryTopicArn", "ReporterFunctionName", "DashboardName")
+
+
+@dataclass
+class PhaseTimes:
+    """Wall time per phase, in the order the phases ran (seconds)."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def phase(self, name: str, detail: str = "") -> Iterator[None]:
+        """Time the block as phase ``name``; prints a line when it starts and when it ends."""
+        print(f"==> {name}{': ' + detail if detail else ''}", flush=True)
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[name] = time.perf_counter() - started
+            print(f"    {name} took {self.seconds[name]:.1f} s", flush=True)
+
+    def render(self) -> str:
+        """The phase table."""
+        width = max([len(name) for name in self.seconds] + [5])
+        lines = ["wall time per phase:"]
+        lines += [f"  {name:<{width}}  {seconds:7.2f} s" for name, seconds in self.seconds.items()]
+        total = sum(v for k, v in self.seconds.items())
+        lines.append(f"  {'total':<{width}}  {total:7.2f} s")
+        return "\n".join(lines)
+
+
+def stack_names(config: Config) -> dict[str, str]:
+    """The app's stacks by role (see ``stacks.app_builder``)."""
+    prefix = f"infersave-{config.project}"
+    return {role: f"{prefix}-{role}" for role in ("inference", "guardrails", "cost")}
+
+
+def _raise_on_signal(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__.splitlines()[0])
+    parser.add_argument("--config", type=Path, default=ROOT / "infersave.yaml", help="infersave config file")
+    parser.add_argument("--out", type=Path, default=Path("out"), help="where report files and logs go")
+    parser.add_argument(
+        "--install-seconds",
+        type=float,
+        default=None,
+        help="wall time of a warm `make install` (from make demo)",
+    )
+    return parser
+
+
+def _scenario_summary(scenario: Any) -> str:
+    lines = [f"scenario {scenario.start} .. {scenario.end_exclusive} (exclusive), seeded synthetic traffic:"]
+    for e in scenario.endpoints:
+        sim = e.simulation
+        lines.append(
+            f"  {e.endpoint_name}: {e.instance_type}, {float(e.instance_hours):,.1f} instance-hours, "
+            f"{e.invocations:,} requests, {sim.scale_outs} scale-outs / {sim.scale_ins} scale-ins "
+            f"(latency {e.latency_s:.1f} s, peak {e.peak_concurrency:.1f} concurrent)"
+        )
+    return "\n".join(lines)
+
+
+def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes) -> None:
+    """All phases against a freshly started emulator, which is stopped whatever happens."""
+    region = config.env.region or "us-east-1"
+    account = config.env.account or DEFAULT_ACCOUNT
+    names = stack_names(config)
+    with times.phase("emulator start", "python -m emulator.server on a free loopback port"):
+        emulator = EmulatorProcess.start(out_dir / "emulator.log", account=account)
+    try:
+        print(f"    emulator at {emulator.url} (pid {emulator.process.pid})")
+        aws_env = local_aws.aws_environment(emulator.url, region)
+        child_env = local_aws.child_environment(aws_env)
+        aws = local_aws.session(emulator.url, region)
+        cfn = aws.client("cloudformation", endpoint_url=emulator.url)
+
+        with times.phase("bootstrap", f"cdk bootstrap aws://{account}/{region}"):
+            local_aws.bootstrap(child_env, account, region, out_dir / "cdk-bootstrap.log")
+        with times.phase("deploy", "cdk deploy --all -c local=true"):
+            local_aws.deploy(child_env, out_dir / "cdk-deploy.log", config_path)
+            counts = local_aws.check_deployed(cfn, list(names.values()))
+            outputs = local_aws.stack_outputs(cfn, names["cost"])
+            missing = [key for key in COST_OUTPUTS if key not in outputs]
+            if missing:
+                raise LocalAwsError(f"stack {names['cost']} has no output(s) {', '.join(missing)}")
+            print("    " + ", ".join(f"{name}: {n} resources" for name, n in counts.items()))
+
+        lambda_client = aws.client("lambda", endpoint_url=emulator.url)
+        function = report.deployed_function(lambda_client, outputs["ReporterFunctionName"])
+        today = datetime.now(UTC).date()
+        period = previous_month(today)
+        with times.phase(
+            "replay", f"a month of traffic and billing, {period.start} .. {period.end_exclusive}"
+        ):
+            scenario = build_scenario(config, period.start, period.end_exclusive)
+            stats = replay.replay(
+                aws.client("cloudwatch", endpoint_url=emulator.url),
+                emulator.url,
+                scenario,
+                report.cost_query(function, period),
+            )
+            print(_scenario_summary(scenario))
+            print(
+                f"    put {stats.data_points:,} CloudWatch data points in {stats.put_requests} requests; "
+                f"queued {stats.cost_pages} Cost Explorer page(s)"
+            )
+
+        with times.phase("report", f"{function.handler} with {json.dumps(report.SCHEDULED_EVENT)}"):
+            log_path = out_dir / "reporter.log"
+            with log_path.open("w", encoding="utf-8") as log:
+                result = report.invoke_in_process(function, aws_env, log=log)
+            expected_period = {"start": period.start.isoformat(), "end": period.end_exclusive.isoformat()}
+            if result["period"] != expected_period:
+                raise LocalAwsError(
+                    f"the reporter covered {result['period']}, the scenario {expected_period}"
+                )
+            s3 = aws.client("s3", endpoint_url=emulator.url)
+            paths = report.download_reports(s3, outputs["ReportsBucketName"], result["report_keys"], out_dir)
+            document = json.loads(paths["report.json"].read_text(encoding="utf-8"))
+            budget = None
+            name = report.budget_name(cfn, names["guardrails"])
+            if name:
+                budgets = aws.client("budgets", endpoint_url=emulator.url)
+                actual = Decimal(str(document["totals"]["actual_cost"]))
+                budget = report.budget_state(budgets, account, name, actual)
+
+        print()
+        print(f"Savings report {document['period']['start']} .. {document['period']['end']} (end exclusive), "
+              f"{document['cost_metric']}, prices: {', '.join(sorted({e['price_source'] for e in document['endpoints']}))}")  # fmt: skip
+        print(report.savings_table(document))
+        for kind in ("warnings", "errors"):
+            print(f"{len(document[kind])} {kind[:-1]}(s) in the report" + (":" if document[kind] else ""))
+            for issue in document[kind]:
+                text = " ".join(issue["message"].split())
+                scope = f"{issue['endpoint_name']}: " if issue["endpoint_name"] else ""
+                print(f"  - {scope}{text[:150]}{'...' if len(text) > 150 else ''}")
+        print("  (the emulator implements neither the Price List API nor cost allocation tag activation)")
+        print()
+        print(budget.render() if budget else "no budget deployed (budget.monthly_limit_usd is not set)")
+        print()
+        report_json = paths["report.json"].resolve()
+        print(f"report.json: {report_json}  (also report.csv, report.md in {report_json.parent})")
+        print(f"in AWS, look at: CloudWatch dashboard {outputs['DashboardName']}; reports in "
+              f"s3://{outputs['ReportsBucketName']}/{result['report_keys'][0].rsplit('/', 1)[0]}/; "
+              f"summary e-mails from SNS topic {outputs['SummaryTopicArn']}")  # fmt: skip
+        print(f"logs: {out_dir / 'cdk-deploy.log'}, {out_dir / 'reporter.log'}, {out_dir / 'emulator.log'}")
+    finally:
+        with times.phase("emulator stop"):
+            emulator.stop()
+            print(f"    emulator pid {emulator.process.pid} exited, port {emulator.port} closed")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the demo; returns the exit status."""
+    args = _parser().parse_args(argv)
+    for key in list(os.environ):
+        if key in local_aws.REAL_AWS_VARIABLES or key.startswith("AWS_ENDPOINT_URL_"):
+            del os.environ[key]  # nothing in this process may reach a real account
+    os.environ.update(local_aws.OFFLINE_CDK)
+    signal.signal(
+        signal.SIGINT, signal.default_int_handler
+    )  # also when started with SIGINT ignored (nohup, &)
+    signal.signal(signal.SIGTERM, _raise_on_signal)
+    signal.signal(signal.SIGHUP, _raise_on_signal)
+    times = PhaseTimes()
+    if args.install_seconds is not None:
+        times.seconds["install (warm)"] = args.install_seconds
+    status = 0
+    try:
+        config_path = args.config.resolve()
+        config = load_config(config_path)
+        run(config, config_path, args.out, times)
+    except KeyboardInterrupt:
+        print("\ninterrupted: the emulator was stopped", file=sys.stderr)
+        status = 130
+    except (ConfigError, LocalAwsError, ClientError, BotoCoreError, OSError, ValueError, KeyError) as exc:
+        print(f"demo failed: {local_aws.describe(exc)}", file=sys.stderr)
+        status = 1
+    print()
+    print(times.render())
+    return status

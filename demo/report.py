@@ -1,0 +1,274 @@
+"""The report run, as the monthly schedule would run it, and what the demo shows of its result.
+
+moto cannot run Lambda functions without Docker, so the deployed function's handler
+(``lambdas.cost_reporter.handler.lambda_handler``) runs in this process with the scheduled event
+``{"period": "previous_month"}``, under the environment variables of the *deployed* function (read with
+``lambda:GetFunctionConfiguration``), a stand-in Lambda context, and ``AWS_ENDPOINT_URL`` pointing at the
+emulator. The report then comes back from the emulated S3 bucket, as a user would fetch it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from lambdas.cost_reporter.dal.cost_explorer import build_request
+from lambdas.cost_reporter.models import ReportPeriod
+from lambdas.cost_reporter.settings import load_settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_budgets import BudgetsClient
+    from mypy_boto3_ce.type_defs import GetCostAndUsageRequestTypeDef
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_s3 import S3Client
+
+SCHEDULED_EVENT = {"period": "previous_month"}
+REPORT_FILES = ("report.json", "report.csv", "report.md")
+
+
+@dataclass(frozen=True)
+class LambdaContext:
+    """The attributes of the Lambda runtime's context object that the handler and Powertools read."""
+
+    function_name: str
+    function_version: str
+    invoked_function_arn: str
+    memory_limit_in_mb: int
+    aws_request_id: str
+    log_group_name: str
+    log_stream_name: str
+    timeout_ms: int
+
+    def get_remaining_time_in_millis(self) -> int:
+        """The whole timeout: the stand-in does not count down."""
+        return self.timeout_ms
+
+
+@dataclass(frozen=True)
+class DeployedFunction:
+    """The deployed reporter function's configuration."""
+
+    name: str
+    arn: str
+    handler: str
+    environment: dict[str, str]
+    memory_mb: int
+    timeout_s: int
+
+    def context(self) -> LambdaContext:
+        """A context object like the one Lambda would pass this function."""
+        return LambdaContext(
+            function_name=self.name,
+            function_version="$LATEST",
+            invoked_function_arn=self.arn,
+            memory_limit_in_mb=self.memory_mb,
+            aws_request_id=str(uuid.uuid4()),
+            log_group_name=f"/aws/lambda/{self.name}",
+            log_stream_name="local-demo",
+            timeout_ms=self.timeout_s * 1000,
+        )
+
+
+def deployed_function(client: LambdaClient, name: str) -> DeployedFunction:
+    """Read the function's configuration (handler, environment, memory, timeout) from Lambda."""
+    config = client.get_function_configuration(FunctionName=name)
+    return DeployedFunction(
+        name=config["FunctionName"],
+        arn=config["FunctionArn"],
+        handler=config["Handler"],
+        environment=dict(config.get("Environment", {}).get("Variables", {})),
+        memory_mb=config.get("MemorySize", 128),
+        timeout_s=config.get("Timeout", 3),
+    )
+
+
+@contextlib.contextmanager
+def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
+    """Set ``values`` in ``os.environ`` for the block, then restore what was there."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+def invoke_in_process(
+    function: DeployedFunction,
+    aws_env: Mapping[str, str],
+    event: Mapping[str, Any] = SCHEDULED_EVENT,
+    log: IO[str] | None = None,
+) -> dict[str, Any]:
+    """Run the deployed function's handler here, under its own environment plus ``aws_env``.
+
+    ``log`` receives what the handler prints (Powertools' JSON logs and EMF metrics) instead of stdout.
+    """
+    module_name, _, attribute = function.handler.rpartition(".")
+    region = function.arn.split(":")[3]
+    env = {
+        **function.environment,
+        **aws_env,
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+        "AWS_LAMBDA_FUNCTION_NAME": function.name,
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
+        "POWERTOOLS_TRACE_DISABLED": "1",  # no X-Ray daemon here
+    }
+    with patched_environ(env), contextlib.redirect_stdout(log) if log else contextlib.nullcontext():
+        module = importlib.import_module(module_name)
+        settings = getattr(module, "settings", None)
+        if settings is not None and hasattr(settings, "cache_clear"):
+            settings.cache_clear()  # settings are read once per execution environment: this is a new one
+        handler = getattr(module, attribute)
+        result: dict[str, Any] = handler(dict(event), function.context())
+    return result
+
+
+def cost_query(function: DeployedFunction, period: ReportPeriod) -> GetCostAndUsageRequestTypeDef:
+    """The Cost Explorer request the deployed reporter makes for ``period`` (its settings decide the metric
+    and the project filter), so the replay can queue the answer to exactly that query."""
+    settings = load_settings(function.environment, require_outputs=False)
+    return build_request(period, settings.cost_metric, settings.project_name)
+
+
+def download_reports(s3: S3Client, bucket: str, keys: list[str], out_dir: Path) -> dict[str, Path]:
+    """Fetch the report files from S3 into ``out_dir``; returns file name -> local path."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = {}
+    for key in keys:
+        name = key.rsplit("/", 1)[-1]
+        path = out_dir / name
+        path.write_bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+        paths[name] = path
+    return paths
+
+
+def _money(value: Any) -> str:
+    return "n/a" if value is None else f"{Decimal(str(value)).quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
+
+
+def savings_table(document: Mapping[str, Any]) -> str:
+    """The savings table of a report.json document."""
+    currency = document.get("currency", "USD")
+    header = ["endpoint", "instance", "hours", f"actual {currency}", "baseline",
+              f"baseline {currency}", f"savings {currency}", "savings %", "invocations", "per 1k req"]  # fmt: skip
+    rows = [header]
+    for e in document["endpoints"]:
+        rows.append(
+            [
+                e["endpoint_name"],
+                e["instance_type"] or "n/a",
+                f"{e['instance_hours']:,.2f}",
+                _money(e["actual_cost"]),
+                f"{e['baseline_instance_type']} x{e['capacity_ratio']}",
+                _money(e["baseline_cost"]),
+                _money(e["savings"]),
+                "n/a" if e["savings_pct"] is None else f"{e['savings_pct']:.2f}%",
+                "n/a" if e["invocations"] is None else f"{e['invocations']:,}",
+                "n/a" if e["cost_per_1k_invocations"] is None else f"{e['cost_per_1k_invocations']:.4f}",
+            ]
+        )
+    t = document["totals"]
+    rows.append(
+        [
+            "TOTAL",
+            "",
+            f"{t['instance_hours']:,.2f}",
+            _money(t["actual_cost"]),
+            "",
+            _money(t["baseline_cost"]),
+            _money(t["savings"]),
+            "n/a" if t["savings_pct"] is None else f"{t['savings_pct']:.2f}%",
+            f"{t['invocations']:,}",
+            "",
+        ]
+    )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = [
+        "  ".join(
+            c.ljust(w) if i in (0, 1, 4) else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines.insert(len(lines) - 1, lines[1])
+    return "\n".join(line.rstrip() for line in lines)
+
+
+@dataclass(frozen=True)
+class BudgetState:
+    """The deployed budget and where the report month's actual cost stands against its thresholds."""
+
+    name: str
+    limit_usd: Decimal
+    actual_usd: Decimal
+    thresholds: list[tuple[str, Decimal]]  # (ACTUAL | FORECASTED, percent)
+
+    @property
+    def used_pct(self) -> Decimal:
+        """Actual cost as a percentage of the limit."""
+        return self.actual_usd * 100 / self.limit_usd
+
+    def crossed(self) -> list[Decimal]:
+        """ACTUAL thresholds (percent) the month's actual cost is above."""
+        return [pct for kind, pct in self.thresholds if kind == "ACTUAL" and self.used_pct > pct]
+
+    def render(self) -> str:
+        """A few lines for the terminal."""
+        lines = [
+            f"budget {self.name}: limit USD {_money(self.limit_usd)} a month; the report month's actual cost "
+            f"USD {_money(self.actual_usd)} is {self.used_pct:.1f} % of it"
+        ]
+        for kind, pct in self.thresholds:
+            if kind == "ACTUAL":
+                state = (
+                    "CROSSED: AWS Budgets e-mails the alerts topic" if self.used_pct > pct else "not reached"
+                )
+            else:
+                state = "checked by AWS against its forecast of the current month"
+            lines.append(f"  {kind:<10} > {pct.normalize():f} %  {state}")
+        return "\n".join(lines)
+
+
+def budget_name(cloudformation: CloudFormationClient, stack_name: str) -> str | None:
+    """The physical name of the stack's ``AWS::Budgets::Budget``, if it has one."""
+    paginator = cloudformation.get_paginator("list_stack_resources")
+    for page in paginator.paginate(StackName=stack_name):
+        for resource in page["StackResourceSummaries"]:
+            if resource["ResourceType"] == "AWS::Budgets::Budget":
+                return resource.get("PhysicalResourceId")
+    return None
+
+
+def budget_state(budgets: BudgetsClient, account: str, name: str, actual_usd: Decimal) -> BudgetState:
+    """DescribeBudget + DescribeNotificationsForBudget of the deployed budget, against ``actual_usd``.
+
+    The emulator does not compute a budget's spend (AWS does, from the bill), so the report's actual cost of
+    the month stands in for it: the budget filters on the same project tag and SageMaker service.
+    """
+    budget = budgets.describe_budget(AccountId=account, BudgetName=name)["Budget"]
+    notifications = budgets.describe_notifications_for_budget(AccountId=account, BudgetName=name)
+    thresholds = [
+        (str(n["NotificationType"]), Decimal(str(n["Threshold"])))
+        for n in notifications.get("Notifications", [])
+        if n.get("ThresholdType", "PERCENTAGE") == "PERCENTAGE"
+    ]
+    return BudgetState(
+        name=name,
+        limit_usd=Decimal(budget["BudgetLimit"]["Amount"]),
+        actual_usd=actual_usd,
+        thresholds=sorted(thresholds, key=lambda item: (item[0], item[1])),
+    )
