@@ -26,6 +26,7 @@ from lambdas.budget_guard.planner import (
     plan_restore,
 )
 from lambdas.common import tags as tag_keys
+from lambdas.common.retry import describe_error
 
 
 class Outcome(StrEnum):
@@ -158,7 +159,9 @@ def _run(
             aws.execute_plan(clients.sagemaker, clients.autoscaling, plan)
             report.results.append(EndpointResult(state.endpoint_name, done, _describe(plan), plan.changes))
         except (ClientError, BotoCoreError, PlanError) as exc:
-            report.results.append(EndpointResult(name, Outcome.FAILED, f"{type(exc).__name__}: {exc}"))
+            report.results.append(
+                EndpointResult(name, Outcome.FAILED, f"{type(exc).__name__}: {describe_error(exc)}")
+            )
 
 
 def _describe(plan: Plan) -> str:

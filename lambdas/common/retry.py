@@ -8,6 +8,7 @@ a few times; both functions can afford to wait longer than that, so each page re
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable
 from typing import TypeVar
@@ -30,6 +31,16 @@ THROTTLING_CODES = frozenset(
 def error_code(exc: ClientError) -> str:
     """The AWS error code of a ClientError (``AccessDeniedException``, ``ThrottlingException``...)."""
     return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def describe_error(exc: BaseException, limit: int = 200) -> str:
+    """One line about ``exc`` for a report or log: markup stripped (an HTTP error page can arrive as the
+    message), whitespace collapsed, at most ``limit`` characters."""
+    text = " ".join(_TAGS.sub(" ", str(exc)).split()) or type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def call_with_backoff(

@@ -95,3 +95,12 @@ def test_client_config() -> None:
     )
     assert adaptive.retries == {"mode": "adaptive", "max_attempts": 6}
     assert adaptive.read_timeout == 30
+
+
+def test_describe_error_is_one_short_line_without_markup() -> None:
+    from lambdas.common.retry import describe_error
+
+    page = "An error occurred (500): <!doctype html>\n<html lang=en><title>500 Internal</title>\n</html>"
+    assert describe_error(RuntimeError(page)) == "An error occurred (500): 500 Internal"
+    assert describe_error(RuntimeError("x" * 500), limit=20) == "x" * 17 + "..."
+    assert describe_error(RuntimeError("")) == "RuntimeError"

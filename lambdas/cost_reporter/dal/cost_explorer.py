@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from lambdas.common import tags
-from lambdas.common.retry import call_with_backoff, error_code
+from lambdas.common.retry import call_with_backoff, describe_error, error_code
 from lambdas.cost_reporter.models import CostData, EndpointUsage, Issue, ReportPeriod
 
 if TYPE_CHECKING:
@@ -233,11 +233,13 @@ def activate_cost_allocation_tags(client: CostExplorerClient, keys: Sequence[str
             )
         except ClientError as exc:
             warnings.append(
-                Issue(f"could not activate cost allocation tags {batch}: {error_code(exc)}: {exc}")
+                Issue(
+                    f"could not activate cost allocation tags {batch}: {error_code(exc)}: {describe_error(exc)}"
+                )
             )
             continue
         except BotoCoreError as exc:  # no answer at all (connection, timeout): the same warning
-            warnings.append(Issue(f"could not activate cost allocation tags {batch}: {exc}"))
+            warnings.append(Issue(f"could not activate cost allocation tags {batch}: {describe_error(exc)}"))
             continue
         for failure in answer.get("Errors", []):
             warnings.append(

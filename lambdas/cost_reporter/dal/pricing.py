@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from lambdas.common.catalog import Catalog, load_catalog
-from lambdas.common.retry import call_with_backoff
+from lambdas.common.retry import call_with_backoff, describe_error
 from lambdas.cost_reporter.models import Issue, PriceQuote
 
 if TYPE_CHECKING:
@@ -102,7 +102,9 @@ class PriceBook:
         except (ClientError, BotoCoreError) as exc:
             self._fetch = None
             self.warnings.append(
-                Issue(f"AWS Price List API unavailable ({exc}); baseline prices from the catalog")
+                Issue(
+                    f"AWS Price List API unavailable ({describe_error(exc)}); baseline prices from the catalog"
+                )
             )
             return None
         if not prices:

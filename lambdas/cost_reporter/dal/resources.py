@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError
 
 from lambdas.common import tags
 from lambdas.common.aws import TaggedEndpoint, list_tagged_endpoints
-from lambdas.common.retry import call_with_backoff, error_code
+from lambdas.common.retry import call_with_backoff, describe_error, error_code
 from lambdas.cost_reporter.models import Issue
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ def ensure_tags(
                 for arn, info in answer.get("FailedResourcesMap", {}).items()
             }
         except ClientError as exc:
-            failed = dict.fromkeys(arns, f"{error_code(exc)}: {exc}")
+            failed = dict.fromkeys(arns, f"{error_code(exc)}: {describe_error(exc)}")
         for endpoint in members:
             if endpoint.arn in failed:
                 warnings.append(

@@ -14,6 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from lambdas.common import tags
 from lambdas.common.aws import AwsDataError, TaggedEndpoint
+from lambdas.common.retry import describe_error
 from lambdas.cost_reporter.dal import cloudwatch, cost_explorer, outputs, resources
 from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.dal.pricing import PriceBook
@@ -139,7 +140,11 @@ def _invocations(
         wanted = [item for item in series if item.endpoint_name.lower() in names]
         return cloudwatch.sum_invocations(clients.cloudwatch, wanted, period)
     except (ClientError, BotoCoreError) as exc:
-        return None, [Issue(f"CloudWatch invocations unavailable ({exc}): cost per 1,000 requests unknown")]
+        return None, [
+            Issue(
+                f"CloudWatch invocations unavailable ({describe_error(exc)}): cost per 1,000 requests unknown"
+            )
+        ]
 
 
 def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price_book: PriceBook) -> Report:
