@@ -7,10 +7,12 @@ from dataclasses import dataclass
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
 from stacks.app_builder import build_app
 from stacks.config import Config, load_config
+from stacks.inference_stack import InferenceStack
 from stacks.nag import enable_nag
 from tests.conftest import FIXTURES, ROOT
 
@@ -38,6 +40,11 @@ def synth() -> Synth:
     full_config = load_config(FIXTURES / "full.yaml")
     default_stacks = build_app(app, default_config, env=ENV)
     full_stacks = build_app(app, full_config, env=ENV, local=True)
+    # A consumer of grant_invoke, as an application stack would be.
+    inference = full_stacks["inference"]
+    assert isinstance(inference, InferenceStack)
+    invoker = iam.Role(inference, "TestInvoker", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    inference.endpoints["vllm"].grant_invoke(invoker)
     app.synth()
     return Synth(
         default_config=default_config,

@@ -350,3 +350,31 @@ def test_logical_ids_of_stateful_resources_are_stable(synth: Synth) -> None:
 def test_local_target_drops_only_the_bootstrap_rule(synth: Synth) -> None:
     assert "CheckBootstrapVersion" in synth.default["inference"].to_json().get("Rules", {})
     assert "CheckBootstrapVersion" not in synth.full["inference"].to_json().get("Rules", {})
+
+
+def test_grant_invoke_allows_only_this_endpoint(synth: Synth) -> None:
+    synth.full["inference"].has_resource_properties(
+        "AWS::IAM::Policy",
+        {
+            "Roles": [{"Ref": Match.string_like_regexp("^TestInvoker")}],
+            "PolicyDocument": {
+                "Statement": [
+                    {
+                        "Action": ["sagemaker:InvokeEndpoint", "sagemaker:InvokeEndpointWithResponseStream"],
+                        "Effect": "Allow",
+                        "Resource": {
+                            "Fn::Join": [
+                                "",
+                                [
+                                    "arn:",
+                                    {"Ref": "AWS::Partition"},
+                                    ":sagemaker:us-east-1:123456789012:endpoint/fullcfg-vllm",
+                                ],
+                            ]
+                        },
+                    }
+                ],
+                "Version": "2012-10-17",
+            },
+        },
+    )
