@@ -24,7 +24,7 @@ from lambdas.budget_guard.settings import Settings
 
 SERVICE_NAME = os.getenv("POWERTOOLS_SERVICE_NAME", "budget-guard")
 logger = Logger(service=SERVICE_NAME)
-metrics = Metrics(service=SERVICE_NAME, namespace=os.getenv("POWERTOOLS_METRICS_NAMESPACE", "Infersave"))
+metrics = Metrics(service=SERVICE_NAME, namespace=os.getenv("POWERTOOLS_METRICS_NAMESPACE", "infersave"))
 tracer = Tracer(service=SERVICE_NAME)
 
 

@@ -20,20 +20,9 @@ PROJECT = "demo"
 
 
 @pytest.fixture(autouse=True)
-def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fake credentials and region, so nothing can reach a real account."""
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SECURITY_TOKEN": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        "POWERTOOLS_TRACE_DISABLED": "1",
-        "POWERTOOLS_METRICS_NAMESPACE": "Infersave",
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
+def aws_credentials(aws_credentials: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite-wide fake credentials (tests/conftest.py), plus the guard's metrics namespace."""
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "infersave")
 
 
 @dataclass

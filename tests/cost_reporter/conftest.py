@@ -18,19 +18,11 @@ REGION = "us-east-1"
 
 
 @pytest.fixture
-def aws_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Fake credentials and region; no real endpoint, tracing off."""
-    for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_REGION": REGION,
-        "POWERTOOLS_TRACE_DISABLED": "1",
-        "POWERTOOLS_METRICS_NAMESPACE": "infersave",
-    }.items():
-        monkeypatch.setenv(name, value)
-    for name in ("AWS_ENDPOINT_URL", "AWS_PROFILE", "REPORTS_BUCKET", "SUMMARY_TOPIC_ARN", "PROJECT_NAME"):
+def aws_credentials(aws_credentials: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The suite-wide fake credentials (tests/conftest.py), plus the reporter's metrics namespace and none of
+    its output settings."""
+    monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "infersave")
+    for name in ("REPORTS_BUCKET", "SUMMARY_TOPIC_ARN", "PROJECT_NAME"):
         monkeypatch.delenv(name, raising=False)
 
 
