@@ -6,7 +6,7 @@ written so it could be offered upstream: it extends moto's own backends, it does
 
 CloudFormation resource types moto 5.2.5 skips and the emulator adds (each a ``CloudFormationModel``
 backed by the service's moto backend, created on stack create, deleted on stack delete, updated in place or
-replaced on stack update):
+replaced on stack update; the plumbing they share is the :class:`emulator.cfn_model.CfnResource` mixin):
 
 - ``AWS::ApplicationAutoScaling::ScalableTarget`` (with ``ScheduledActions``), ``...::ScalingPolicy``
   (target tracking, step scaling): :mod:`emulator.autoscaling`
@@ -19,14 +19,19 @@ replaced on stack update):
 
 Types moto 5.2.5 creates wrongly, fixed in place: ``AWS::SageMaker::Endpoint`` / ``EndpointConfig`` /
 ``Model`` names (:mod:`emulator.sagemaker`); ``AWS::Lambda::LayerVersion`` ``Ref``, ``Layers`` and ``Tags`` on
-``AWS::Lambda::Function``, ``KeyPolicy`` of ``AWS::KMS::Key`` (:mod:`emulator.awslambda`). DeleteChangeSet of
-a missing change set answers success as in AWS instead of HTTP 500 (:mod:`emulator.cloudformation`).
+``AWS::Lambda::Function``, ``KeyPolicy`` of ``AWS::KMS::Key`` (:mod:`emulator.awslambda`);
+``AWS::S3::Bucket`` applies ``VersioningConfiguration``, ``PublicAccessBlockConfiguration``,
+``LifecycleConfiguration``, ``OwnershipControls`` and ``LoggingConfiguration`` besides moto's encryption and
+tags, and PutBucketLogging to a target with ACLs disabled leaves the permission to its bucket policy
+(:mod:`emulator.s3`). DeleteChangeSet of a missing change set answers success as in AWS instead of HTTP 500;
+ExecuteChangeSet refreshes the stack's outputs and exports and resolves ``Fn::ImportValue``, so ``cdk deploy``
+works without ``--method=direct`` (:mod:`emulator.cloudformation`).
 
 Measured to work natively in moto 5.2.5 (create, ``Ref`` / ``Fn::GetAtt``, delete), left alone:
 ``AWS::IAM::Role``, ``AWS::IAM::Policy``, ``AWS::Lambda::Function`` (apart from layers and tags),
 ``AWS::Lambda::Permission``, ``AWS::Logs::LogGroup``, ``AWS::Events::Rule`` with targets,
 ``AWS::CloudWatch::Dashboard``, ``AWS::KMS::Key`` (apart from the policy), ``AWS::SNS::Topic`` (apart from
-tags; ``KmsMasterKeyId`` kept), ``AWS::S3::Bucket``, ``AWS::SSM::Parameter``.
+tags; ``KmsMasterKeyId`` kept), ``AWS::SSM::Parameter``.
 
 Not closed: ``AWS::CE::AnomalyMonitor`` / ``AWS::CE::AnomalySubscription`` stay skipped (with moto's warning):
 moto 5.2.5's Cost Explorer backend has no anomaly monitors or subscriptions to back them, and an emulator

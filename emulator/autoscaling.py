@@ -17,16 +17,17 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appl
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import ClassVar
 
 from moto.applicationautoscaling.models import (
     ApplicationAutoscalingBackend,
     FakeApplicationAutoscalingPolicy,
     applicationautoscaling_backends,
 )
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 
+from emulator.cfn_model import CfnResource, Properties, optional_int
 from emulator.cloudformation import to_epoch_seconds
 
 _ID_SEPARATOR = "|"
@@ -36,11 +37,7 @@ def _backend(account_id: str, region_name: str) -> ApplicationAutoscalingBackend
     return applicationautoscaling_backends[account_id][region_name]
 
 
-def _optional_int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
-def _target_key(properties: dict[str, Any]) -> tuple[str, str, str]:
+def _target_key(properties: Properties) -> tuple[str, str, str]:
     """(service namespace, resource id, scalable dimension) of a ScalableTarget or ScalingPolicy."""
     target_id = properties.get("ScalingTargetId")
     if target_id:
@@ -49,8 +46,11 @@ def _target_key(properties: dict[str, Any]) -> tuple[str, str, str]:
     return properties["ServiceNamespace"], properties["ResourceId"], properties["ScalableDimension"]
 
 
-class ScalableTarget(CloudFormationModel):
+class ScalableTarget(CfnResource, CloudFormationModel):
     """``AWS::ApplicationAutoScaling::ScalableTarget`` with its ``ScheduledActions``."""
+
+    CFN_TYPE = "AWS::ApplicationAutoScaling::ScalableTarget"
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"Id": "physical_resource_id"}
 
     def __init__(
         self,
@@ -66,47 +66,25 @@ class ScalableTarget(CloudFormationModel):
 
     @property
     def key(self) -> tuple[str, str, str]:
+        """(service namespace, resource id, scalable dimension): what identifies a target in the API."""
         return self.service_namespace, self.resource_id, self.scalable_dimension
 
     @property
     def physical_resource_id(self) -> str:
+        """``<ResourceId>|<ScalableDimension>|<ServiceNamespace>``, CloudFormation's ``Ref`` of a target."""
         return _ID_SEPARATOR.join((self.resource_id, self.scalable_dimension, self.service_namespace))
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::ApplicationAutoScaling::ScalableTarget"
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Id"
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Id":
-            return self.physical_resource_id
-        raise UnformattedGetAttTemplateException()
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> ScalableTarget:
-        properties = cloudformation_json["Properties"]
+    def create(cls, name: str, properties: Properties, account_id: str, region_name: str) -> ScalableTarget:
+        """RegisterScalableTarget, then PutScheduledAction for each of the template's ``ScheduledActions``."""
         namespace, resource_id, dimension = key = _target_key(properties)
         backend = _backend(account_id, region_name)
         backend.register_scalable_target(
             namespace=namespace,
             r_id=resource_id,
             dimension=dimension,
-            min_capacity=_optional_int(properties.get("MinCapacity")),
-            max_capacity=_optional_int(properties.get("MaxCapacity")),
+            min_capacity=optional_int(properties.get("MinCapacity")),
+            max_capacity=optional_int(properties.get("MaxCapacity")),
             role_arn=properties.get("RoleARN", ""),
             suspended_state=properties.get("SuspendedState"),
         )
@@ -130,36 +108,18 @@ class ScalableTarget(CloudFormationModel):
         return cls(account_id, region_name, key, names)
 
     @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: ScalableTarget,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
+    def from_physical_id(
+        cls, physical_id: str, properties: Properties, account_id: str, region_name: str
     ) -> ScalableTarget:
-        # Registering again updates capacities in place; scheduled actions are replaced as a set.
-        same_target = _target_key(cloudformation_json["Properties"]) == original_resource.key
-        original_resource.delete(account_id, region_name, keep_target=same_target)
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
+        """The target ``physical_id`` names, with the scheduled actions the template gave it."""
+        resource_id, dimension, namespace = physical_id.split(_ID_SEPARATOR)
+        names = [a["ScheduledActionName"] for a in properties.get("ScheduledActions", [])]
+        return cls(account_id, region_name, (namespace, resource_id, dimension), names)
 
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        resource_id, dimension, namespace = resource_name.split(_ID_SEPARATOR)
-        names = [
-            a["ScheduledActionName"] for a in cloudformation_json["Properties"].get("ScheduledActions", [])
-        ]
-        cls(account_id, region_name, (namespace, resource_id, dimension), names).delete(
-            account_id, region_name
-        )
+    def update(self, name: str, properties: Properties, account_id: str, region_name: str) -> ScalableTarget:
+        """Registering again updates capacities in place; scheduled actions are replaced as a set."""
+        self.delete(account_id, region_name, keep_target=_target_key(properties) == self.key)
+        return self.create(name, properties, account_id, region_name)
 
     def delete(self, account_id: str, region_name: str, *, keep_target: bool = False) -> None:
         """Delete the scheduled actions this resource created, then deregister the target."""
@@ -176,21 +136,23 @@ class ScalableTarget(CloudFormationModel):
                 self.service_namespace, self.resource_id, self.scalable_dimension
             )
 
-    def is_created(self) -> bool:
-        return True
 
-
-class ScalingPolicy(CloudFormationModel):
+class ScalingPolicy(CfnResource, CloudFormationModel):
     """``AWS::ApplicationAutoScaling::ScalingPolicy`` (target tracking or step scaling)."""
 
+    CFN_TYPE = "AWS::ApplicationAutoScaling::ScalingPolicy"
+    CFN_NAME_PROPERTY = "PolicyName"
+    CFN_PHYSICAL_ID = "arn"
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"Arn": "arn"}
+
     def __init__(
-        self, account_id: str, region_name: str, key: tuple[str, str, str], policy_name: str
+        self, account_id: str, region_name: str, key: tuple[str, str, str], policy_name: str, arn: str
     ) -> None:
         self.account_id = account_id
         self.region_name = region_name
         self.service_namespace, self.resource_id, self.scalable_dimension = key
         self.policy_name = policy_name
-        self.arn = _backend(account_id, region_name).policies[self._backend_key].policy_arn
+        self.arn = arn
 
     @property
     def _backend_key(self) -> str:
@@ -198,84 +160,35 @@ class ScalingPolicy(CloudFormationModel):
             self.service_namespace, self.resource_id, self.scalable_dimension, self.policy_name
         )
 
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "PolicyName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::ApplicationAutoScaling::ScalingPolicy"
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Arn"
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Arn":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> ScalingPolicy:
-        properties = cloudformation_json["Properties"]
+    def create(cls, name: str, properties: Properties, account_id: str, region_name: str) -> ScalingPolicy:
+        """PutScalingPolicy with the configuration that matches ``PolicyType``."""
         namespace, resource_id, dimension = key = _target_key(properties)
         policy_type = properties["PolicyType"]
         body_property = {
             "TargetTrackingScaling": "TargetTrackingScalingPolicyConfiguration",
             "StepScaling": "StepScalingPolicyConfiguration",
         }.get(policy_type, "")
-        _backend(account_id, region_name).put_scaling_policy(
-            policy_name=resource_name,
+        policy = _backend(account_id, region_name).put_scaling_policy(
+            policy_name=name,
             service_namespace=namespace,
             resource_id=resource_id,
             scalable_dimension=dimension,
             policy_body=properties.get(body_property, {}),
             policy_type=policy_type,
         )
-        return cls(account_id, region_name, key, resource_name)
+        return cls(account_id, region_name, key, name, policy.policy_arn)
 
     @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: ScalingPolicy,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
+    def from_physical_id(
+        cls, physical_id: str, properties: Properties, account_id: str, region_name: str
     ) -> ScalingPolicy:
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        backend = _backend(account_id, region_name)
-        for policy in list(backend.policies.values()):
-            if policy.policy_arn == resource_name:
-                backend.delete_scaling_policy(
-                    policy.policy_name,
-                    policy.service_namespace,
-                    policy.resource_id,
-                    policy.scalable_dimension,
-                )
+        """The policy whose ARN is ``physical_id`` (one that is gone already: nothing to delete)."""
+        for policy in _backend(account_id, region_name).policies.values():
+            if policy.policy_arn == physical_id:
+                key = (policy.service_namespace, policy.resource_id, policy.scalable_dimension)
+                return cls(account_id, region_name, key, policy.policy_name, physical_id)
+        return cls(account_id, region_name, ("", "", ""), "", physical_id)
 
     def delete(self, account_id: str, region_name: str) -> None:
         """Delete the policy (and the alarms moto made for it), if it still exists."""
@@ -284,6 +197,3 @@ class ScalingPolicy(CloudFormationModel):
             backend.delete_scaling_policy(
                 self.policy_name, self.service_namespace, self.resource_id, self.scalable_dimension
             )
-
-    def is_created(self) -> bool:
-        return True

@@ -32,18 +32,22 @@ _moto_create_key = kms_models.Key.create_from_cloudformation_json
 
 
 def _layer_physical_resource_id(self: lambda_models.LayerVersion) -> str:
+    """``Ref`` of ``AWS::Lambda::LayerVersion``: the layer version ARN, as in CloudFormation."""
     return self.arn
 
 
 def _layer_name_type() -> str:
+    """The layer's name property is ``LayerName``, as in the CloudFormation resource."""
     return "LayerName"
 
 
 def _layer_has_cfn_attr(cls: type[lambda_models.LayerVersion], attr: str) -> bool:
+    """``Fn::GetAtt`` supports ``LayerVersionArn`` only, as in CloudFormation."""
     return attr == "LayerVersionArn"
 
 
 def _layer_get_cfn_attribute(self: lambda_models.LayerVersion, attribute_name: str) -> str:
+    """``Fn::GetAtt <layer>.LayerVersionArn``: the layer version ARN."""
     if attribute_name == "LayerVersionArn":
         return self.arn
     raise UnformattedGetAttTemplateException()

@@ -21,6 +21,7 @@ from moto.budgets.models import BudgetsBackend, budgets_backends
 from moto.core.common_models import CloudFormationModel
 from moto.utilities.utils import get_partition
 
+from emulator.cfn_model import CfnResource, Properties
 from emulator.cloudformation import to_epoch_seconds
 
 
@@ -29,12 +30,14 @@ def _backend(account_id: str, region_name: str) -> BudgetsBackend:
 
 
 def _as_epoch(value: Any) -> Any:
+    """A ``TimePeriod`` date (epoch seconds as a string, or ISO 8601) as the epoch seconds the API takes."""
     if isinstance(value, str) and value.replace(".", "", 1).isdigit():
         return float(value)
     return to_epoch_seconds(value)
 
 
 def _budget_from_template(budget_data: dict[str, Any], budget_name: str) -> dict[str, Any]:
+    """The template's ``Budget`` as CreateBudget's ``Budget``: amounts as strings, dates as epoch seconds."""
     budget = copy.deepcopy(budget_data)
     budget["BudgetName"] = budget_name
     if "BudgetLimit" in budget:
@@ -47,6 +50,7 @@ def _budget_from_template(budget_data: dict[str, Any], budget_name: str) -> dict
 
 
 def _notifications_from_template(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``NotificationsWithSubscribers`` as CreateBudget takes them (``ThresholdType`` PERCENTAGE by default)."""
     notifications = []
     for item in items:
         notification = dict(item["Notification"])
@@ -56,41 +60,24 @@ def _notifications_from_template(items: list[dict[str, Any]]) -> list[dict[str, 
     return notifications
 
 
-class Budget(CloudFormationModel):
-    """``AWS::Budgets::Budget`` with its ``NotificationsWithSubscribers``."""
+class Budget(CfnResource, CloudFormationModel):
+    """``AWS::Budgets::Budget`` with its ``NotificationsWithSubscribers``.
+
+    It declares no name property: the name sits in ``Budget.BudgetName``, not at the top level, and
+    :meth:`create` reads it there (else moto's generated name is used).
+    """
+
+    CFN_TYPE = "AWS::Budgets::Budget"
+    CFN_PHYSICAL_ID = "budget_name"
 
     def __init__(self, account_id: str, budget_name: str) -> None:
         self.account_id = account_id
         self.budget_name = budget_name
 
-    @property
-    def physical_resource_id(self) -> str:
-        return self.budget_name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        # The name sits in BudgetData.BudgetName, not at the top level: handled in create.
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Budgets::Budget"
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> Budget:
-        properties = cloudformation_json["Properties"]
-        budget_name = properties["Budget"].get("BudgetName") or resource_name
+    def create(cls, name: str, properties: Properties, account_id: str, region_name: str) -> Budget:
+        """CreateBudget with the budget and its notifications converted to the API's shapes."""
+        budget_name = properties["Budget"].get("BudgetName") or name
         _backend(account_id, region_name).create_budget(
             account_id=account_id,
             budget=_budget_from_template(properties["Budget"], budget_name),
@@ -99,34 +86,14 @@ class Budget(CloudFormationModel):
         return cls(account_id, budget_name)
 
     @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: Budget,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
+    def from_physical_id(
+        cls, physical_id: str, properties: Properties, account_id: str, region_name: str
     ) -> Budget:
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        cls(account_id, resource_name).delete(account_id, region_name)
+        """The budget named ``physical_id`` in ``account_id``."""
+        return cls(account_id, physical_id)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        """Delete the budget (and with it its notifications), if it still exists."""
+        """DeleteBudget (which deletes its notifications), if it still exists."""
         backend = _backend(account_id, region_name)
         if self.budget_name in backend.budgets[account_id]:
             backend.delete_budget(account_id, self.budget_name)
-
-    def is_created(self) -> bool:
-        return True

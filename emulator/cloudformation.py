@@ -1,4 +1,4 @@
-"""CloudFormation plumbing shared by the emulator's resource types, and moto 5.2.5's DeleteChangeSet bug.
+"""CloudFormation plumbing shared by the emulator's resource types, and moto 5.2.5's change-set bugs.
 
 moto finds the resource types its CloudFormation supports with ``CloudFormationModel.__subclasses__()`` and
 caches the answer (``moto.cloudformation.parsing.get_model_list`` / ``get_model_map``, both ``lru_cache``).
@@ -10,6 +10,14 @@ DeleteChangeSet: ``CloudFormationBackend.delete_change_set`` raises ``UnboundLoc
 change set does not exist. Real CloudFormation answers success in that case as long as the stack exists, and
 the CDK CLI relies on it: before each change-set deploy (``cdk bootstrap``, ``cdk deploy`` without
 ``--method=direct``) it deletes ``cdk-deploy-change-set`` whether or not one is left over.
+
+ExecuteChangeSet: moto applies the change set's template to the stack's resources but keeps the outputs (and
+description) of the template the stack had before: after a CREATE change set (the stack starts empty) the
+stack has no ``Outputs``, after an UPDATE the old ones; its exports are never registered, and a stack made by
+a CREATE change set cannot resolve ``Fn::ImportValue`` (it is not given the region's exports). ``cdk deploy``
+without ``--method=direct`` then prints no outputs, and a stack importing another's output fails with "No
+export named ...". :func:`_apply_change_set` resolves imports against the region's exports, then rebuilds
+the stack's outputs and exports from the change set's template, as CreateStack and AWS do.
 """
 
 from __future__ import annotations
@@ -60,7 +68,29 @@ def _delete_change_set(self: cfn_models.CloudFormationBackend, change_set_name: 
         raise ValidationError(change_set_name, message=f"ChangeSet [{change_set_name}] does not exist")
 
 
+_moto_apply_change_set = cfn_models.ChangeSet.apply
+
+
+def _apply_change_set(self: cfn_models.ChangeSet) -> None:
+    """Apply the change set with the region's exports; give the stack the outputs and exports it deployed."""
+    stack = self.stack
+    backend = cfn_models.cloudformation_backends[stack.account_id][stack.region_name]
+    stack.cross_stack_resources = stack.resource_map.cross_stack_resources = backend.exports
+    _moto_apply_change_set(self)
+    stack.template = self.template
+    stack._parse_template()
+    stack.description = stack.template_dict.get("Description")
+    stack.output_map = stack._create_output_map()
+    for name, export in list(backend.exports.items()):
+        if export.exporting_stack_id == stack.stack_id:
+            del backend.exports[name]
+    backend._validate_export_uniqueness(stack)
+    for export in stack.exports:
+        backend.exports[export.name] = export
+
+
 def install() -> None:
-    """Fix DeleteChangeSet for missing change sets and make moto see the emulator's resource types."""
+    """Fix DeleteChangeSet and ExecuteChangeSet as above and make moto see the emulator's resource types."""
     cfn_models.CloudFormationBackend.delete_change_set = _delete_change_set  # type: ignore[method-assign]
+    cfn_models.ChangeSet.apply = _apply_change_set  # type: ignore[method-assign]
     refresh_model_registry()

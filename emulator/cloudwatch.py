@@ -11,9 +11,9 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-clou
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudwatch.models import (
     CloudWatchBackend,
     Dimension,
@@ -24,12 +24,15 @@ from moto.cloudwatch.models import (
 )
 from moto.core.common_models import CloudFormationModel
 
+from emulator.cfn_model import CfnResource, Properties, optional_int
+
 
 def _backend(account_id: str, region_name: str) -> CloudWatchBackend:
     return cloudwatch_backends[account_id][region_name]
 
 
 def _metric_data_queries(metrics: list[dict[str, Any]]) -> list[MetricDataQuery]:
+    """The template's ``Metrics`` as the queries PutMetricAlarm's handler builds from ``Metrics``."""
     queries = []
     for query in metrics:
         stat = query.get("MetricStat")
@@ -59,102 +62,56 @@ def _metric_data_queries(metrics: list[dict[str, Any]]) -> list[MetricDataQuery]
     return queries
 
 
-def _optional_int(value: Any) -> int | None:
-    return None if value is None else int(value)
-
-
-class Alarm(CloudFormationModel):
+class Alarm(CfnResource, CloudFormationModel):
     """``AWS::CloudWatch::Alarm`` (metric alarm)."""
+
+    CFN_TYPE = "AWS::CloudWatch::Alarm"
+    CFN_NAME_PROPERTY = "AlarmName"
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"Arn": "arn"}
 
     def __init__(self, name: str, arn: str) -> None:
         self.name = name
         self.arn = arn
 
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "AlarmName"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CloudWatch::Alarm"
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Arn"
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Arn":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> Alarm:
-        p = cloudformation_json["Properties"]
-        threshold = p.get("Threshold")
+    def create(cls, name: str, properties: Properties, account_id: str, region_name: str) -> Alarm:
+        """PutMetricAlarm with the template's properties."""
+        threshold = properties.get("Threshold")
         alarm = _backend(account_id, region_name).put_metric_alarm(
-            name=resource_name,
-            namespace=p.get("Namespace"),
-            metric_name=p.get("MetricName"),
-            metric_data_queries=_metric_data_queries(p["Metrics"]) if p.get("Metrics") else None,
-            comparison_operator=p["ComparisonOperator"],
-            evaluation_periods=int(p["EvaluationPeriods"]),
-            datapoints_to_alarm=_optional_int(p.get("DatapointsToAlarm")),
-            period=_optional_int(p.get("Period")),  # type: ignore[arg-type]
+            name=name,
+            namespace=properties.get("Namespace"),
+            metric_name=properties.get("MetricName"),
+            metric_data_queries=_metric_data_queries(properties["Metrics"])
+            if properties.get("Metrics")
+            else None,
+            comparison_operator=properties["ComparisonOperator"],
+            evaluation_periods=int(properties["EvaluationPeriods"]),
+            datapoints_to_alarm=optional_int(properties.get("DatapointsToAlarm")),
+            period=optional_int(properties.get("Period")),  # type: ignore[arg-type]
             threshold=None if threshold is None else float(threshold),  # type: ignore[arg-type]
-            statistic=p.get("Statistic"),
-            extended_statistic=p.get("ExtendedStatistic"),
-            description=p.get("AlarmDescription"),
-            dimensions=p.get("Dimensions", []),
-            alarm_actions=p.get("AlarmActions", []),
-            ok_actions=p.get("OKActions", []),
-            insufficient_data_actions=p.get("InsufficientDataActions", []),
-            unit=p.get("Unit"),
-            actions_enabled=p.get("ActionsEnabled", True) not in (False, "false"),
-            treat_missing_data=p.get("TreatMissingData"),
-            evaluate_low_sample_count_percentile=p.get("EvaluateLowSampleCountPercentile"),
-            threshold_metric_id=p.get("ThresholdMetricId"),
-            tags=p.get("Tags"),
+            statistic=properties.get("Statistic"),
+            extended_statistic=properties.get("ExtendedStatistic"),
+            description=properties.get("AlarmDescription"),
+            dimensions=properties.get("Dimensions", []),
+            alarm_actions=properties.get("AlarmActions", []),
+            ok_actions=properties.get("OKActions", []),
+            insufficient_data_actions=properties.get("InsufficientDataActions", []),
+            unit=properties.get("Unit"),
+            actions_enabled=properties.get("ActionsEnabled", True) not in (False, "false"),
+            treat_missing_data=properties.get("TreatMissingData"),
+            evaluate_low_sample_count_percentile=properties.get("EvaluateLowSampleCountPercentile"),
+            threshold_metric_id=properties.get("ThresholdMetricId"),
+            tags=properties.get("Tags"),
         )
         return cls(alarm.name, alarm.alarm_arn)
 
     @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: Alarm,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
+    def from_physical_id(
+        cls, physical_id: str, properties: Properties, account_id: str, region_name: str
     ) -> Alarm:
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        cls(resource_name, "").delete(account_id, region_name)
+        """The alarm named ``physical_id``."""
+        return cls(physical_id, "")
 
     def delete(self, account_id: str, region_name: str) -> None:
         """Delete the alarm (a no-op if already gone)."""
         _backend(account_id, region_name).delete_alarms([self.name])
-
-    def is_created(self) -> bool:
-        return True

@@ -25,6 +25,7 @@ _INSTANCE_TYPE = re.compile(r"^ml\.[a-z][a-z0-9-]*\.(medium|large|[0-9]*xlarge|m
 
 
 def _validate_instance_type(self: Any, instance_type: str) -> None:
+    """Reject what is not a well-formed ``ml.*`` hosting type, with the API's ValidationException."""
     if not _INSTANCE_TYPE.match(instance_type):
         raise ValidationError(
             message=f"Value '{instance_type}' at 'instanceType' failed to satisfy constraint: "
@@ -33,14 +34,17 @@ def _validate_instance_type(self: Any, instance_type: str) -> None:
 
 
 def _endpoint_name_type() -> str:
+    """``AWS::SageMaker::Endpoint`` is named by ``EndpointName``."""
     return "EndpointName"
 
 
 def _endpoint_config_name_type() -> str:
+    """``AWS::SageMaker::EndpointConfig`` is named by ``EndpointConfigName``."""
     return "EndpointConfigName"
 
 
 def _model_name_type() -> str:
+    """``AWS::SageMaker::Model`` is named by ``ModelName``."""
     return "ModelName"
 
 

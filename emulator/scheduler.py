@@ -12,12 +12,13 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sche
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.scheduler.models import EventBridgeSchedulerBackend, scheduler_backends
 
+from emulator.cfn_model import CfnResource, Properties
 from emulator.cloudformation import to_epoch_seconds
 
 
@@ -25,52 +26,28 @@ def _backend(account_id: str, region_name: str) -> EventBridgeSchedulerBackend:
     return scheduler_backends[account_id][region_name]
 
 
-class Schedule(CloudFormationModel):
+class Schedule(CfnResource, CloudFormationModel):
     """``AWS::Scheduler::Schedule``."""
+
+    CFN_TYPE = "AWS::Scheduler::Schedule"
+    CFN_NAME_PROPERTY = "Name"
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {"Arn": "arn"}
 
     def __init__(self, group_name: str, name: str, arn: str) -> None:
         self.group_name = group_name
         self.name = name
         self.arn = arn
 
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Scheduler::Schedule"
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "Arn"
-
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name == "Arn":
-            return self.arn
-        raise UnformattedGetAttTemplateException()
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> Schedule:
-        properties = cloudformation_json["Properties"]
+    def create(cls, name: str, properties: Properties, account_id: str, region_name: str) -> Schedule:
+        """CreateSchedule with the template's properties (dates as the epoch seconds the API stores)."""
         schedule = _backend(account_id, region_name).create_schedule(
             description=properties.get("Description"),
             end_date=to_epoch_seconds(properties.get("EndDate")),
             flexible_time_window=properties["FlexibleTimeWindow"],
             group_name=properties.get("GroupName"),
             kms_key_arn=properties.get("KmsKeyArn"),
-            name=resource_name,
+            name=name,
             schedule_expression=properties["ScheduleExpression"],
             schedule_expression_timezone=properties.get("ScheduleExpressionTimezone"),
             start_date=to_epoch_seconds(properties.get("StartDate")),
@@ -81,29 +58,11 @@ class Schedule(CloudFormationModel):
         return cls(schedule.group_name, schedule.name, schedule.arn)
 
     @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: Schedule,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
+    def from_physical_id(
+        cls, physical_id: str, properties: Properties, account_id: str, region_name: str
     ) -> Schedule:
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        group_name = cloudformation_json["Properties"].get("GroupName") or "default"
-        cls(group_name, resource_name, "").delete(account_id, region_name)
+        """The schedule named ``physical_id`` in the template's group (``default`` when none is given)."""
+        return cls(properties.get("GroupName") or "default", physical_id, "")
 
     def delete(self, account_id: str, region_name: str) -> None:
         """Delete the schedule if it (and its group) still exist: a deleted group takes its schedules."""
@@ -111,12 +70,19 @@ class Schedule(CloudFormationModel):
         if group is not None and self.name in group.schedules:
             group.delete_schedule(self.name)
 
-    def is_created(self) -> bool:
-        return True
 
-
-class ScheduleGroup(CloudFormationModel):
+class ScheduleGroup(CfnResource, CloudFormationModel):
     """``AWS::Scheduler::ScheduleGroup``."""
+
+    CFN_TYPE = "AWS::Scheduler::ScheduleGroup"
+    CFN_NAME_PROPERTY = "Name"
+    CFN_ATTRIBUTES: ClassVar[Mapping[str, str]] = {
+        "Arn": "arn",
+        "CreationDate": "created_on",
+        "LastModificationDate": "last_modified",
+        "State": "state",
+    }
+    state = "ACTIVE"
 
     def __init__(self, name: str, arn: str, created_on: Any, last_modified: Any) -> None:
         self.name = name
@@ -124,78 +90,30 @@ class ScheduleGroup(CloudFormationModel):
         self.created_on = created_on
         self.last_modified = last_modified
 
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Scheduler::ScheduleGroup"
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in ("Arn", "CreationDate", "LastModificationDate", "State")
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        values = {
-            "Arn": self.arn,
-            "CreationDate": self.created_on,
-            "LastModificationDate": self.last_modified,
-            "State": "ACTIVE",
-        }
-        if attribute_name in values:
-            return values[attribute_name]
-        raise UnformattedGetAttTemplateException()
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> ScheduleGroup:
-        properties = cloudformation_json["Properties"]
+    def create(cls, name: str, properties: Properties, account_id: str, region_name: str) -> ScheduleGroup:
+        """CreateScheduleGroup with the template's tags."""
         group = _backend(account_id, region_name).create_schedule_group(
-            name=resource_name, tags=properties.get("Tags", [])
+            name=name, tags=properties.get("Tags", [])
         )
         return cls(group.name, group.arn, group.created_on, group.last_modified)
 
     @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: ScheduleGroup,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
+    def from_physical_id(
+        cls, physical_id: str, properties: Properties, account_id: str, region_name: str
     ) -> ScheduleGroup:
-        backend = _backend(account_id, region_name)
-        if new_resource_name != original_resource.name:
-            original_resource.delete(account_id, region_name)
-            return cls.create_from_cloudformation_json(
-                new_resource_name, cloudformation_json, account_id, region_name
-            )
-        # Only the tags can change in place; the group keeps its schedules.
-        old_keys = [t["Key"] for t in backend.list_tags_for_resource(original_resource.arn)["Tags"]]
-        backend.untag_resource(original_resource.arn, old_keys)
-        backend.tag_resource(original_resource.arn, cloudformation_json["Properties"].get("Tags", []))
-        return original_resource
+        """The group named ``physical_id``."""
+        return cls(physical_id, "", None, None)
 
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        cls(resource_name, "", None, None).delete(account_id, region_name)
+    def update(self, name: str, properties: Properties, account_id: str, region_name: str) -> ScheduleGroup:
+        """A new name replaces the group; otherwise only the tags change, in place, and it keeps its schedules."""
+        if name != self.name:
+            return super().update(name, properties, account_id, region_name)
+        backend = _backend(account_id, region_name)
+        old_keys = [t["Key"] for t in backend.list_tags_for_resource(self.arn)["Tags"]]
+        backend.untag_resource(self.arn, old_keys)
+        backend.tag_resource(self.arn, properties.get("Tags", []))
+        return self
 
     def delete(self, account_id: str, region_name: str) -> None:
         """Delete the group and the schedules still in it, if it still exists."""
@@ -203,6 +121,3 @@ class ScheduleGroup(CloudFormationModel):
         if self.name in backend.schedule_groups:
             backend.delete_schedule_group(self.name)
             backend.tagger.delete_all_tags_for_resource(self.arn)
-
-    def is_created(self) -> bool:
-        return True

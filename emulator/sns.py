@@ -24,6 +24,8 @@ from moto.core.common_models import CloudFormationModel
 from moto.sns import models as sns_models
 from moto.sns.models import SNSBackend, sns_backends
 
+from emulator.cfn_model import CfnResource, Properties
+
 _SUBSCRIPTION_ATTRIBUTES = (
     "FilterPolicyScope",  # before FilterPolicy: moto validates the policy against the scope
     "FilterPolicy",
@@ -47,71 +49,38 @@ def _as_attribute(value: Any) -> str:
     return str(value)
 
 
-class TopicPolicy(CloudFormationModel):
+class TopicPolicy(CfnResource, CloudFormationModel):
     """``AWS::SNS::TopicPolicy``: one policy document applied to one or more topics."""
+
+    CFN_TYPE = "AWS::SNS::TopicPolicy"
+    CFN_PHYSICAL_ID = "policy_id"
 
     def __init__(self, policy_id: str, topic_arns: list[str]) -> None:
         self.policy_id = policy_id
         self.topic_arns = topic_arns
 
-    @property
-    def physical_resource_id(self) -> str:
-        return self.policy_id
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SNS::TopicPolicy"
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> TopicPolicy:
-        properties = cloudformation_json["Properties"]
+    def create(cls, name: str, properties: Properties, account_id: str, region_name: str) -> TopicPolicy:
+        """SetTopicAttributes ``Policy`` on each topic in ``Topics``."""
         document = properties["PolicyDocument"]
         policy = document if isinstance(document, str) else json.dumps(document)
         backend = _backend(account_id, region_name)
         topic_arns = list(properties["Topics"])
         for topic_arn in topic_arns:
             backend.set_topic_attribute(topic_arn, "policy", policy)
-        return cls(resource_name, topic_arns)
+        return cls(name, topic_arns)
 
     @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: TopicPolicy,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
+    def from_physical_id(
+        cls, physical_id: str, properties: Properties, account_id: str, region_name: str
     ) -> TopicPolicy:
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(
-            original_resource.policy_id, cloudformation_json, account_id, region_name
-        )
+        """The policy with id ``physical_id`` on the template's topics (those already resolved to ARNs)."""
+        return cls(physical_id, [t for t in properties["Topics"] if isinstance(t, str)])
 
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        topics = cloudformation_json["Properties"]["Topics"]
-        cls(resource_name, [t for t in topics if isinstance(t, str)]).delete(account_id, region_name)
+    def update(self, name: str, properties: Properties, account_id: str, region_name: str) -> TopicPolicy:
+        """Reset the old topics, then apply the new document to the new topics; the policy keeps its id."""
+        self.delete(account_id, region_name)
+        return self.create(self.policy_id, properties, account_id, region_name)
 
     def delete(self, account_id: str, region_name: str) -> None:
         """Put the default policy back on the topics that still exist."""
@@ -123,81 +92,40 @@ class TopicPolicy(CloudFormationModel):
                     region_name, topic.account_id, topic.name
                 )
 
-    def is_created(self) -> bool:
-        return True
 
-
-class Subscription(CloudFormationModel):
+class Subscription(CfnResource, CloudFormationModel):
     """``AWS::SNS::Subscription``."""
+
+    CFN_TYPE = "AWS::SNS::Subscription"
+    CFN_PHYSICAL_ID = "arn"
 
     def __init__(self, arn: str) -> None:
         self.arn = arn
 
-    @property
-    def physical_resource_id(self) -> str:
-        return self.arn
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::SNS::Subscription"
-
     @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    @classmethod
-    def create_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-        **kwargs: Any,
-    ) -> Subscription:
-        properties = cloudformation_json["Properties"]
+    def create(cls, name: str, properties: Properties, account_id: str, region_name: str) -> Subscription:
+        """Subscribe, then SetSubscriptionAttributes for each attribute the template sets."""
         backend = _backend(account_id, region_name)
         subscription = backend.subscribe(
             properties["TopicArn"], properties.get("Endpoint", ""), properties["Protocol"]
         )
-        for name in _SUBSCRIPTION_ATTRIBUTES:
-            if name in properties:
-                backend.set_subscription_attributes(subscription.arn, name, _as_attribute(properties[name]))
+        for attribute in _SUBSCRIPTION_ATTRIBUTES:
+            if attribute in properties:
+                backend.set_subscription_attributes(
+                    subscription.arn, attribute, _as_attribute(properties[attribute])
+                )
         return cls(subscription.arn)
 
     @classmethod
-    def update_from_cloudformation_json(
-        cls,
-        original_resource: Subscription,
-        new_resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
+    def from_physical_id(
+        cls, physical_id: str, properties: Properties, account_id: str, region_name: str
     ) -> Subscription:
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(
-            new_resource_name, cloudformation_json, account_id, region_name
-        )
-
-    @classmethod
-    def delete_from_cloudformation_json(
-        cls,
-        resource_name: str,
-        cloudformation_json: dict[str, Any],
-        account_id: str,
-        region_name: str,
-    ) -> None:
-        cls(resource_name).delete(account_id, region_name)
+        """The subscription whose ARN is ``physical_id``."""
+        return cls(physical_id)
 
     def delete(self, account_id: str, region_name: str) -> None:
         """Unsubscribe (a no-op if already gone, as in the API)."""
         _backend(account_id, region_name).unsubscribe(self.arn)
-
-    def is_created(self) -> bool:
-        return True
 
 
 _moto_create_topic = sns_models.Topic.create_from_cloudformation_json

@@ -44,6 +44,7 @@ def _add_tags(self: Any, arn: str, tags: list[dict[str, str]]) -> list[dict[str,
 
 
 def _check_arn_count(resource_arns: list[str]) -> None:
+    """Raise InvalidParameterException, as AWS does, unless there are 1 to 20 ARNs."""
     if not 1 <= len(resource_arns) <= MAX_ARNS_PER_CALL:
         raise ResourceGroupsTaggingAPIError(
             "InvalidParameterException",
@@ -52,6 +53,7 @@ def _check_arn_count(resource_arns: list[str]) -> None:
 
 
 def _tag_resources(self: Any, resource_arns: list[str], tags: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """TagResources with AWS's 1-20 ARN limit, then moto's own tagging."""
     _check_arn_count(resource_arns)
     result: dict[str, dict[str, Any]] = _original_tag_resources(self, resource_arns, tags)
     return result
@@ -60,6 +62,7 @@ def _tag_resources(self: Any, resource_arns: list[str], tags: dict[str, str]) ->
 def _untag_resources(
     self: Any, resource_arn_list: list[str], tag_keys: list[str]
 ) -> dict[str, dict[str, Any]]:
+    """UntagResources with AWS's 1-20 ARN limit, then moto's own untagging."""
     _check_arn_count(resource_arn_list)
     result: dict[str, dict[str, Any]] = _original_untag_resources(self, resource_arn_list, tag_keys)
     return result

@@ -115,14 +115,31 @@ def test_report_schedules_invoke_the_reporter(deployment: Deployment) -> None:
     assert {"period": "previous_month"} in inputs
 
 
-def test_reports_bucket_exists_encrypted_with_kms(deployment: Deployment) -> None:
-    # moto 5.2.5's CloudFormation applies BucketEncryption but not versioning, public access block,
-    # lifecycle or logging of AWS::S3::Bucket: those are asserted on the template (tests/stacks), not here.
+def test_reports_bucket_is_encrypted_versioned_private_and_expires_old_versions(
+    deployment: Deployment,
+) -> None:
     s3 = deployment.client("s3")
     bucket = deployment.cost_outputs["ReportsBucketName"]
     s3.head_bucket(Bucket=bucket)
     (rule,) = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
     assert rule["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "aws:kms"
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "IgnorePublicAcls": True,
+        "BlockPublicPolicy": True,
+        "RestrictPublicBuckets": True,
+    }
+    lifecycle = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    (superseded,) = [r for r in lifecycle if r["ID"] == "expire-superseded-report-versions"]
+    assert superseded["Status"] == "Enabled"
+    assert superseded["NoncurrentVersionExpiration"] == {
+        "NoncurrentDays": deployment.config.reports.noncurrent_version_retention_days
+    }
+    assert superseded["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}
+    logging = s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]
+    assert logging["TargetPrefix"] == "reports-bucket/"
+    s3.head_bucket(Bucket=logging["TargetBucket"])
 
 
 def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun) -> None:
