@@ -24,6 +24,7 @@ import requests
 from moto import mock_aws
 
 import emulator
+from emulator.inprocess import not_implemented_as_http
 from lambdas.cost_reporter.dal.clients import Clients, make_clients
 from lambdas.cost_reporter.dal.pricing import PriceBook
 from lambdas.cost_reporter.logic.service import deliver_report, run_report
@@ -139,7 +140,7 @@ def _run(topic_arn: str) -> tuple[Counter[str], int]:
 
 def measure(n: int) -> dict[str, Any]:
     """Seed ``n`` endpoints in a fresh moto account and measure one report run."""
-    with mock_aws():
+    with mock_aws(), not_implemented_as_http():
         emulator.install()
         topic_arn = _seed(n)
         started = time.perf_counter()

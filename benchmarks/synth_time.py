@@ -37,7 +37,7 @@ def _time_once(script: Path) -> float:
 def main() -> None:
     """Time both apps ``--runs`` times and print medians and their ratio."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     apps = {
         "minimal one-topic app": ROOT / "benchmarks" / "minimal_app.py",

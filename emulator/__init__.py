@@ -19,13 +19,22 @@ replaced on stack update; the plumbing they share is the :class:`emulator.cfn_mo
 
 Types moto 5.2.5 creates wrongly, fixed in place: ``AWS::SageMaker::Endpoint`` / ``EndpointConfig`` /
 ``Model`` names (:mod:`emulator.sagemaker`); ``AWS::Lambda::LayerVersion`` ``Ref``, ``Layers`` and ``Tags`` on
-``AWS::Lambda::Function``, ``KeyPolicy`` of ``AWS::KMS::Key`` (:mod:`emulator.awslambda`);
+``AWS::Lambda::Function``, ``KeyPolicy`` and ``Tags`` (Key/Value -> TagKey/TagValue) of ``AWS::KMS::Key``
+(:mod:`emulator.awslambda`);
 ``AWS::S3::Bucket`` applies ``VersioningConfiguration``, ``PublicAccessBlockConfiguration``,
 ``LifecycleConfiguration``, ``OwnershipControls`` and ``LoggingConfiguration`` besides moto's encryption and
 tags, and PutBucketLogging to a target with ACLs disabled leaves the permission to its bucket policy
 (:mod:`emulator.s3`). DeleteChangeSet of a missing change set answers success as in AWS instead of HTTP 500;
 ExecuteChangeSet refreshes the stack's outputs and exports and resolves ``Fn::ImportValue``, so ``cdk deploy``
 works without ``--method=direct`` (:mod:`emulator.cloudformation`).
+
+API behaviour changed to match AWS (not CloudFormation): the Resource Groups Tagging API's AddTags path
+replaces the value of an existing key instead of appending a duplicate, and TagResources / UntagResources
+accept 1-20 ARNs per call (:mod:`emulator.tagging`); S3 object requests on a bucket with a policy evaluate only
+the policy's statements without a ``Condition`` (moto refused every request once any statement had one, e.g.
+the ``aws:SecureTransport`` deny of TLS-only buckets), so conditional denies are not enforced locally
+(:mod:`emulator.s3`). :mod:`emulator.inprocess` (used explicitly by tests and benchmarks, not by ``install()``)
+turns in-process moto's ``NotImplementedError`` into an HTTP 501 answer.
 
 Measured to work natively in moto 5.2.5 (create, ``Ref`` / ``Fn::GetAtt``, delete), left alone:
 ``AWS::IAM::Role``, ``AWS::IAM::Policy``, ``AWS::Lambda::Function`` (apart from layers and tags),

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from botocore.awsrequest import AWSPreparedRequest
 from moto import mock_aws
-from moto.core.botocore_stubber import BotocoreStubber
 
 import emulator
+from emulator.inprocess import not_implemented_as_http
 from lambdas.cost_reporter.dal.clients import Clients, make_clients
 from lambdas.cost_reporter.dal.pricing import PriceBook
 from lambdas.cost_reporter.settings import Settings, load_settings
@@ -35,27 +34,10 @@ def no_backoff_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 @pytest.fixture(autouse=True)
-def moto_not_implemented_is_an_http_answer(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make in-process moto answer an API it lacks over HTTP, as AWS and the moto server do.
-
-    In process, moto raises ``NotImplementedError`` out of the boto3 call (no AWS answer could do that);
-    the moto server (``python -m emulator.server``, the demo) answers HTTP 500, which botocore retries and
-    then raises as ``ClientError`` code ``500``. Here it answers 501 Not Implemented, which botocore does not
-    retry (no backoff sleeps in the suite) and raises as ``ClientError`` code ``501``: the reporter sees the
-    same kind of failure as from any AWS error, through the same code path.
-    """
-    process_request = BotocoreStubber.process_request
-
-    def answer_not_implemented(
-        self: BotocoreStubber, request: AWSPreparedRequest
-    ) -> tuple[int, dict[str, str], str] | None:
-        try:
-            result: tuple[int, dict[str, str], str] | None = process_request(self, request)
-        except NotImplementedError as exc:
-            return 501, {"Content-Type": "text/plain"}, str(exc)
-        return result
-
-    monkeypatch.setattr(BotocoreStubber, "process_request", answer_not_implemented)
+def moto_not_implemented_is_an_http_answer() -> Iterator[None]:
+    """APIs moto lacks answer HTTP 501, as the moto server answers 500 (see ``emulator.inprocess``)."""
+    with not_implemented_as_http():
+        yield
 
 
 @pytest.fixture

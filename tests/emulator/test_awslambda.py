@@ -76,7 +76,13 @@ def _template(asset_bucket: str) -> dict[str, Any]:
                     "Tags": [{"Key": "infersave:project", "Value": "demo"}],
                 },
             },
-            "Key": {"Type": "AWS::KMS::Key", "Properties": {"KeyPolicy": KEY_POLICY}},
+            "Key": {
+                "Type": "AWS::KMS::Key",
+                "Properties": {
+                    "KeyPolicy": KEY_POLICY,
+                    "Tags": [{"Key": "infersave:project", "Value": "demo"}],
+                },
+            },
             "DefaultKey": {"Type": "AWS::KMS::Key", "Properties": {}},
         },
         "Outputs": {
@@ -107,6 +113,14 @@ def test_key_policy_is_a_json_string(deploy: Deploy, asset_bucket: str) -> None:
     assert json.loads(policy) == KEY_POLICY
     default_policy = kms.get_key_policy(KeyId=outputs["DefaultKeyId"], PolicyName="default")["Policy"]
     assert json.loads(default_policy)["Statement"]
+
+
+def test_key_tags_from_the_template_reach_the_key(deploy: Deploy, asset_bucket: str) -> None:
+    # CloudFormation writes Key/Value; moto's KMS model keys them TagKey/TagValue (it answered HTTP 500).
+    outputs = deploy(_template(asset_bucket))
+
+    tags = boto3.client("kms").list_resource_tags(KeyId=outputs["KeyId"])["Tags"]
+    assert tags == [{"TagKey": "infersave:project", "TagValue": "demo"}]
 
 
 def test_delete_stack_removes_function_and_layer(deploy: Deploy, cfn: Any, asset_bucket: str) -> None:

@@ -1,0 +1,32 @@
+"""In-process moto answers an API it lacks over HTTP (501), like the moto server (500)."""
+
+from __future__ import annotations
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+from emulator.inprocess import not_implemented_as_http
+
+
+def test_unimplemented_api_becomes_a_client_error_and_the_patch_is_undone() -> None:
+    with mock_aws():
+        ce = boto3.client("ce", region_name="us-east-1")
+        with not_implemented_as_http(), pytest.raises(ClientError) as caught:
+            ce.update_cost_allocation_tags_status(
+                CostAllocationTagsStatus=[{"TagKey": "k", "Status": "Active"}]
+            )
+        assert caught.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
+        with pytest.raises(NotImplementedError):
+            ce.update_cost_allocation_tags_status(
+                CostAllocationTagsStatus=[{"TagKey": "k", "Status": "Active"}]
+            )
+
+
+def test_report_benchmark_runs_small() -> None:
+    from benchmarks.report_calls import measure
+
+    figures = measure(3)
+    assert figures["n"] == 3
+    assert sum(figures["calls"].values()) <= 12
