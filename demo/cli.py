@@ -7,9 +7,10 @@ Phases, each timed (the table is printed at the end, also after a failure):
    node_modules, dummy credentials and ``AWS_ENDPOINT_URL``;
 4. replay: build the scenario of the previous calendar month (:mod:`demo.scenario`), put its CloudWatch
    metrics and queue its Cost Explorer answer (:mod:`demo.replay`);
-5. report: run the deployed reporter's handler in-process with the monthly schedule's event, download the
-   report from the emulated S3 bucket to ``./out/``, print the savings table, the budget state and where to
-   look (:mod:`demo.report`);
+5. report: run the deployed reporter's handler in a child process (:mod:`demo.lambda_runner`) under the
+   deployed function's environment with the monthly schedule's event, download the report from the
+   emulated S3 bucket to ``./out/``, print the savings table, the budget state and where to look
+   (:mod:`demo.report`);
 6. stop the emulator: always, also on failure, Ctrl-C or SIGTERM, and check it is gone.
 
 Exit status 0 on success, 1 with a one-line reason on failure, 130 when interrupted.
@@ -26,18 +27,20 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from demo import local_aws, replay, report
 from demo.local_aws import DEFAULT_ACCOUNT, ROOT, EmulatorProcess, LocalAwsError
-from demo.scenario import build_scenario
+from demo.scenario import Scenario, build_scenario
 from lambdas.cost_reporter.logic.period import previous_month
+from lambdas.cost_reporter.models import ReportPeriod
 from stacks.config import Config, ConfigError, load_config
 
 COST_OUTPUTS = ("ReportsBucketName", "SummaryTopicArn", "ReporterFunctionName", "DashboardName")
@@ -80,6 +83,14 @@ def _raise_on_signal(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
+def _left_running(state: RunState) -> str:
+    """A warning for the last message if the emulator was started and not (known to be) stopped."""
+    if state.emulator is None or state.emulator_stopped:
+        return ""
+    pid = state.emulator.process.pid
+    return f"; the emulator (pid {pid}) may still be running: kill {pid}"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__.splitlines()[0])
     parser.add_argument("--config", type=Path, default=ROOT / "infersave.yaml", help="infersave config file")
@@ -105,24 +116,84 @@ def _scenario_summary(scenario: Any) -> str:
     return "\n".join(lines)
 
 
-def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes) -> None:
+@dataclass
+class RunState:
+    """What :func:`run` got to, for the final message: the emulator it started and whether it stopped it."""
+
+    emulator: EmulatorProcess | None = None
+    emulator_stopped: bool = False
+
+
+def replay_month(
+    aws: boto3.session.Session,
+    endpoint_url: str,
+    config: Config,
+    function: report.DeployedFunction,
+    period: ReportPeriod,
+) -> tuple[Scenario, replay.ReplayStats]:
+    """Build the scenario of ``period`` and replay it: CloudWatch metrics, and the answer to the deployed
+    reporter's Cost Explorer query."""
+    scenario = build_scenario(config, period.start, period.end_exclusive)
+    stats = replay.replay(
+        aws.client("cloudwatch", endpoint_url=endpoint_url),
+        endpoint_url,
+        scenario,
+        report.cost_query(function, period),
+    )
+    return scenario, stats
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    """The reporter's answer and the report it wrote, downloaded."""
+
+    result: dict[str, Any]
+    document: dict[str, Any]
+    files: dict[str, Path]
+
+
+def run_report(
+    aws: boto3.session.Session,
+    endpoint_url: str,
+    function: report.DeployedFunction,
+    *,
+    bucket: str,
+    period: ReportPeriod,
+    out_dir: Path,
+    today: date | None = None,
+) -> ReportRun:
+    """Run the deployed reporter with the monthly schedule's event (logs in ``out_dir/reporter.log``), check it
+    covered ``period``, download its files to ``out_dir``. ``today`` pins the reporter's date (tests)."""
+    result = report.invoke(function, endpoint_url, out_dir / "reporter.log", today=today)
+    expected_period = {"start": period.start.isoformat(), "end": period.end_exclusive.isoformat()}
+    if result["period"] != expected_period:
+        raise LocalAwsError(f"the reporter covered {result['period']}, the scenario {expected_period}")
+    s3 = aws.client("s3", endpoint_url=endpoint_url)
+    files = report.download_reports(s3, bucket, result["report_keys"], out_dir)
+    document = json.loads(files["report.json"].read_text(encoding="utf-8"))
+    return ReportRun(result=result, document=document, files=files)
+
+
+def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, state: RunState) -> None:
     """All phases against a freshly started emulator, which is stopped whatever happens."""
     region = config.env.region or "us-east-1"
     account = config.env.account or DEFAULT_ACCOUNT
     names = stack_names(config)
+    out_dir = out_dir.resolve()
     with times.phase("emulator start", "python -m emulator.server on a free loopback port"):
         emulator = EmulatorProcess.start(out_dir / "emulator.log", account=account)
+        state.emulator = emulator
     try:
         print(f"    emulator at {emulator.url} (pid {emulator.process.pid})")
-        aws_env = local_aws.aws_environment(emulator.url, region)
-        child_env = local_aws.child_environment(aws_env)
+        child_env = local_aws.child_environment(local_aws.aws_environment(emulator.url, region))
         aws = local_aws.session(emulator.url, region)
         cfn = aws.client("cloudformation", endpoint_url=emulator.url)
+        cloud_assembly = out_dir / "cdk.out"
 
         with times.phase("bootstrap", f"cdk bootstrap aws://{account}/{region}"):
-            local_aws.bootstrap(child_env, account, region, out_dir / "cdk-bootstrap.log")
+            local_aws.bootstrap(child_env, account, region, out_dir / "cdk-bootstrap.log", cloud_assembly)
         with times.phase("deploy", "cdk deploy --all -c local=true"):
-            local_aws.deploy(child_env, out_dir / "cdk-deploy.log", config_path)
+            local_aws.deploy(child_env, out_dir / "cdk-deploy.log", cloud_assembly, config_path)
             counts = local_aws.check_deployed(cfn, list(names.values()))
             outputs = local_aws.stack_outputs(cfn, names["cost"])
             missing = [key for key in COST_OUTPUTS if key not in outputs]
@@ -130,38 +201,32 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes) -> 
                 raise LocalAwsError(f"stack {names['cost']} has no output(s) {', '.join(missing)}")
             print("    " + ", ".join(f"{name}: {n} resources" for name, n in counts.items()))
 
-        lambda_client = aws.client("lambda", endpoint_url=emulator.url)
-        function = report.deployed_function(lambda_client, outputs["ReporterFunctionName"])
-        today = datetime.now(UTC).date()
-        period = previous_month(today)
+        function = report.deployed_function(
+            aws.client("lambda", endpoint_url=emulator.url), outputs["ReporterFunctionName"]
+        )
+        period = previous_month(datetime.now(UTC).date())
         with times.phase(
             "replay", f"a month of traffic and billing, {period.start} .. {period.end_exclusive}"
         ):
-            scenario = build_scenario(config, period.start, period.end_exclusive)
-            stats = replay.replay(
-                aws.client("cloudwatch", endpoint_url=emulator.url),
-                emulator.url,
-                scenario,
-                report.cost_query(function, period),
-            )
+            scenario, stats = replay_month(aws, emulator.url, config, function, period)
             print(_scenario_summary(scenario))
             print(
                 f"    put {stats.data_points:,} CloudWatch data points in {stats.put_requests} requests; "
                 f"queued {stats.cost_pages} Cost Explorer page(s)"
             )
 
-        with times.phase("report", f"{function.handler} with {json.dumps(report.SCHEDULED_EVENT)}"):
-            log_path = out_dir / "reporter.log"
-            with log_path.open("w", encoding="utf-8") as log:
-                result = report.invoke_in_process(function, aws_env, log=log)
-            expected_period = {"start": period.start.isoformat(), "end": period.end_exclusive.isoformat()}
-            if result["period"] != expected_period:
-                raise LocalAwsError(
-                    f"the reporter covered {result['period']}, the scenario {expected_period}"
-                )
-            s3 = aws.client("s3", endpoint_url=emulator.url)
-            paths = report.download_reports(s3, outputs["ReportsBucketName"], result["report_keys"], out_dir)
-            document = json.loads(paths["report.json"].read_text(encoding="utf-8"))
+        with times.phase(
+            "report", f"{function.handler} with {json.dumps(report.SCHEDULED_EVENT)}, in a child process"
+        ):
+            ran = run_report(
+                aws,
+                emulator.url,
+                function,
+                bucket=outputs["ReportsBucketName"],
+                period=period,
+                out_dir=out_dir,
+            )
+            document = ran.document
             budget = None
             name = report.budget_name(cfn, names["guardrails"])
             if name:
@@ -179,19 +244,28 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes) -> 
                 text = " ".join(issue["message"].split())
                 scope = f"{issue['endpoint_name']}: " if issue["endpoint_name"] else ""
                 print(f"  - {scope}{text[:150]}{'...' if len(text) > 150 else ''}")
-        print("  (the emulator implements neither the Price List API nor cost allocation tag activation)")
+        gaps = report.emulator_gaps(document)
+        if gaps:
+            lacks = (
+                f"implements neither {' nor '.join(gaps)}"
+                if len(gaps) > 1
+                else f"does not implement {gaps[0]}"
+            )
+            print(f"  (the emulator {lacks}: expected locally)")
         print()
         print(budget.render() if budget else "no budget deployed (budget.monthly_limit_usd is not set)")
         print()
-        report_json = paths["report.json"].resolve()
+        report_json = ran.files["report.json"]
         print(f"report.json: {report_json}  (also report.csv, report.md in {report_json.parent})")
         print(f"in AWS, look at: CloudWatch dashboard {outputs['DashboardName']}; reports in "
-              f"s3://{outputs['ReportsBucketName']}/{result['report_keys'][0].rsplit('/', 1)[0]}/; "
+              f"s3://{outputs['ReportsBucketName']}/{ran.result['report_keys'][0].rsplit('/', 1)[0]}/; "
               f"summary e-mails from SNS topic {outputs['SummaryTopicArn']}")  # fmt: skip
-        print(f"logs: {out_dir / 'cdk-deploy.log'}, {out_dir / 'reporter.log'}, {out_dir / 'emulator.log'}")
+        logs = ("cdk-bootstrap.log", "cdk-deploy.log", "reporter.log", "emulator.log")
+        print("logs: " + ", ".join(str(out_dir / log) for log in logs))
     finally:
         with times.phase("emulator stop"):
             emulator.stop()
+            state.emulator_stopped = True
             print(f"    emulator pid {emulator.process.pid} exited, port {emulator.port} closed")
 
 
@@ -211,15 +285,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.install_seconds is not None:
         times.seconds["install (warm)"] = args.install_seconds
     status = 0
+    state = RunState()
     try:
         config_path = args.config.resolve()
         config = load_config(config_path)
-        run(config, config_path, args.out, times)
+        run(config, config_path, args.out, times, state)
     except KeyboardInterrupt:
-        print("\ninterrupted: the emulator was stopped", file=sys.stderr)
+        stopped = ": the emulator was stopped" if state.emulator_stopped else _left_running(state)
+        print(f"\ninterrupted{stopped}", file=sys.stderr)
         status = 130
     except (ConfigError, LocalAwsError, ClientError, BotoCoreError, OSError, ValueError, KeyError) as exc:
-        print(f"demo failed: {local_aws.describe(exc)}", file=sys.stderr)
+        print(f"demo failed: {local_aws.describe(exc)}{_left_running(state)}", file=sys.stderr)
+        status = 1
+    except Exception as exc:  # a bug or an unexpected answer: still one line, the phase table and status 1
+        print(
+            f"demo failed: {type(exc).__name__}: {local_aws.describe(exc)}{_left_running(state)}",
+            file=sys.stderr,
+        )
         status = 1
     print()
     print(times.render())

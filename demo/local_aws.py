@@ -89,6 +89,18 @@ def _port_open(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
+def _wait_for_url(process: subprocess.Popen[bytes], log_path: Path, deadline: float) -> str | None:
+    """The URL the server printed first in its log, or None if it exited or the deadline passed first."""
+    while time.monotonic() < deadline:
+        for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+            if line.startswith("http://localhost:"):
+                return line.strip()
+        if process.poll() is not None:
+            return None
+        time.sleep(0.05)
+    return None
+
+
 @dataclass
 class EmulatorProcess:
     """A running ``python -m emulator.server``; use :meth:`start`, then :meth:`stop` (idempotent)."""
@@ -119,19 +131,21 @@ class EmulatorProcess:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
-                if line.startswith("http://localhost:"):
-                    return cls(
-                        process=process, url=line.strip(), log_path=log_path, account=account, _log=log
-                    )
-            if process.poll() is not None:
-                break
-            time.sleep(0.05)
-        cls._terminate(process)
-        log.close()
-        raise LocalAwsError(f"the emulator did not start; {log_path}:\n{_tail(log_path)}")
+        try:
+            url = _wait_for_url(process, log_path, time.monotonic() + STARTUP_TIMEOUT_S)
+        except BaseException:  # Ctrl-C, SIGTERM or an error while waiting: the caller gets no handle to stop
+            try:
+                cls._terminate(process)
+            finally:
+                log.close()
+            raise
+        if url is None:
+            try:
+                cls._terminate(process)
+            finally:
+                log.close()
+            raise LocalAwsError(f"the emulator did not start; {log_path}:\n{_tail(log_path)}")
+        return cls(process=process, url=url, log_path=log_path, account=account, _log=log)
 
     @staticmethod
     def _terminate(process: subprocess.Popen[bytes]) -> None:
@@ -143,6 +157,9 @@ class EmulatorProcess:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=STOP_TIMEOUT_S)
+        except BaseException:  # interrupted again while waiting: do not leave it running
+            process.kill()
+            raise
 
     def stop(self) -> None:
         """Stop the server and check it is gone (process exited, port closed); raises LocalAwsError if not."""
@@ -157,11 +174,18 @@ class EmulatorProcess:
             time.sleep(0.1)
 
 
-def run_command(args: Sequence[str], env: Mapping[str, str], log_path: Path, cwd: Path = ROOT) -> None:
-    """Run ``args`` with its output in ``log_path``; on failure raise with the log's tail.
+def run_command(
+    args: Sequence[str],
+    env: Mapping[str, str],
+    log_path: Path,
+    cwd: Path = ROOT,
+    timeout_s: float | None = None,
+) -> None:
+    """Run ``args`` with its output in ``log_path``; on failure (or after ``timeout_s``) raise with the log's
+    tail.
 
-    The child gets its own process group; if this process is interrupted (Ctrl-C, SIGTERM) the whole group is
-    terminated before the interruption propagates.
+    The child gets its own process group; if this process is interrupted (Ctrl-C, SIGTERM) or the timeout
+    passes, the whole group is terminated before the interruption propagates.
     """
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:
@@ -175,8 +199,8 @@ def run_command(args: Sequence[str], env: Mapping[str, str], log_path: Path, cwd
             start_new_session=True,
         )
         try:
-            status = process.wait()
-        except BaseException:
+            status = process.wait(timeout=timeout_s)
+        except BaseException as exc:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
                 try:
@@ -184,6 +208,10 @@ def run_command(args: Sequence[str], env: Mapping[str, str], log_path: Path, cwd
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
+            if isinstance(exc, subprocess.TimeoutExpired):
+                raise LocalAwsError(
+                    f"{' '.join(args[:4])} ... did not finish in {timeout_s} s; {log_path}:\n{_tail(log_path)}"
+                ) from None
             raise
     if status != 0:
         raise LocalAwsError(f"{' '.join(args[:4])} ... exited with {status}; {log_path}:\n{_tail(log_path)}")
@@ -194,14 +222,31 @@ def cdk(*args: str) -> list[str]:
     return ["npx", "--no-install", "cdk", *args]
 
 
-def bootstrap(env: Mapping[str, str], account: str, region: str, log_path: Path) -> None:
-    """``cdk bootstrap aws://ACCOUNT/REGION`` into the emulator."""
-    run_command(cdk("bootstrap", f"aws://{account}/{region}"), env, log_path)
+def bootstrap(
+    env: Mapping[str, str], account: str, region: str, log_path: Path, cloud_assembly: Path
+) -> None:
+    """``cdk bootstrap aws://ACCOUNT/REGION`` into the emulator (``--output cloud_assembly``)."""
+    run_command(cdk("bootstrap", f"aws://{account}/{region}", "--output", str(cloud_assembly)), env, log_path)
 
 
-def deploy(env: Mapping[str, str], log_path: Path, config_path: Path | None = None) -> None:
-    """``cdk deploy --all`` of the real app with ``-c local=true`` (no bootstrap-version rule)."""
-    args = ["deploy", "--all", "--require-approval", "never", "-c", "local=true"]
+def deploy(
+    env: Mapping[str, str], log_path: Path, cloud_assembly: Path, config_path: Path | None = None
+) -> None:
+    """``cdk deploy --all`` of the real app with ``-c local=true`` (no bootstrap-version rule).
+
+    The app is synthesized into ``cloud_assembly`` (``--output``), not the repository's ``cdk.out``, so the
+    demo, the end-to-end test and ``cdk synth`` can run side by side.
+    """
+    args = [
+        "deploy",
+        "--all",
+        "--require-approval",
+        "never",
+        "-c",
+        "local=true",
+        "--output",
+        str(cloud_assembly),
+    ]
     if config_path is not None:
         args += ["-c", f"config={config_path}"]
     run_command(cdk(*args), env, log_path)

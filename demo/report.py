@@ -1,24 +1,28 @@
 """The report run, as the monthly schedule would run it, and what the demo shows of its result.
 
 moto cannot run Lambda functions without Docker, so the deployed function's handler
-(``lambdas.cost_reporter.handler.lambda_handler``) runs in this process with the scheduled event
-``{"period": "previous_month"}``, under the environment variables of the *deployed* function (read with
-``lambda:GetFunctionConfiguration``), a stand-in Lambda context, and ``AWS_ENDPOINT_URL`` pointing at the
-emulator. The report then comes back from the emulated S3 bucket, as a user would fetch it.
+(``lambdas.cost_reporter.handler.lambda_handler``) runs in a child process (:mod:`demo.lambda_runner`) with
+the scheduled event ``{"period": "previous_month"}``, a stand-in Lambda context and the environment of the
+*deployed* function (read with ``lambda:GetFunctionConfiguration``) plus what the Lambda runtime sets,
+dummy credentials and ``AWS_ENDPOINT_URL`` pointing at the emulator (:func:`lambda_environment`). The report
+then comes back from the emulated S3 bucket, as a user would fetch it.
 """
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import os
+import json
+import sys
+import tempfile
 import uuid
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
+from demo.lambda_runner import LambdaContext
+from demo.local_aws import DUMMY_CREDENTIALS, ROOT, run_command
 from lambdas.cost_reporter.dal.cost_explorer import build_request
 from lambdas.cost_reporter.models import ReportPeriod
 from lambdas.cost_reporter.settings import load_settings
@@ -32,24 +36,6 @@ if TYPE_CHECKING:
 
 SCHEDULED_EVENT = {"period": "previous_month"}
 REPORT_FILES = ("report.json", "report.csv", "report.md")
-
-
-@dataclass(frozen=True)
-class LambdaContext:
-    """The attributes of the Lambda runtime's context object that the handler and Powertools read."""
-
-    function_name: str
-    function_version: str
-    invoked_function_arn: str
-    memory_limit_in_mb: int
-    aws_request_id: str
-    log_group_name: str
-    log_stream_name: str
-    timeout_ms: int
-
-    def get_remaining_time_in_millis(self) -> int:
-        """The whole timeout: the stand-in does not count down."""
-        return self.timeout_ms
 
 
 @dataclass(frozen=True)
@@ -90,49 +76,51 @@ def deployed_function(client: LambdaClient, name: str) -> DeployedFunction:
     )
 
 
-@contextlib.contextmanager
-def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
-    """Set ``values`` in ``os.environ`` for the block, then restore what was there."""
-    saved = {key: os.environ.get(key) for key in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
-
-
-def invoke_in_process(
-    function: DeployedFunction,
-    aws_env: Mapping[str, str],
-    event: Mapping[str, Any] = SCHEDULED_EVENT,
-    log: IO[str] | None = None,
-) -> dict[str, Any]:
-    """Run the deployed function's handler here, under its own environment plus ``aws_env``.
-
-    ``log`` receives what the handler prints (Powertools' JSON logs and EMF metrics) instead of stdout.
-    """
-    module_name, _, attribute = function.handler.rpartition(".")
+def lambda_environment(function: DeployedFunction, endpoint_url: str) -> dict[str, str]:
+    """The handler's environment: the deployed function's variables, those the Lambda runtime sets, dummy
+    credentials and the emulator's URL; nothing of this process's environment."""
     region = function.arn.split(":")[3]
-    env = {
+    return {
         **function.environment,
-        **aws_env,
         "AWS_REGION": region,
         "AWS_DEFAULT_REGION": region,
         "AWS_LAMBDA_FUNCTION_NAME": function.name,
+        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
+        "AWS_LAMBDA_LOG_GROUP_NAME": f"/aws/lambda/{function.name}",
+        "AWS_LAMBDA_LOG_STREAM_NAME": "local-demo",
+        "TZ": ":UTC",
+        **DUMMY_CREDENTIALS,
+        "AWS_ENDPOINT_URL": endpoint_url,
+        "AWS_EC2_METADATA_DISABLED": "true",
         "POWERTOOLS_TRACE_DISABLED": "1",  # no X-Ray daemon here
     }
-    with patched_environ(env), contextlib.redirect_stdout(log) if log else contextlib.nullcontext():
-        module = importlib.import_module(module_name)
-        settings = getattr(module, "settings", None)
-        if settings is not None and hasattr(settings, "cache_clear"):
-            settings.cache_clear()  # settings are read once per execution environment: this is a new one
-        handler = getattr(module, attribute)
-        result: dict[str, Any] = handler(dict(event), function.context())
+
+
+def invoke(
+    function: DeployedFunction,
+    endpoint_url: str,
+    log_path: Path,
+    event: Mapping[str, Any] = SCHEDULED_EVENT,
+    *,
+    today: date | None = None,
+) -> dict[str, Any]:
+    """Run the deployed function's handler once in a child process (:mod:`demo.lambda_runner`) under
+    :func:`lambda_environment`; returns its JSON result.
+
+    ``log_path`` receives what the handler prints (Powertools' JSON logs and EMF metrics). ``today`` pins the
+    handler's ``utc_today()`` (the end-to-end test's fixed month); the demo leaves it to the clock. Raises
+    LocalAwsError with the log's tail if the handler fails or outlives the function's timeout.
+    """
+    with tempfile.TemporaryDirectory(prefix="infersave-demo-") as tmp:
+        result_path = Path(tmp) / "result.json"
+        args = [sys.executable, "-m", "demo.lambda_runner", function.handler, json.dumps(dict(event)),
+                json.dumps(asdict(function.context())), str(result_path)]  # fmt: skip
+        if today is not None:
+            args += ["--today", today.isoformat()]
+        run_command(args, lambda_environment(function, endpoint_url), log_path, cwd=ROOT,
+                    timeout_s=function.timeout_s + 30)  # fmt: skip
+        result: dict[str, Any] = json.loads(result_path.read_text(encoding="utf-8"))
     return result
 
 
@@ -153,6 +141,19 @@ def download_reports(s3: S3Client, bucket: str, keys: list[str], out_dir: Path) 
         path.write_bytes(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
         paths[name] = path
     return paths
+
+
+#: Report warnings that only say the emulator lacks an API (a real account has them), by what it lacks.
+EMULATOR_GAPS = {
+    "the Price List API": "AWS Price List API unavailable",
+    "cost allocation tag activation": "could not activate cost allocation tags",
+}
+
+
+def emulator_gaps(document: Mapping[str, Any]) -> list[str]:
+    """What the emulator lacks, going by the report's warnings (empty if none of them is about that)."""
+    messages = [str(issue["message"]) for issue in document.get("warnings", [])]
+    return [gap for gap, prefix in EMULATOR_GAPS.items() if any(m.startswith(prefix) for m in messages)]
 
 
 def _money(value: Any) -> str:

@@ -31,9 +31,9 @@ from decimal import Decimal
 from demo.cron import Cron
 from demo.simulator import ScalingSettings, ScheduledAction, SimulationResult, simulate
 from demo.traffic import TrafficProfile, concurrency_per_minute, requests_per_minute
+from lambdas.common.aws import VARIANT_NAME
 from lambdas.common.catalog import Catalog, load_catalog
 from stacks.config import Config, Endpoint
-from stacks.inf2_endpoint import VARIANT_NAME
 
 SEED = "infersave-demo-1"
 WARM_UP_DAYS = 7
@@ -117,12 +117,6 @@ class Scenario:
     def days(self) -> int:
         """Days in the month."""
         return (self.end_exclusive - self.start).days
-
-
-def previous_month(today: date) -> tuple[date, date]:
-    """``(first day, first day of the next month)`` of the calendar month before ``today``'s."""
-    end_exclusive = today.replace(day=1)
-    return (end_exclusive - timedelta(days=1)).replace(day=1), end_exclusive
 
 
 def latency_seconds(endpoint: Endpoint) -> float:

@@ -10,10 +10,10 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from constructs import Construct
 
+from lambdas.common.aws import VARIANT_NAME
 from stacks.config import Config
 from stacks.cost_reporter import METRICS_NAMESPACE, SERVICE_NAME, CostReporter
 from stacks.encryption import project_key
-from stacks.inf2_endpoint import VARIANT_NAME
 from stacks.reports_bucket import ReportsBucket
 from stacks.savings_dashboard import SavingsDashboard
 

@@ -10,6 +10,7 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from lambdas.common.aws import VARIANT_NAME
 from stacks.alerts_topic import AlertsTopic
 from stacks.breach_switch import BreachSwitch
 from stacks.config import Config
@@ -17,7 +18,6 @@ from stacks.cost_anomaly import CostAnomalyAlert
 from stacks.cost_budget import CostBudget
 from stacks.endpoint_alarms import EndpointAlarms
 from stacks.estimate import Estimate, budget_problems, usd
-from stacks.inf2_endpoint import VARIANT_NAME
 
 
 class GuardrailsStack(cdk.Stack):

@@ -11,12 +11,13 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
+from lambdas.common.aws import VARIANT_NAME
 from lambdas.common.catalog import load_catalog
 from stacks import containers
 from stacks.config import Endpoint
 from stacks.nag import acknowledge, arn_in_finding
 
-VARIANT_NAME = "AllTraffic"
+__all__ = ["VARIANT_NAME", "Inf2Endpoint"]  # VARIANT_NAME re-exported (lambdas.common.aws, CDK-free)
 _ECR_URI = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)[:@].+$")
 _S3_URI = re.compile(r"^s3://([^/]+)/(.*)$")
 

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from mypy_boto3_resourcegroupstaggingapi.type_defs import TagFilterTypeDef
 
 ENDPOINT_RESOURCE_TYPE: Final = "sagemaker:endpoint"
+#: The one production variant of every endpoint infersave deploys (``stacks.inf2_endpoint``); CloudWatch's
+#: ``AWS/SageMaker`` metrics and the autoscaling resource ids name it.
+VARIANT_NAME: Final = "AllTraffic"
 RESOURCES_PER_PAGE: Final = 100
 
 

@@ -1,13 +1,27 @@
-"""What the demo shows of a report: the savings table, the budget state; and the in-process environment."""
+"""What the demo shows of a report (the savings table, the budget state, the emulator's gaps) and how it runs
+the handler: in a child process under exactly the deployed function's environment."""
 
 from __future__ import annotations
 
-import os
+from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from demo.report import BudgetState, patched_environ, savings_table
+from demo import report
+from demo.local_aws import LocalAwsError
+from demo.report import BudgetState, DeployedFunction, emulator_gaps, savings_table
+
+FUNCTION = DeployedFunction(
+    name="infersave-demo-reporter",
+    arn="arn:aws:lambda:eu-west-1:123456789012:function:infersave-demo-reporter",
+    handler="tests.demo.lambda_fixture.handler",
+    environment={"POWERTOOLS_SERVICE_NAME": "cost-reporter", "REPORTS_BUCKET": "reports"},
+    memory_mb=512,
+    timeout_s=60,
+)
+URL = "http://localhost:4566"
 
 
 def document() -> dict[str, object]:
@@ -61,10 +75,47 @@ def test_budget_state_names_the_crossed_actual_thresholds() -> None:
     assert text.count("CROSSED") == 2
 
 
-def test_patched_environ_restores_what_was_there(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("KEPT", "before")
-    monkeypatch.delenv("ADDED", raising=False)
-    with patched_environ({"KEPT": "during", "ADDED": "during"}):
-        assert os.environ["KEPT"] == os.environ["ADDED"] == "during"
-    assert os.environ["KEPT"] == "before"
-    assert "ADDED" not in os.environ
+def test_emulator_gaps_are_named_only_when_their_warnings_are_there() -> None:
+    price = {
+        "endpoint_name": None,
+        "message": "AWS Price List API unavailable (500); baseline prices from the catalog",
+    }
+    tags = {
+        "endpoint_name": None,
+        "message": "could not activate cost allocation tags ['infersave:project']: 500",
+    }
+    other = {"endpoint_name": "demo-a", "message": "no CloudWatch invocations"}
+    assert emulator_gaps({"warnings": [price, other, tags]}) == [
+        "the Price List API",
+        "cost allocation tag activation",
+    ]
+    assert emulator_gaps({"warnings": [tags]}) == ["cost allocation tag activation"]
+    assert emulator_gaps({"warnings": [other]}) == []
+
+
+def test_the_handler_runs_in_a_child_process_under_the_deployed_environment_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NOT_FOR_THE_HANDLER", "leaked")
+    result = report.invoke(FUNCTION, URL, tmp_path / "reporter.log")
+    environment = result["environment"]
+    environment.pop("LC_CTYPE", None)  # Python's own C-locale coercion (PEP 538) in the child
+    assert environment == report.lambda_environment(FUNCTION, URL)
+    assert environment["POWERTOOLS_SERVICE_NAME"] == "cost-reporter"
+    assert environment["AWS_REGION"] == "eu-west-1"
+    assert environment["AWS_ENDPOINT_URL"] == URL
+    assert environment["AWS_ACCESS_KEY_ID"] == "testing"
+    assert result["event"] == {"period": "previous_month"}
+    assert result["function_name"] == FUNCTION.name
+    assert result["remaining_ms"] == 60_000
+    assert "a log line of the handler" in (tmp_path / "reporter.log").read_text(encoding="utf-8")
+
+
+def test_today_pins_the_handlers_date(tmp_path: Path) -> None:
+    result = report.invoke(FUNCTION, URL, tmp_path / "reporter.log", today=date(2026, 11, 28))
+    assert result["today"] == "2026-11-28"
+
+
+def test_a_failing_handler_raises_with_its_log(tmp_path: Path) -> None:
+    with pytest.raises(LocalAwsError, match=r"exited with 1(.|\n)*the handler failed on purpose"):
+        report.invoke(FUNCTION, URL, tmp_path / "reporter.log", {"fail": True})

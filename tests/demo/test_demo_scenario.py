@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from demo.scenario import Scenario, build_scenario, latency_seconds, previous_month, scaling_settings
+from demo.scenario import Scenario, build_scenario, latency_seconds, scaling_settings
 from demo.traffic import TrafficProfile, concurrency_per_minute, diurnal_level, requests_per_minute
 from stacks.config import Config, parse_config
 
@@ -63,12 +63,6 @@ def config() -> Config:
 @pytest.fixture(scope="module")
 def scenario(config: Config) -> Scenario:
     return build_scenario(config, *OCTOBER)
-
-
-def test_previous_month_is_the_calendar_month_before_today() -> None:
-    assert previous_month(date(2026, 11, 28)) == OCTOBER
-    assert previous_month(date(2027, 1, 1)) == (date(2026, 12, 1), date(2027, 1, 1))
-    assert previous_month(date(2028, 3, 31)) == (date(2028, 2, 1), date(2028, 3, 1))
 
 
 def test_the_same_seed_gives_the_same_month(config: Config, scenario: Scenario) -> None:
