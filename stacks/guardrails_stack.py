@@ -4,7 +4,6 @@ their account and region: alarms and the breach switch act there). It only wires
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import aws_cdk as cdk
@@ -91,4 +90,3 @@ class GuardrailsStack(cdk.Stack):
         _, warnings = budget_problems(estimate)
         for warning in warnings:
             cdk.Annotations.of(self).add_warning_v2("infersave:max-capacity-above-budget", warning)
-        json.dumps(self.template_options.metadata)  # fail here, not in the CLI, if it stops being JSON
