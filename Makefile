@@ -30,7 +30,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 
 typecheck: install
-	$(VENV)/bin/mypy --strict stacks lambdas emulator demo benchmarks app.py
+	$(VENV)/bin/mypy --strict stacks lambdas emulator demo benchmarks ops app.py
 
 unit: install
 	$(VENV)/bin/pytest
