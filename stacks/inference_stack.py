@@ -12,6 +12,7 @@ from lambdas.common import tags
 from stacks.config import Config
 from stacks.endpoint_autoscaling import EndpointAutoscaling
 from stacks.inf2_endpoint import Inf2Endpoint
+from stacks.scaling_gate import ScalingGateFunction
 
 
 class InferenceStack(cdk.Stack):
@@ -28,6 +29,10 @@ class InferenceStack(cdk.Stack):
         )
         self.endpoints: dict[str, Inf2Endpoint] = {}
         self.autoscaling: dict[str, EndpointAutoscaling] = {}
+        # Lets an endpoint change instance type in one deploy (see stacks/endpoint_autoscaling.py).
+        self.scaling_gate = ScalingGateFunction(
+            self, "ScalingGate", project=config.project, key=self.volume_key
+        )
         for endpoint in config.endpoints:
             name = config.endpoint_name(endpoint)
             unit = Inf2Endpoint(
@@ -46,6 +51,10 @@ class InferenceStack(cdk.Stack):
                 cdk.Tags.of(unit).add(key, value)
             self.endpoints[endpoint.name] = unit
             self.autoscaling[endpoint.name] = EndpointAutoscaling(
-                self, f"Autoscaling-{endpoint.name}", endpoint=endpoint, target=unit
+                self,
+                f"Autoscaling-{endpoint.name}",
+                endpoint=endpoint,
+                target=unit,
+                gate_function=self.scaling_gate,
             )
             cdk.CfnOutput(self, f"EndpointName{endpoint.name.replace('-', '')}", value=name)
