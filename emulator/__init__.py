@@ -51,7 +51,7 @@ validation, so keep them out of ``Outputs``.
 from __future__ import annotations
 
 from emulator import (
-    autoscaling,  # noqa: F401 - defines the CloudFormation types it adds
+    autoscaling,
     awslambda,
     budgets,  # noqa: F401
     cloudformation,
@@ -72,6 +72,7 @@ def install() -> None:
     if _installed:
         return
     sagemaker.install()
+    autoscaling.install()
     awslambda.install()
     sns.install()
     s3.install()

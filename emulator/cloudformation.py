@@ -18,16 +18,37 @@ a CREATE change set cannot resolve ``Fn::ImportValue`` (it is not given the regi
 without ``--method=direct`` then prints no outputs, and a stack importing another's output fails with "No
 export named ...". :func:`_apply_change_set` resolves imports against the region's exports, then rebuilds
 the stack's outputs and exports from the change set's template, as CreateStack and AWS do.
+
+Stack updates (UpdateStack, ExecuteChangeSet; a CREATE change set is an update of an empty stack): moto 5.2.5
+deletes removed resources first, ignoring their ``DeletionPolicy``, then creates added ones in template order
+(``DependsOn`` ignored), then updates modified ones; a resource whose properties only *reference* a replaced
+resource (an endpoint naming a new endpoint config) is never updated; and a failing resource raises out of the
+API call with the stack marked complete. CloudFormation instead works through the resources in dependency
+order (``Ref``, ``Fn::GetAtt``, ``Fn::Sub``, ``DependsOn``), creating and updating, updates a resource whose
+references resolve to a new value, and only then, in the cleanup phase, deletes what the template dropped, in
+reverse dependency order, keeping those whose ``DeletionPolicy`` is ``Retain``
+(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html,
+https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html).
+:func:`_update_resources` does the same. A failing resource fails the operation as CloudFormation does with
+rollback disabled (``--no-rollback``): the API call succeeds, the stack ends ``UPDATE_FAILED`` (or
+``CREATE_FAILED``) with a resource event giving the reason, and what was done so far stays (the emulator does
+not roll back).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import ValidationError
+
+_RETAINED = frozenset({"Retain", "RetainExceptOnCreate"})
+_SUB_NAME = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
 
 
 def refresh_model_registry() -> None:
@@ -89,8 +110,194 @@ def _apply_change_set(self: cfn_models.ChangeSet) -> None:
         backend.exports[export.name] = export
 
 
+class ResourceFailed(Exception):
+    """A resource's create, update or delete failed during a stack operation."""
+
+    def __init__(
+        self, stack_id: str, logical_id: str, resource_type: str, action: str, cause: Exception
+    ) -> None:
+        self.stack_id = stack_id
+        self.logical_id = logical_id
+        self.resource_type = resource_type
+        self.status = f"{action}_FAILED"
+        self.reason = " ".join(str(getattr(cause, "message", "") or cause).split()) or type(cause).__name__
+        super().__init__(f"{logical_id} ({resource_type}) {self.status}: {self.reason}")
+
+
+def _references(value: Any) -> Iterator[str]:
+    """Logical ids (and parameters) a template value refers to: Ref, Fn::GetAtt, Fn::Sub."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "Ref" and isinstance(item, str):
+                yield item
+            elif key == "Fn::GetAtt":
+                yield (item[0] if isinstance(item, list) else str(item).split(".", 1)[0])
+            elif key == "Fn::Sub":
+                text = item[0] if isinstance(item, list) else item
+                yield from _SUB_NAME.findall(str(text))
+                if isinstance(item, list) and len(item) > 1:
+                    yield from _references(item[1])
+            else:
+                yield from _references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _references(item)
+
+
+def _depends_on(body: dict[str, Any]) -> list[str]:
+    depends = body.get("DependsOn", [])
+    return [depends] if isinstance(depends, str) else list(depends)
+
+
+def dependency_order(resources: dict[str, Any]) -> list[str]:
+    """Logical ids, each after every resource it references or depends on (template order otherwise)."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(logical_id: str) -> None:
+        if logical_id in seen:
+            return
+        seen.add(logical_id)  # a cycle (CloudFormation rejects those) stops here instead of looping
+        body = resources[logical_id]
+        for dependency in [*_references(body.get("Properties", {})), *_depends_on(body)]:
+            if dependency in resources:
+                visit(dependency)
+        order.append(logical_id)
+
+    for logical_id in resources:
+        visit(logical_id)
+    return order
+
+
+def _physical_id(resource: Any) -> Any:
+    return getattr(resource, "physical_resource_id", resource)
+
+
+def _update_resources(
+    self: parsing.ResourceMap, template: dict[str, Any], parameters: dict[str, Any] | None = None
+) -> None:
+    """Apply ``template`` to the stack's resources as CloudFormation does (see the module docstring)."""
+    diff = self.build_resource_diff(template, parameters)
+    old_resources = self._resource_json_map
+    self._template = template
+    if parameters:
+        self.input_parameters = parameters
+    self.load_mapping()
+    self.load_parameters()
+    self.load_conditions()
+    self._resource_json_map = template["Resources"]
+    added, modified = set(diff["Add"]), set(diff["Modify"])
+    new_values: set[str] = set()  # resources whose Ref (physical id) changed: their referrers update
+    for logical_id in dependency_order(self._resource_json_map):
+        body = self._resource_json_map[logical_id]
+        if logical_id in added:
+            _guarded(self, logical_id, body["Type"], "CREATE", partial[Any](self.__getitem__, logical_id))
+            continue
+        refers_to_new = any(ref in new_values for ref in _references(body.get("Properties", {})))
+        if logical_id not in modified and not refers_to_new:
+            continue
+        before = _physical_id(self._parsed_resources.get(logical_id))
+        updated = _guarded(
+            self,
+            logical_id,
+            body["Type"],
+            "UPDATE",
+            partial[Any](
+                parsing.parse_and_update_resource,
+                logical_id,
+                body,
+                self,
+                account_id=self._account_id,
+                region_name=self._region_name,
+            ),
+        )
+        if updated is not None:
+            self._parsed_resources[logical_id] = updated
+            if _physical_id(updated) != before:
+                new_values.add(logical_id)
+    # Cleanup: what the template dropped, dependents first; a Retain policy keeps the resource.
+    for logical_id in reversed(dependency_order(old_resources)):
+        if logical_id not in diff["Remove"]:
+            continue
+        body = old_resources[logical_id]
+        resource = self._parsed_resources.pop(logical_id, None)
+        if resource is None or body.get("DeletionPolicy") in _RETAINED:
+            continue
+        _guarded(
+            self,
+            logical_id,
+            body["Type"],
+            "DELETE",
+            partial(self._delete_resource, resource, body),
+        )
+
+
+def _guarded(
+    self: parsing.ResourceMap, logical_id: str, resource_type: str, action: str, call: Callable[[], Any]
+) -> Any:
+    """Run one resource operation; a failure becomes :class:`ResourceFailed` naming the resource."""
+    try:
+        return call()
+    except ResourceFailed:
+        raise
+    except Exception as exc:
+        raise ResourceFailed(self.stack_id, logical_id, resource_type, action, exc) from exc
+
+
+def _fail_stack(stack: cfn_models.Stack, operation: str, failure: ResourceFailed) -> None:
+    """Record the failed resource and leave the stack ``<operation>_FAILED``, as with rollback disabled."""
+    event = cfn_models.Event(
+        stack_id=stack.stack_id,
+        stack_name=stack.name,
+        logical_resource_id=failure.logical_id,
+        physical_resource_id=_physical_id(stack.resource_map._parsed_resources.get(failure.logical_id)) or "",
+        resource_type=failure.resource_type,
+        resource_status=failure.status,
+        resource_status_reason=failure.reason,
+        resource_properties=None,
+    )
+    stack.events.append(event)
+    stack.status = f"{operation}_FAILED"
+    stack._add_stack_event(
+        stack.status, resource_status_reason=f"The following resource(s) failed: [{failure.logical_id}]"
+    )
+
+
+_moto_stack_update = cfn_models.Stack.update
+_moto_execute_change_set = cfn_models.CloudFormationBackend.execute_change_set
+
+
+def _stack_update(self: cfn_models.Stack, template: str, *args: Any, **kwargs: Any) -> None:
+    """UpdateStack: a failing resource leaves the stack UPDATE_FAILED instead of failing the API call."""
+    try:
+        _moto_stack_update(self, template, *args, **kwargs)
+    except ResourceFailed as failure:
+        self.template = template
+        _fail_stack(self, "UPDATE", failure)
+
+
+def _execute_change_set(
+    self: cfn_models.CloudFormationBackend, change_set_name: str, stack_name: str | None = None
+) -> None:
+    """ExecuteChangeSet: a failing resource leaves the stack <type>_FAILED instead of failing the API call."""
+    try:
+        _moto_execute_change_set(self, change_set_name, stack_name)
+    except ResourceFailed as failure:
+        stack = self.stacks[failure.stack_id]
+        for arn, change_set in self.change_sets.items():
+            if change_set_name in (arn, change_set.change_set_name) and change_set.stack_id == stack.stack_id:
+                change_set.execution_status = "EXECUTE_FAILED"
+                stack.template = change_set.template
+                _fail_stack(stack, change_set.change_set_type, failure)
+                return
+        raise
+
+
 def install() -> None:
-    """Fix DeleteChangeSet and ExecuteChangeSet as above and make moto see the emulator's resource types."""
+    """Fix DeleteChangeSet, ExecuteChangeSet and stack updates as above; make moto see the emulator's types."""
     cfn_models.CloudFormationBackend.delete_change_set = _delete_change_set  # type: ignore[method-assign]
     cfn_models.ChangeSet.apply = _apply_change_set  # type: ignore[method-assign]
+    parsing.ResourceMap.update = _update_resources  # type: ignore[method-assign]
+    cfn_models.Stack.update = _stack_update  # type: ignore[method-assign]
+    cfn_models.CloudFormationBackend.execute_change_set = _execute_change_set  # type: ignore[method-assign]
     refresh_model_registry()
