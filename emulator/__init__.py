@@ -56,6 +56,7 @@ from emulator import (
     budgets,  # noqa: F401
     cloudformation,
     cloudwatch,  # noqa: F401
+    custom_resources,
     s3,
     sagemaker,
     scheduler,  # noqa: F401
@@ -77,5 +78,6 @@ def install() -> None:
     sns.install()
     s3.install()
     tagging.install()
+    custom_resources.install()
     cloudformation.install()  # last: makes moto's CloudFormation see the types defined above
     _installed = True

@@ -27,6 +27,9 @@ API call with the stack marked complete. CloudFormation instead works through th
 order (``Ref``, ``Fn::GetAtt``, ``Fn::Sub``, ``DependsOn``), creating and updating, updates a resource whose
 references resolve to a new value, and only then, in the cleanup phase, deletes what the template dropped, in
 reverse dependency order, keeping those whose ``DeletionPolicy`` is ``Retain``
+Stack deletion likewise goes in reverse dependency order (moto: any order, retried until no progress, so a
+custom resource could outlive the function that must answer its Delete), skipping ``Retain`` resources; a failed
+delete leaves the stack ``DELETE_FAILED``.
 (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html,
 https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html).
 :func:`_update_resources` does the same. A failing resource fails the operation as CloudFormation does with
@@ -48,6 +51,9 @@ from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import ValidationError
 
 _RETAINED = frozenset({"Retain", "RetainExceptOnCreate"})
+#: Set (True) on a resource returned by a model's update when the original still exists and the cleanup phase
+#: must delete it, as CloudFormation does with replaced resources (unless ``UpdateReplacePolicy: Retain``).
+REPLACED_IN_CLEANUP = "emulator_replaced_in_cleanup"
 _SUB_NAME = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
 
 
@@ -188,6 +194,7 @@ def _update_resources(
     self._resource_json_map = template["Resources"]
     added, modified = set(diff["Add"]), set(diff["Modify"])
     new_values: set[str] = set()  # resources whose Ref (physical id) changed: their referrers update
+    replaced: list[tuple[str, Any, dict[str, Any]]] = []  # originals the cleanup deletes
     for logical_id in dependency_order(self._resource_json_map):
         body = self._resource_json_map[logical_id]
         if logical_id in added:
@@ -196,7 +203,8 @@ def _update_resources(
         refers_to_new = any(ref in new_values for ref in _references(body.get("Properties", {})))
         if logical_id not in modified and not refers_to_new:
             continue
-        before = _physical_id(self._parsed_resources.get(logical_id))
+        original = self._parsed_resources.get(logical_id)
+        before = _physical_id(original)
         updated = _guarded(
             self,
             logical_id,
@@ -215,7 +223,12 @@ def _update_resources(
             self._parsed_resources[logical_id] = updated
             if _physical_id(updated) != before:
                 new_values.add(logical_id)
-    # Cleanup: what the template dropped, dependents first; a Retain policy keeps the resource.
+                if getattr(updated, REPLACED_IN_CLEANUP, False):
+                    replaced.append((logical_id, original, old_resources[logical_id]))
+    # Cleanup: replaced originals, then what the template dropped (dependents first); Retain keeps them.
+    for logical_id, original, body in replaced:
+        if body.get("UpdateReplacePolicy") not in _RETAINED:
+            _guarded(self, logical_id, body["Type"], "DELETE", partial(self._delete_resource, original, body))
     for logical_id in reversed(dependency_order(old_resources)):
         if logical_id not in diff["Remove"]:
             continue
@@ -230,6 +243,24 @@ def _update_resources(
             "DELETE",
             partial(self._delete_resource, resource, body),
         )
+
+
+def _delete_resources(self: parsing.ResourceMap) -> None:
+    """Stack deletion: dependents first, ``Retain`` kept; the first failure (after trying the rest) raises."""
+    failures: list[ResourceFailed] = []
+    for logical_id in reversed(dependency_order(self._resource_json_map)):
+        body = self._resource_json_map[logical_id]
+        resource = self._parsed_resources.get(logical_id)
+        if body.get("DeletionPolicy") in _RETAINED or resource is None or isinstance(resource, str):
+            continue
+        try:
+            _guarded(self, logical_id, body["Type"], "DELETE", partial(self._delete_resource, resource, body))
+        except ResourceFailed as failure:
+            failures.append(failure)
+        else:
+            self._parsed_resources.pop(logical_id)
+    if failures:
+        raise failures[0]
 
 
 def _guarded(
@@ -264,6 +295,8 @@ def _fail_stack(stack: cfn_models.Stack, operation: str, failure: ResourceFailed
 
 
 _moto_stack_update = cfn_models.Stack.update
+_moto_stack_delete = cfn_models.Stack.delete
+_moto_delete_stack = cfn_models.CloudFormationBackend.delete_stack
 _moto_execute_change_set = cfn_models.CloudFormationBackend.execute_change_set
 
 
@@ -274,6 +307,22 @@ def _stack_update(self: cfn_models.Stack, template: str, *args: Any, **kwargs: A
     except ResourceFailed as failure:
         self.template = template
         _fail_stack(self, "UPDATE", failure)
+
+
+def _stack_delete(self: cfn_models.Stack) -> None:
+    """DeleteStack: a failing resource leaves the stack DELETE_FAILED instead of failing the API call."""
+    try:
+        _moto_stack_delete(self)
+    except ResourceFailed as failure:
+        _fail_stack(self, "DELETE", failure)
+
+
+def _delete_stack(self: cfn_models.CloudFormationBackend, name_or_stack_id: str) -> None:
+    """moto's DeleteStack; a stack whose deletion failed stays listed (DELETE_FAILED), as in AWS."""
+    _moto_delete_stack(self, name_or_stack_id)
+    for stack_id, stack in list(self.deleted_stacks.items()):
+        if stack.status == "DELETE_FAILED":
+            self.stacks[stack_id] = self.deleted_stacks.pop(stack_id)
 
 
 def _execute_change_set(
@@ -299,5 +348,8 @@ def install() -> None:
     cfn_models.ChangeSet.apply = _apply_change_set  # type: ignore[method-assign]
     parsing.ResourceMap.update = _update_resources  # type: ignore[method-assign]
     cfn_models.Stack.update = _stack_update  # type: ignore[method-assign]
+    parsing.ResourceMap.delete = _delete_resources  # type: ignore[method-assign]
+    cfn_models.Stack.delete = _stack_delete  # type: ignore[method-assign]
+    cfn_models.CloudFormationBackend.delete_stack = _delete_stack  # type: ignore[method-assign]
     cfn_models.CloudFormationBackend.execute_change_set = _execute_change_set  # type: ignore[method-assign]
     refresh_model_registry()

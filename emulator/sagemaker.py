@@ -26,6 +26,12 @@ instance type of a production variant configured for auto scaling" and "removing
 configured for auto scaling" (https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-scaling-update.html).
 AWS does not document the exact message; the ValidationException here names the variant, both instance types
 and the fix.
+
+Every property of ``AWS::SageMaker::Model`` and ``AWS::SageMaker::EndpointConfig`` requires replacement, and
+CloudFormation deletes the replaced resource only in the update's cleanup phase (the endpoint still uses the old
+config until its own update succeeds); moto deleted it at once. Here the new one is created and the old one
+left to :mod:`emulator.cloudformation`'s cleanup; with an explicit name (which CloudFormation
+cannot replace without a conflict) moto's delete-then-create stays.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ from moto.core.utils import utcnow
 from moto.sagemaker import models as sm_models
 from moto.sagemaker.exceptions import ValidationError
 from moto.sagemaker.responses import SageMakerResponse
+
+from emulator.cloudformation import REPLACED_IN_CLEANUP
 
 SCALABLE_DIMENSION = "sagemaker:variant:DesiredInstanceCount"
 
@@ -211,6 +219,26 @@ def _update_endpoint_from_cloudformation(
     return original_resource  # type: ignore[no-any-return]
 
 
+def _replace_from_cloudformation(
+    cls: type[Any],
+    *,  # moto passes them by keyword
+    original_resource: Any,
+    new_resource_name: str,
+    cloudformation_json: Any,
+    account_id: str,
+    region_name: str,
+) -> Any:
+    """Create the replacement and leave the original to the cleanup phase (see the module docstring)."""
+    named = cls.cloudformation_name_type() in cloudformation_json["Properties"]
+    if named:  # one name cannot exist twice: moto's delete, then create
+        cls.delete_from_cloudformation_json(
+            original_resource.physical_resource_id, cloudformation_json, account_id, region_name
+        )
+    new = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+    setattr(new, REPLACED_IN_CLEANUP, not named)
+    return new
+
+
 def install() -> None:
     """Accept every well-formed instance type and honour explicit names in CloudFormation templates."""
     sm_models.FakeEndpointConfig.validate_instance_type = _validate_instance_type  # type: ignore[method-assign]
@@ -224,3 +252,5 @@ def install() -> None:
     # https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sagemaker-endpoint.html
     # (EndpointConfigName: update requires no interruption; EndpointName: replacement)
     sm_models.FakeEndpoint.update_from_cloudformation_json = classmethod(_update_endpoint_from_cloudformation)  # type: ignore[method-assign, assignment]
+    for model in (sm_models.Model, sm_models.FakeEndpointConfig):
+        model.update_from_cloudformation_json = classmethod(_replace_from_cloudformation)  # type: ignore[method-assign, assignment]
