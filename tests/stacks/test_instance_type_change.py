@@ -21,6 +21,7 @@ from typing import Any
 import aws_cdk as cdk
 import boto3
 import pytest
+import requests
 
 from emulator import server
 from stacks.config import load_config
@@ -90,6 +91,7 @@ def aws(templates: Templates, aws_credentials: None) -> Iterator[dict[str, Any]]
     """A fresh emulator server holding the CDK assets; clients by service name."""
     url, stop = server.start(0)
     try:
+        requests.post(f"{url}/moto-api/reset", timeout=10)  # moto's state is process-wide
         clients = {
             name: boto3.client(name, endpoint_url=url, region_name=REGION)  # type: ignore[call-overload]
             for name in ("cloudformation", "s3", "sagemaker", "application-autoscaling")
