@@ -16,6 +16,10 @@ replaced on stack update; the plumbing they share is the :class:`emulator.cfn_mo
   :mod:`emulator.sns`
 - ``AWS::S3::BucketPolicy``: :mod:`emulator.s3`
 - ``AWS::CloudWatch::Alarm``: :mod:`emulator.cloudwatch`
+- Lambda-backed custom resources (``Custom::*``, ``AWS::CloudFormation::CustomResource``): moto sends only the
+  Create, through Docker, without waiting; here Create/Update/Delete run the deployed function's handler from
+  its code zip and layers in a child process (:mod:`emulator.lambda_process`, needs the server) and its
+  SUCCESS/FAILED answer decides the resource (:mod:`emulator.custom_resources`)
 
 Types moto 5.2.5 creates wrongly, fixed in place: ``AWS::SageMaker::Endpoint`` / ``EndpointConfig`` /
 ``Model`` names (:mod:`emulator.sagemaker`); ``AWS::Lambda::LayerVersion`` ``Ref``, ``Layers`` and ``Tags`` on
@@ -26,9 +30,19 @@ Types moto 5.2.5 creates wrongly, fixed in place: ``AWS::SageMaker::Endpoint`` /
 tags, and PutBucketLogging to a target with ACLs disabled leaves the permission to its bucket policy
 (:mod:`emulator.s3`). DeleteChangeSet of a missing change set answers success as in AWS instead of HTTP 500;
 ExecuteChangeSet refreshes the stack's outputs and exports and resolves ``Fn::ImportValue``, so ``cdk deploy``
-works without ``--method=direct`` (:mod:`emulator.cloudformation`).
+works without ``--method=direct``; stack updates and deletes run in CloudFormation's order (dependencies first,
+resources whose references changed updated, removed and replaced resources deleted in the cleanup phase,
+``DeletionPolicy``/``UpdateReplacePolicy`` ``Retain`` honoured) and a failing resource leaves the stack
+``UPDATE_FAILED``/``CREATE_FAILED``/``DELETE_FAILED`` with its reason, as with rollback disabled
+(:mod:`emulator.cloudformation`). ``AWS::SageMaker::Endpoint`` updates in place through UpdateEndpoint
+(``RetainAllVariantProperties`` kept), and replaced models and endpoint configs wait for the cleanup
+(:mod:`emulator.sagemaker`).
 
-API behaviour changed to match AWS (not CloudFormation): the Resource Groups Tagging API's AddTags path
+API behaviour changed to match AWS (not CloudFormation): SageMaker UpdateEndpoint (missing in moto), refused
+when it changes the instance type of, or removes, a variant registered as a scalable target
+(:mod:`emulator.sagemaker`); DeregisterScalableTarget deletes the target's policies and scheduled actions and
+answers ``ObjectNotFoundException`` for a missing target (:mod:`emulator.autoscaling`); the Resource Groups
+Tagging API's AddTags path
 replaces the value of an existing key instead of appending a duplicate, and TagResources / UntagResources
 accept 1-20 ARNs per call (:mod:`emulator.tagging`); S3 object requests on a bucket with a policy evaluate only
 the policy's statements without a ``Condition`` (moto refused every request once any statement had one, e.g.

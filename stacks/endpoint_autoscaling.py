@@ -17,6 +17,11 @@ instance type change CloudFormation then runs, in dependency order:
    Deregister/DeletePolicy call, which would remove the target just registered under the same resource id
    (the old policy is gone already with step 1; names differ as they carry the logical id).
 
+Upgrading a stack deployed before the gate: its target has the logical id ``Target`` and no ``Retain``, so the
+first deploy that renames it would delete it in the cleanup and deregister the variant. ``legacy_logical_ids``
+keeps ``Target`` (now retained; its policy not, so the next deploy deletes it instead of keeping two policies)
+for one deploy; the next, normal deploy moves to the new ids without a Deregister call.
+
 Because the stack retains its targets, the gate's Delete (endpoint removed, stack deleted) deregisters the
 variant; SageMaker also deregisters the targets of an endpoint it deletes
 (https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-delete-with-scaling.html).
@@ -59,6 +64,7 @@ class EndpointAutoscaling(Construct):
         endpoint: Endpoint,
         target: Inf2Endpoint,
         gate_function: ScalingGateFunction,
+        legacy_logical_ids: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         counts = endpoint.instances
@@ -77,7 +83,7 @@ class EndpointAutoscaling(Construct):
             self,
             # The instance type in the logical id: a new type makes a new target, registered after the endpoint
             # update (see the module docstring).
-            f"Target-{endpoint.instance_type}",
+            "Target" if legacy_logical_ids else f"Target-{endpoint.instance_type}",
             service_namespace=appscaling.ServiceNamespace.SAGEMAKER,
             scalable_dimension="sagemaker:variant:DesiredInstanceCount",
             resource_id=self.resource_id,
@@ -126,7 +132,10 @@ class EndpointAutoscaling(Construct):
                 min_capacity=counts.min,
                 max_capacity=counts.max,
             )
-        for resource in (self.scalable_target, self.scaling_policy):
+        retained = (
+            [self.scalable_target] if legacy_logical_ids else [self.scalable_target, self.scaling_policy]
+        )
+        for resource in retained:
             cfn = resource.node.default_child
             assert isinstance(cfn, cdk.CfnResource)
             # DeletionPolicy and UpdateReplacePolicy Retain: leaving the stack must not deregister (step 4).

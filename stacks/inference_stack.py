@@ -18,7 +18,15 @@ from stacks.scaling_gate import ScalingGateFunction
 class InferenceStack(cdk.Stack):
     """One ``Inf2Endpoint`` + ``EndpointAutoscaling`` per configured endpoint, sharing one volume KMS key."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, config: Config, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: Config,
+        legacy_scaling_ids: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.volume_key = kms.Key(
             self,
@@ -56,5 +64,6 @@ class InferenceStack(cdk.Stack):
                 endpoint=endpoint,
                 target=unit,
                 gate_function=self.scaling_gate,
+                legacy_logical_ids=legacy_scaling_ids,
             )
             cdk.CfnOutput(self, f"EndpointName{endpoint.name.replace('-', '')}", value=name)

@@ -41,6 +41,7 @@ class Templates:
 
     before: dict[str, Any]
     after: dict[str, Any]
+    legacy: dict[str, Any]  # before, with -c legacy_scaling_ids=true
     assets: dict[str, bytes]  # S3 key -> zip
 
 
@@ -54,17 +55,18 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
     outdir = tmp_path_factory.mktemp("cdk.out")
     app = cdk.App(outdir=str(outdir), context=context)
     synthesizer = cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=False)
-    for name, endpoint in (("before", first), ("after", bigger)):
+    for name, endpoint in (("before", first), ("after", bigger), ("legacy", first)):
         InferenceStack(
             app,
             name,
             config=config.model_copy(update={"endpoints": [endpoint]}),
+            legacy_scaling_ids=name == "legacy",
             env=ENV,
             synthesizer=synthesizer,
         )
     assembly = app.synth()
     assets: dict[str, bytes] = {}
-    for name in ("before", "after"):
+    for name in ("before", "after", "legacy"):
         manifest = json.loads((Path(assembly.directory) / f"{name}.assets.json").read_text())
         for asset in manifest["files"].values():
             source = Path(assembly.directory) / asset["source"]["path"]
@@ -73,6 +75,7 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Templates:
     return Templates(
         before=assembly.get_stack_by_name("before").template,
         after=assembly.get_stack_by_name("after").template,
+        legacy=assembly.get_stack_by_name("legacy").template,
         assets=assets,
     )
 
@@ -172,7 +175,7 @@ def test_instance_type_change_applies_in_one_deploy(templates: Templates, aws: d
     assert _target(autoscaling) is None
 
 
-def _naive(template: dict[str, Any]) -> dict[str, Any]:
+def _naive(template: dict[str, Any], *, prefix: str = "naive-", fixed_ids: bool = True) -> dict[str, Any]:
     """The same stack as infersave built it before the gate: no gate, one target logical id, no Retain."""
     resources = {k: v for k, v in template["Resources"].items() if v["Type"] != "Custom::ScalingGate"}
     text = json.dumps({**template, "Resources": resources})
@@ -180,9 +183,9 @@ def _naive(template: dict[str, Any]) -> dict[str, Any]:
         ("AWS::ApplicationAutoScaling::ScalableTarget", "Target"),
         ("AWS::ApplicationAutoScaling::ScalingPolicy", "TargetTracking"),
     ):
-        for logical_id in [k for k, v in resources.items() if v["Type"] == kind]:
+        for logical_id in [k for k, v in resources.items() if v["Type"] == kind and fixed_ids]:
             text = text.replace(f'"{logical_id}"', f'"{fixed}"')
-    naive = json.loads(text.replace(ENDPOINT, f"naive-{ENDPOINT}"))
+    naive = json.loads(text.replace(ENDPOINT, f"{prefix}{ENDPOINT}"))
     for body in naive["Resources"].values():
         if body["Type"] == "AWS::SageMaker::Endpoint":
             body.pop("DependsOn", None)
@@ -208,3 +211,42 @@ def test_without_the_gate_the_same_change_fails_as_in_aws(templates: Templates, 
     )
     assert _instance_type(sagemaker, f"naive-{ENDPOINT}") == "ml.inf2.xlarge"
     assert _target(autoscaling, f"endpoint/naive-{ENDPOINT}/variant/AllTraffic") is not None
+
+
+def test_upgrading_a_stack_deployed_before_the_gate_keeps_its_target(
+    templates: Templates, aws: dict[str, Any]
+) -> None:
+    """Pre-gate stack -> one deploy with legacy ids -> normal deploys: the target stays registered throughout,
+    with one policy; without the legacy step the rename's cleanup would deregister it."""
+    cfn, autoscaling = aws["cloudformation"], aws["application-autoscaling"]
+    assert _deploy(cfn, "inference", _naive(templates.legacy, prefix="", fixed_ids=False), update=False) == (
+        "CREATE_COMPLETE"
+    )
+
+    assert _deploy(cfn, "inference", templates.legacy, update=True) == "UPDATE_COMPLETE"
+    assert _deploy(cfn, "inference", templates.before, update=True) == "UPDATE_COMPLETE"
+
+    target = _target(autoscaling)
+    assert target is not None and (target["MinCapacity"], target["MaxCapacity"]) == (2, 4)
+    policies = autoscaling.describe_scaling_policies(ServiceNamespace="sagemaker", ResourceId=RESOURCE_ID)
+    assert [p["PolicyName"] for p in policies["ScalingPolicies"]] == [
+        next(
+            b["Properties"]["PolicyName"]
+            for b in templates.before["Resources"].values()
+            if b["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy"
+        )
+    ]
+    assert _deploy(cfn, "inference", templates.after, update=True) == "UPDATE_COMPLETE"
+    assert _target(autoscaling) is not None
+
+
+def test_upgrading_without_the_legacy_step_loses_the_target(
+    templates: Templates, aws: dict[str, Any]
+) -> None:
+    """Why the legacy step exists: the old target (no Retain) is deleted after the new one registered."""
+    cfn, autoscaling = aws["cloudformation"], aws["application-autoscaling"]
+    _deploy(cfn, "inference", _naive(templates.legacy, prefix="", fixed_ids=False), update=False)
+
+    assert _deploy(cfn, "inference", templates.before, update=True) == "UPDATE_COMPLETE"
+
+    assert _target(autoscaling) is None
