@@ -132,6 +132,19 @@ def send_request(
     return physical, dict(answer.get("Data") or {})
 
 
+def _identity(
+    account_id: str, region_name: str, stack_id: str, logical_id: str, resource_type: str
+) -> dict[str, Any]:
+    """The fields that name a custom resource in every request and in :class:`LambdaCustomResource`."""
+    return {
+        "account_id": account_id,
+        "region_name": region_name,
+        "stack_id": stack_id,
+        "logical_id": logical_id,
+        "resource_type": resource_type,
+    }
+
+
 class LambdaCustomResource(CustomModel):
     """A custom resource answered by a Lambda function; not a direct ``CloudFormationModel`` subclass, so moto's
     type registry does not list it (it is reached through :func:`_resource_class_from_type`)."""
@@ -166,13 +179,9 @@ class LambdaCustomResource(CustomModel):
     ) -> LambdaCustomResource:
         """Create request."""
         properties = _as_strings(cloudformation_json.get("Properties", {}))
-        common = {
-            "account_id": account_id,
-            "region_name": region_name,
-            "stack_id": kwargs["StackId"],
-            "logical_id": kwargs["LogicalId"],
-            "resource_type": kwargs["ResourceType"],
-        }
+        common = _identity(
+            account_id, region_name, kwargs["StackId"], kwargs["LogicalId"], kwargs["ResourceType"]
+        )
         physical, data = send_request(request_type="Create", properties=properties, **common)
         return cls(properties=properties, physical_id=physical, data=data, **common)
 
@@ -187,13 +196,10 @@ class LambdaCustomResource(CustomModel):
     ) -> LambdaCustomResource:
         """Update request (with the old properties); a new physical id deletes the old resource."""
         properties = _as_strings(cloudformation_json.get("Properties", {}))
-        common = {
-            "account_id": account_id,
-            "region_name": region_name,
-            "stack_id": original_resource.stack_id,
-            "logical_id": original_resource.logical_id,
-            "resource_type": original_resource.resource_type,
-        }
+        original = original_resource
+        common = _identity(
+            account_id, region_name, original.stack_id, original.logical_id, original.resource_type
+        )
         physical, data = send_request(
             request_type="Update",
             properties=properties,
