@@ -2,7 +2,8 @@
 
 Handler: ``lambdas.scaling_gate.handler.lambda_handler``. It ALWAYS answers CloudFormation (SUCCESS or FAILED
 with the reason) unless the request has no ResponseURL; it raises only when the answer could not be delivered,
-so Lambda's asynchronous retries run the (idempotent) request again. Configuration: the
+so Lambda's asynchronous retries run the (idempotent) request again (CloudFormation invokes custom resource
+functions asynchronously: https://docs.aws.amazon.com/lambda/latest/dg/services-cloudformation.html). Configuration: the
 ``POWERTOOLS_SERVICE_NAME`` / ``POWERTOOLS_METRICS_NAMESPACE`` / ``POWERTOOLS_LOG_LEVEL`` variables.
 """
 
