@@ -14,6 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from lambdas.common import tags
 from lambdas.common.aws import AwsDataError, TaggedEndpoint
+from lambdas.common.paging import PagingError
 from lambdas.common.retry import describe_error
 from lambdas.cost_reporter.dal import cloudwatch, cost_explorer, outputs, resources
 from lambdas.cost_reporter.dal.clients import Clients
@@ -139,7 +140,7 @@ def _invocations(
         series = cloudwatch.list_invocation_series(clients.cloudwatch)
         wanted = [item for item in series if item.endpoint_name.lower() in names]
         return cloudwatch.sum_invocations(clients.cloudwatch, wanted, period)
-    except (ClientError, BotoCoreError) as exc:
+    except (ClientError, BotoCoreError, PagingError) as exc:
         return None, [
             Issue(
                 f"CloudWatch invocations unavailable ({describe_error(exc)}): cost per 1,000 requests unknown"
