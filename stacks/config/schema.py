@@ -20,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from lambdas.common import tags
 from stacks.schedule import cron_problem, time_zone_problem
 
 #: Share of the container's batch slots the concurrent-requests target aims at.
@@ -179,7 +180,9 @@ class Baseline(_Model):
 
     instance_type: str = "ml.g5.2xlarge"
     #: Baseline instances needed per Inferentia2 instance for the same throughput (measure yours).
-    capacity_ratio: Annotated[Decimal, Field(gt=0, le=100)] = Decimal("1.0")
+    capacity_ratio: Annotated[Decimal, Field(ge=tags.CAPACITY_RATIO_MIN, le=tags.CAPACITY_RATIO_MAX)] = (
+        Decimal("1.0")
+    )
 
 
 class Timeouts(_Model):

@@ -150,7 +150,7 @@ def test_reports_bucket_is_encrypted_versioned_private_and_expires_old_versions(
 
 def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun) -> None:
     document = report_run.document
-    assert document["schema_version"] == 1
+    assert (document["schema_version"], document["status"]) == (2, "complete")
     assert document["period"] == OCTOBER_2026
     assert (report_run.scenario.start.isoformat(), report_run.scenario.end_exclusive.isoformat()) == (
         "2026-10-01",
@@ -158,9 +158,13 @@ def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun
     )
     assert report_run.result["period"] == OCTOBER_2026
     assert report_run.result["report_keys"] == [
-        f"reports/2026-10-01_2026-11-01/{name}" for name in ("report.json", "report.csv", "report.md")
+        f"reports/2026-10-01_2026-11-01/{name}"
+        for name in ("report.json", "report.csv", "report.md", "manifest.json")
     ]
-    assert sorted(report_run.files) == ["report.csv", "report.json", "report.md"]
+    assert sorted(report_run.files) == ["manifest.json", "report.csv", "report.json", "report.md"]
+    manifest = json.loads(report_run.files["manifest.json"].read_text(encoding="utf-8"))
+    assert manifest["status"] == "complete"
+    assert sorted(manifest["files"]) == ["report.csv", "report.json", "report.md"]
     assert document["errors"] == []
     assert document["untagged_cost"] == 0
 

@@ -56,6 +56,11 @@ def price_list_products(client: PricingClient, instance_type: str, region: str) 
     return items
 
 
+#: Upper bound of a believable hosting price per instance-hour (the largest SageMaker instances cost tens of
+#: USD per hour); a larger "price" is corrupt data and is skipped like a malformed item.
+MAX_HOURLY_PRICE_USD = Decimal(10_000)
+
+
 def hourly_prices(price_list: list[str]) -> set[Decimal]:
     """Positive on-demand USD prices per hour found in Price List items (malformed items are skipped)."""
     prices: set[Decimal] = set()
@@ -65,7 +70,11 @@ def hourly_prices(price_list: list[str]) -> set[Decimal]:
             for term in on_demand.values():
                 for dimension in term["priceDimensions"].values():
                     price = Decimal(dimension["pricePerUnit"]["USD"])
-                    if dimension.get("unit") in ("Hrs", "Hours") and price.is_finite() and price > 0:
+                    if (
+                        dimension.get("unit") in ("Hrs", "Hours")
+                        and price.is_finite()
+                        and 0 < price <= MAX_HOURLY_PRICE_USD
+                    ):
                         prices.add(price)
         except (ValueError, KeyError, TypeError, AttributeError, InvalidOperation):
             continue
