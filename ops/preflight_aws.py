@@ -40,7 +40,9 @@ SAGEMAKER_PAGE_SIZE: Final = 100  # ListEndpoints MaxResults maximum
 MAX_PAGES: Final = 50
 
 _USER_AGENT = "infersave-preflight"
-_READS = client_config(_USER_AGENT, adaptive=True, max_attempts=6)
+# An interactive command making a few calls: botocore's standard retries, fewer attempts than the reporter's
+# (a check that cannot get an answer becomes a WARN; throttling is retried further by call_with_backoff).
+_READS = client_config(_USER_AGENT, max_attempts=3)
 
 #: Error codes that mean "you may not look", not "it is not there".
 ACCESS_DENIED_CODES: Final = frozenset({"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"})
