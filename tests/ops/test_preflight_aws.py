@@ -220,3 +220,13 @@ def test_pages_stop_on_a_repeated_token_and_at_the_bound() -> None:
     with pytest.raises(PaginationError, match="more than 3 pages"):
         list(pages(lambda token: {"NextToken": str(next(counter))}, max_pages=3))
     assert list(pages(lambda token: {"Items": [token]})) == [{"Items": [None]}]
+
+
+def test_credentials_of_another_account_fail(make_config: MakeConfig, clients: Clients) -> None:
+    def other_account(raw: dict[str, Any]) -> None:
+        raw.setdefault("env", {})["account"] = "210987654321"
+
+    result = by_check(run_checks(make_config(other_account), clients))["account"]
+    assert result.status is Status.FAIL
+    assert "credentials are for account 123456789012" in result.detail
+    assert "env.account is 210987654321" in result.detail
