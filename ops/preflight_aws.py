@@ -133,7 +133,9 @@ def read_identity(clients: Clients) -> Identity:
     )
 
 
-def _quota_pages(call: Callable[..., dict[str, Any]], page_size: int) -> Iterator[dict[str, Any]]:
+def sagemaker_quotas(call: Callable[..., dict[str, Any]], page_size: int) -> Iterator[dict[str, Any]]:
+    """Every SageMaker quota of a quota list (``ListServiceQuotas`` or ``ListAWSDefaultServiceQuotas``)."""
+
     def fetch(token: str | None) -> dict[str, Any]:
         args: dict[str, Any] = {"ServiceCode": "sagemaker", "MaxResults": page_size}
         if token:
@@ -151,11 +153,11 @@ def read_quotas(
     (ListAWSDefaultServiceQuotas, read only if some name has no applied value). Names not found are absent."""
     wanted = set(names)
     found: dict[str, Quota] = {}
-    for item in _quota_pages(service_quotas.list_service_quotas, page_size):
+    for item in sagemaker_quotas(service_quotas.list_service_quotas, page_size):
         if item.get("QuotaName") in wanted:
             found[item["QuotaName"]] = Quota(item["QuotaName"], item["QuotaCode"], float(item["Value"]), True)
     if wanted - set(found):
-        for item in _quota_pages(service_quotas.list_aws_default_service_quotas, page_size):
+        for item in sagemaker_quotas(service_quotas.list_aws_default_service_quotas, page_size):
             name = item.get("QuotaName")
             if name in wanted and name not in found:
                 found[name] = Quota(name, item["QuotaCode"], float(item["Value"]), False)
