@@ -88,10 +88,12 @@ class Identity:
 def decide_identity(identity: Identity, config: Config) -> list[CheckResult]:
     """The credentials' account against ``env.account``; the shell's Region against ``env.region``.
 
-    The CDK CLI refuses to deploy a stack whose env names another account than the credentials' ("Need to
-    perform AWS calls for account X, but the current credentials are for Y"), so that is a FAIL. A different
-    shell Region is fine for ``cdk deploy`` (the stacks carry ``env.region``) but not for AWS CLI commands
-    run without ``--region``: a WARN.
+    Another account is a FAIL: every check below would read the wrong account, and the CDK CLI deploys to
+    another account only by assuming that account's bootstrap deploy role (``cdk bootstrap --trust``), else it
+    stops with "Need to perform AWS calls for account X, but the current credentials are for Y" (aws-cdk
+    2.1148, toolkit-lib ``sdk-provider.ts`` ``fmtObtainCredentialsError``). A different shell Region is fine
+    for ``cdk deploy`` (the stacks carry ``env.region``) but not for AWS CLI commands run without
+    ``--region``: a WARN.
     """
     results: list[CheckResult] = []
     wanted = config.env.account
@@ -100,9 +102,10 @@ def decide_identity(identity: Identity, config: Config) -> list[CheckResult]:
             CheckResult(
                 Status.FAIL,
                 "account",
-                f"credentials are for account {identity.account} ({identity.arn}), env.account is {wanted}",
-                f"use credentials of account {wanted} (e.g. AWS_PROFILE=...), or set env.account to "
-                f"{identity.account} in the config",
+                f"credentials are for account {identity.account} ({identity.arn}), env.account is {wanted}: "
+                "the checks below read the wrong account",
+                f"run the preflight (and cdk deploy) with credentials of account {wanted} (e.g. AWS_PROFILE=...), "
+                f"or set env.account to {identity.account} in the config",
             )
         )
     else:
