@@ -28,7 +28,8 @@ tags, and PutBucketLogging to a target with ACLs disabled leaves the permission 
 ExecuteChangeSet refreshes the stack's outputs and exports and resolves ``Fn::ImportValue``, so ``cdk deploy``
 works without ``--method=direct`` (:mod:`emulator.cloudformation`).
 
-API behaviour changed to match AWS (not CloudFormation): the Resource Groups Tagging API's AddTags path
+API behaviour changed to match AWS (not CloudFormation): SageMaker CreateEndpoint refuses a name that exists
+(any case) instead of replacing the endpoint (:mod:`emulator.sagemaker`); the Resource Groups Tagging API's AddTags path
 replaces the value of an existing key instead of appending a duplicate, and TagResources / UntagResources
 accept 1-20 ARNs per call (:mod:`emulator.tagging`); S3 object requests on a bucket with a policy evaluate only
 the policy's statements without a ``Condition`` (moto refused every request once any statement had one, e.g.

@@ -361,7 +361,8 @@ def decide_endpoint_names(
     """FAIL for each configured endpoint name an endpoint outside ``stack_name`` already has.
 
     SageMaker endpoint names are unique per account and Region (case-insensitive), and infersave names its
-    endpoints explicitly, so CloudFormation cannot create one whose name is taken ("already exists").
+    endpoints explicitly, so CloudFormation cannot create one whose name is taken (SageMaker answers
+    ValidationException 'Cannot create already existing endpoint "arn:...:endpoint/NAME"'; the emulator too).
     ``existing`` maps lower-cased names of the Region's endpoints to their status; ``in_stack`` are the
     physical ids of the stack's ``AWS::SageMaker::Endpoint`` resources.
     """
