@@ -8,6 +8,13 @@
   (metrics, scaling resource ids, the cost reporter) misses it. The models now declare their name property,
   as CloudFormation does; without one the generated name is kept.
 
+- CreateEndpoint with the name of an existing endpoint replaced it silently; SageMaker refuses it with
+  ValidationException ``Cannot create already existing endpoint "arn:...:endpoint/NAME".`` (the text AWS
+  answers, quoted in aws/amazon-sagemaker-examples#2491 and hashicorp/terraform-provider-aws#40080), names
+  compared case-insensitively as in the lower-cased ARNs. A CloudFormation stack whose endpoint name is taken
+  now fails as on AWS (``ops.preflight`` checks this before a deploy). Stack updates are unaffected: moto
+  deletes the old endpoint before it creates the new one.
+
 Tags given in the template (``Tags`` on the three types) reach the resources through moto's own create path,
 so ``list_tags`` shows them; ``tests/emulator/test_sagemaker.py`` pins that.
 """
@@ -33,6 +40,19 @@ def _validate_instance_type(self: Any, instance_type: str) -> None:
         )
 
 
+_original_create_endpoint = sm_models.SageMakerModelBackend.create_endpoint
+
+
+def _create_endpoint(
+    self: Any, endpoint_name: str, endpoint_config_name: str, tags: list[dict[str, str]]
+) -> Any:
+    """CreateEndpoint, refused as by SageMaker when an endpoint of that name (any case) exists."""
+    if endpoint_name.lower() in {name.lower() for name in self.endpoints}:
+        arn = sm_models.FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region_name)
+        raise ValidationError(message=f'Cannot create already existing endpoint "{arn}".')
+    return _original_create_endpoint(self, endpoint_name, endpoint_config_name, tags)
+
+
 def _endpoint_name_type() -> str:
     """``AWS::SageMaker::Endpoint`` is named by ``EndpointName``."""
     return "EndpointName"
@@ -49,8 +69,10 @@ def _model_name_type() -> str:
 
 
 def install() -> None:
-    """Accept every well-formed instance type and honour explicit names in CloudFormation templates."""
+    """Accept every well-formed instance type, honour explicit names in CloudFormation templates and refuse a
+    second endpoint of the same name."""
     sm_models.FakeEndpointConfig.validate_instance_type = _validate_instance_type  # type: ignore[method-assign]
+    sm_models.SageMakerModelBackend.create_endpoint = _create_endpoint  # type: ignore[method-assign]
     # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-endpoint.html
     sm_models.FakeEndpoint.cloudformation_name_type = staticmethod(_endpoint_name_type)  # type: ignore[method-assign]
     sm_models.FakeEndpointConfig.cloudformation_name_type = staticmethod(_endpoint_config_name_type)  # type: ignore[method-assign]

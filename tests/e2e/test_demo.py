@@ -29,6 +29,25 @@ def dec(value: object) -> Decimal:
     return Decimal(str(value))
 
 
+def test_the_preflight_ran_green_before_the_deploy(deployment: Deployment) -> None:
+    """Quota requests for every inf2 type the config uses (the emulator starts at AWS's default 0), then
+    ``python -m ops.preflight`` exited 0: no FAIL, each quota and the bootstrap version PASS."""
+    preflight = deployment.preflight
+    checklist = preflight.checklist.splitlines()
+    config = deployment.config
+    instance_types = sorted({e.instance_type for e in config.endpoints})
+    assert [line.split("'")[1] for line in preflight.requests] == [
+        f"{t} for endpoint usage" for t in instance_types
+    ]
+    assert all(line.endswith(": APPROVED") for line in preflight.requests)
+    assert not [line for line in checklist if line.startswith("FAIL")]
+    for instance_type in instance_types:
+        assert any(line.startswith(f"PASS  quota '{instance_type} for endpoint usage'") for line in checklist)
+    assert any(line.startswith("PASS  cdk bootstrap: version ") for line in checklist)
+    assert any(line.startswith("PASS  endpoint names: ") for line in checklist)
+    assert checklist[-1].endswith("ready to deploy")
+
+
 def test_endpoints_are_in_service_with_their_infersave_tags(deployment: Deployment) -> None:
     sagemaker = deployment.client("sagemaker")
     config = deployment.config
