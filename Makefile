@@ -11,7 +11,7 @@ export CDK_DISABLE_CLI_TELEMETRY := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install test lint typecheck unit synth estimate preflight refresh-quotas bench bench-report lock clean
+.PHONY: install test lint typecheck unit synth estimate preflight refresh-quotas bench bench-report refresh-images lock clean
 
 install: $(VENV)/.installed-py node_modules/.installed-js
 
@@ -56,6 +56,11 @@ bench: install
 
 bench-report: install
 	$(PY) -m benchmarks.report_calls
+
+# Regenerates data/container_images.json (clones aws/sagemaker-python-sdk: network) and data/resource_regions.json
+# (from the installed cfn-lint; the templates of `make synth` add their resource types).
+refresh-images: install
+	$(PY) -m ops.refresh_images $(if $(wildcard cdk.out),--templates cdk.out)
 
 lock:
 	$(VENV)/bin/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.lock

@@ -43,6 +43,7 @@ from demo.scenario import Scenario, build_scenario
 from lambdas.cost_reporter.logic.period import previous_month
 from lambdas.cost_reporter.models import ReportPeriod
 from stacks.config import Config, ConfigError, load_config
+from stacks.config.regions import billing_region
 
 COST_OUTPUTS = ("ReportsBucketName", "SummaryTopicArn", "ReporterFunctionName", "DashboardName")
 
@@ -75,9 +76,13 @@ class PhaseTimes:
 
 
 def stack_names(config: Config) -> dict[str, str]:
-    """The app's stacks by role (see ``stacks.app_builder``)."""
+    """The app's stacks by role (see ``stacks.app_builder``): "billing" (in us-east-1, holding the budget) only
+    where the endpoints' region has no Budgets or Cost Anomaly Detection types."""
     prefix = f"infersave-{config.project}"
-    return {role: f"{prefix}-{role}" for role in ("inference", "guardrails", "cost")}
+    roles = ["inference", "guardrails", "cost"]
+    if billing_region(config.env.region or "us-east-1"):
+        roles.append("billing")
+    return {role: f"{prefix}-{role}" for role in roles}
 
 
 def _raise_on_signal(signum: int, frame: FrameType | None) -> None:
@@ -259,7 +264,7 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, sta
             )
             document = ran.document
             budget = None
-            name = report.budget_name(cfn, names["guardrails"])
+            name = report.budget_name(cfn, names.get("billing", names["guardrails"]))
             if name:
                 budgets = aws.client("budgets", endpoint_url=emulator.url)
                 actual = Decimal(str(document["totals"]["actual_cost"]))

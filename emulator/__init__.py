@@ -10,10 +10,11 @@ replaced on stack update; the plumbing they share is the :class:`emulator.cfn_mo
 
 - ``AWS::ApplicationAutoScaling::ScalableTarget`` (with ``ScheduledActions``), ``...::ScalingPolicy``
   (target tracking, step scaling): :mod:`emulator.autoscaling`
-- ``AWS::Budgets::Budget`` (with ``NotificationsWithSubscribers``): :mod:`emulator.budgets`
+- ``AWS::Budgets::Budget`` (with ``NotificationsWithSubscribers``, and CreateBudget's limits of five
+  notifications, one SNS and ten e-mail subscribers each): :mod:`emulator.budgets`
 - ``AWS::Scheduler::Schedule``, ``AWS::Scheduler::ScheduleGroup``: :mod:`emulator.scheduler`
-- ``AWS::SNS::TopicPolicy``, ``AWS::SNS::Subscription`` (and ``Tags`` on ``AWS::SNS::Topic``):
-  :mod:`emulator.sns`
+- ``AWS::SNS::TopicPolicy``, ``AWS::SNS::Subscription`` (created in the topic's region given by ``Region``, as
+  cross-region subscriptions are; and ``Tags`` on ``AWS::SNS::Topic``): :mod:`emulator.sns`
 - ``AWS::S3::BucketPolicy``: :mod:`emulator.s3`
 - ``AWS::CloudWatch::Alarm``: :mod:`emulator.cloudwatch`
 

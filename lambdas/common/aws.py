@@ -28,6 +28,59 @@ ENDPOINT_RESOURCE_TYPE: Final = "sagemaker:endpoint"
 VARIANT_NAME: Final = "AllTraffic"
 RESOURCES_PER_PAGE: Final = 100
 
+#: Region-name prefix -> partition, as botocore's ``data/endpoints.json`` ``regionRegex`` values assign them
+#: (checked against botocore 1.44.8); every other region is in ``aws``.
+_PARTITION_PREFIXES: Final = (
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-isof-", "aws-iso-f"),
+    ("us-iso-", "aws-iso"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("eusc-", "aws-eusc"),
+)
+#: Partition -> (Cost Explorer region, Price List region). Cost Explorer is one endpoint per partition with the
+#: signing region botocore's ``endpoints.json`` gives (aws: ce.us-east-1.amazonaws.com, aws-cn:
+#: ce.cn-northwest-1.amazonaws.com.cn; none in aws-us-gov). The Price List Query API answers in us-east-1 (also
+#: eu-central-1, ap-south-1) for aws and in cn-northwest-1 for aws-cn (Billing user guide, "Using the AWS Price
+#: List Query API"; docs.amazonaws.cn price-changes).
+_BILLING_API_REGIONS: Final = {
+    "aws": ("us-east-1", "us-east-1"),
+    "aws-cn": ("cn-northwest-1", "cn-northwest-1"),
+}
+
+
+class UnsupportedPartitionError(ValueError):
+    """The region's partition has no Cost Explorer / Price List endpoint this code knows."""
+
+
+def partition_of(region: str) -> str:
+    """The partition (``aws``, ``aws-cn``, ``aws-us-gov``, ...) of a region name."""
+    for prefix, partition in _PARTITION_PREFIXES:
+        if region.startswith(prefix):
+            return partition
+    return "aws"
+
+
+@dataclass(frozen=True)
+class BillingApiRegions:
+    """Where a partition serves the account-wide billing APIs for callers in any of its regions."""
+
+    cost_explorer: str
+    price_list: str
+
+
+def billing_api_regions(region: str) -> BillingApiRegions:
+    """The Cost Explorer and Price List client regions for code running in ``region``."""
+    partition = partition_of(region)
+    if partition not in _BILLING_API_REGIONS:
+        raise UnsupportedPartitionError(
+            f"region {region} is in partition {partition}, which has no Cost Explorer endpoint "
+            f"(botocore endpoints.json); supported partitions: {', '.join(_BILLING_API_REGIONS)}"
+        )
+    cost_explorer, price_list = _BILLING_API_REGIONS[partition]
+    return BillingApiRegions(cost_explorer=cost_explorer, price_list=price_list)
+
 
 def client_config(
     user_agent_extra: str, *, adaptive: bool = False, max_attempts: int = 5, read_timeout: int = 30

@@ -42,7 +42,8 @@ class Settings:
     cost_metric: str
     default_baseline_instance_type: str
     default_capacity_ratio: Decimal
-    pricing_region: str
+    #: Price List client region; None: the one the function's partition serves it from (``billing_api_regions``).
+    pricing_region: str | None
     apply_tags: bool
     activate_cost_allocation_tags: bool
 
@@ -98,8 +99,10 @@ def load_settings(env: Mapping[str, str], *, require_outputs: bool) -> Settings:
             "a SageMaker instance type such as ml.g5.2xlarge",
         ),
         default_capacity_ratio=_capacity_ratio(env, "DEFAULT_BASELINE_CAPACITY_RATIO"),
-        pricing_region=_matching(
-            env, "PRICING_REGION", _REGION, "us-east-1", "an AWS region such as us-east-1"
+        pricing_region=(
+            _matching(env, "PRICING_REGION", _REGION, "", "an AWS region such as us-east-1")
+            if envvars.optional(env, "PRICING_REGION")
+            else None
         ),
         apply_tags=envvars.flag(env, "APPLY_TAGS", default=True),
         activate_cost_allocation_tags=envvars.flag(env, "ACTIVATE_COST_ALLOCATION_TAGS", default=True),

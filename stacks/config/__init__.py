@@ -59,13 +59,16 @@ __all__ = [
     "Timeouts",
     "load_config",
     "parse_config",
+    "region_problems",
     "validate",
 ]
 
 
 def validate(config: Config, catalog: Catalog) -> list[str]:
     """Checks that need the catalog or span fields; returns ``field: message`` lines (empty when it can work)."""
-    problems = region_problems(config) + budget_problems(config)
+    # Without env.region the CDK CLI's region applies: app.py checks it with region_problems once it knows it.
+    problems = region_problems(config, config.env.region) if config.env.region else []
+    problems += budget_problems(config)
     for index, endpoint in enumerate(config.endpoints):
         path = f"endpoints[{index}]"
         problems += container_problems(path, endpoint)

@@ -42,11 +42,6 @@ def _with(path: str, value: Any) -> dict[str, Any]:
 
 BAD_CONFIGS = [
     (
-        "region without DLC",
-        _with("env", {"region": "eu-west-2"}),
-        "env.region: eu-west-2 has no Hugging Face Neuron DLC registry infersave knows; use one of",
-    ),
-    (
         "gated model without token",
         _with("endpoints.0.model_id", "meta-llama/Llama-3.1-8B-Instruct"),
         "endpoints[0].container.hf_token_secret_name: meta-llama/Llama-3.1-8B-Instruct is gated on the Hugging "
