@@ -33,7 +33,10 @@ replaces the value of an existing key instead of appending a duplicate, and TagR
 accept 1-20 ARNs per call (:mod:`emulator.tagging`); S3 object requests on a bucket with a policy evaluate only
 the policy's statements without a ``Condition`` (moto refused every request once any statement had one, e.g.
 the ``aws:SecureTransport`` deny of TLS-only buckets), so conditional denies are not enforced locally
-(:mod:`emulator.s3`). :mod:`emulator.inprocess` (used explicitly by tests and benchmarks, not by ``install()``)
+(:mod:`emulator.s3`); ``CreateProcessingJob`` is validated against the constraints of SageMaker's API model
+(required members, enums such as the processing instance types, lengths, ranges, patterns) and
+``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker_jobs`).
+:mod:`emulator.inprocess` (used explicitly by tests and benchmarks, not by ``install()``)
 turns in-process moto's ``NotImplementedError`` into an HTTP 501 answer.
 
 Measured to work natively in moto 5.2.5 (create, ``Ref`` / ``Fn::GetAtt``, delete), left alone:
@@ -58,6 +61,7 @@ from emulator import (
     cloudwatch,  # noqa: F401
     s3,
     sagemaker,
+    sagemaker_jobs,
     scheduler,  # noqa: F401
     sns,
     tagging,
@@ -72,6 +76,7 @@ def install() -> None:
     if _installed:
         return
     sagemaker.install()
+    sagemaker_jobs.install()
     awslambda.install()
     sns.install()
     s3.install()
