@@ -11,7 +11,7 @@ export CDK_DISABLE_CLI_TELEMETRY := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install test lint typecheck unit synth estimate bench bench-report lock clean
+.PHONY: install test lint typecheck unit synth estimate compile bench bench-report lock clean
 
 install: $(VENV)/.installed-py node_modules/.installed-js
 
@@ -42,6 +42,12 @@ synth: install
 
 estimate: install
 	$(PY) -m stacks.estimate --config $(or $(CONFIG),infersave.yaml)
+
+# Ahead-of-time Neuron compile of one endpoint in a SageMaker Processing job (README "Compile path").
+# Extra flags: COMPILE_FLAGS="--dry-run" or "--wait --set-config".
+compile: install
+	@test -n "$(ENDPOINT)" || { echo "usage: make compile ENDPOINT=<endpoints[].name> [CONFIG=path] [COMPILE_FLAGS=--dry-run]" >&2; exit 2; }
+	$(PY) -m ops.compile --endpoint $(ENDPOINT) --config $(or $(CONFIG),infersave.yaml) $(COMPILE_FLAGS)
 
 bench: install
 	$(PY) -m benchmarks.synth_time
