@@ -35,7 +35,7 @@ the policy's statements without a ``Condition`` (moto refused every request once
 the ``aws:SecureTransport`` deny of TLS-only buckets), so conditional denies are not enforced locally
 (:mod:`emulator.s3`); ``CreateProcessingJob`` is validated against the constraints of SageMaker's API model
 (required members, enums such as the processing instance types, lengths, ranges, patterns) and
-``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker_jobs`).
+``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker`).
 :mod:`emulator.inprocess` (used explicitly by tests and benchmarks, not by ``install()``)
 turns in-process moto's ``NotImplementedError`` into an HTTP 501 answer.
 
@@ -61,7 +61,6 @@ from emulator import (
     cloudwatch,  # noqa: F401
     s3,
     sagemaker,
-    sagemaker_jobs,
     scheduler,  # noqa: F401
     sns,
     tagging,
@@ -76,7 +75,6 @@ def install() -> None:
     if _installed:
         return
     sagemaker.install()
-    sagemaker_jobs.install()
     awslambda.install()
     sns.install()
     s3.install()
