@@ -80,7 +80,9 @@ class CompileArtifacts(Construct):
             self,
             "JobRole",
             # Confused-deputy guard: only SageMaker acting for this account may assume it
-            # (https://docs.aws.amazon.com/sagemaker/latest/dg/security-confused-deputy-prevention.html).
+            # (https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html). That SageMaker sends
+            # aws:SourceAccount when it assumes a processing job's role was not found in its docs: UNCONFIRMED,
+            # check with one real job (it would fail with AccessDenied on the role at start).
             assumed_by=iam.ServicePrincipal(
                 "sagemaker.amazonaws.com", conditions={"StringEquals": {"aws:SourceAccount": stack.account}}
             ),
