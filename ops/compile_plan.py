@@ -35,7 +35,7 @@ from lambdas.common import tags
 from lambdas.common.catalog import CATALOG_PATH
 from ops.export_cli import ExportCliError, check_export_args, optimum_version, snapshot_versions
 from stacks.compile_artifacts import ARTIFACTS_PREFIX, job_name_prefix
-from stacks.config import GATED_ORGS, Config, Endpoint
+from stacks.config import Config, Endpoint
 from stacks.containers import COMPILABLE_PRESETS, image_repository_and_tag
 from stacks.dlc_registry import registry_account
 
@@ -191,9 +191,11 @@ def plan_problems(path: str, endpoint: Endpoint, instance_type: str | None) -> l
         )
     elif problem := _export_cli_problem(path, version, endpoint):
         problems.append(problem)
-    if endpoint.model_id.split("/", 1)[0] in GATED_ORGS:
+    if endpoint.container.hf_token_secret_name:
+        # Gated models are exactly those the config requires a token secret for (stacks.config).
         problems.append(
-            f"{path}.model_id: {endpoint.model_id} is gated; the job would need an HF_TOKEN in its environment, "
+            f"{path}.model_id: {endpoint.model_id} needs a Hugging Face token (container.hf_token_secret_name); "
+            "the job would need HF_TOKEN in its environment, "
             "which DescribeProcessingJob shows to anyone allowed to call it; export it yourself with a token and "
             "upload the output, or use an ungated model"
         )

@@ -102,14 +102,14 @@ def test_tgi_preset_is_refused_with_field_problem_and_fix(config: Config) -> Non
     assert "use preset 'hf-vllm-neuron'" in problem
 
 
-def test_gated_model_unknown_version_and_runtime_are_each_reported() -> None:
+def test_token_model_unknown_version_and_runtime_are_each_reported() -> None:
     config = load_config(FIXTURES / "full.yaml")
     vllm = next(e for e in config.endpoints if e.name == "vllm")
     gated = vllm.model_copy(
         update={
             "model_id": "meta-llama/Llama-3.1-8B-Instruct",
             "container": vllm.container.model_copy(
-                update={"version": "0.9.0-optimum0.3.0-neuronx-py310-sdk2.24.0"}
+                update={"version": "0.9.0-optimum0.3.0-neuronx-py310-sdk2.24.0", "hf_token_secret_name": "hf"}
             ),
         }
     )
