@@ -38,7 +38,11 @@ the ``aws:SecureTransport`` deny of TLS-only buckets), so conditional denies are
 (:mod:`emulator.s3`). Service Quotas answers the SageMaker ``<instance type> for endpoint usage`` quotas
 (defaults from a bundled, dated table; 0 for ``ml.inf2.*`` as in new accounts), ListServiceQuotas with the
 applied values, and RequestServiceQuotaIncrease, approved at once, which is how an account's quotas are set
-locally (:mod:`emulator.servicequotas`). :mod:`emulator.inprocess` (used explicitly by tests and benchmarks, not by ``install()``)
+locally (:mod:`emulator.servicequotas`).
+``CreateProcessingJob`` is validated against the constraints of SageMaker's API model
+(required members, enums such as the processing instance types, lengths, ranges, patterns) and
+``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker`).
+:mod:`emulator.inprocess` (used explicitly by tests and benchmarks, not by ``install()``)
 turns in-process moto's ``NotImplementedError`` into an HTTP 501 answer.
 
 Measured to work natively in moto 5.2.5 (create, ``Ref`` / ``Fn::GetAtt``, delete), left alone:
