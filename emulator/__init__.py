@@ -10,10 +10,11 @@ replaced on stack update; the plumbing they share is the :class:`emulator.cfn_mo
 
 - ``AWS::ApplicationAutoScaling::ScalableTarget`` (with ``ScheduledActions``), ``...::ScalingPolicy``
   (target tracking, step scaling): :mod:`emulator.autoscaling`
-- ``AWS::Budgets::Budget`` (with ``NotificationsWithSubscribers``): :mod:`emulator.budgets`
+- ``AWS::Budgets::Budget`` (with ``NotificationsWithSubscribers``, and CreateBudget's limits of five
+  notifications, one SNS and ten e-mail subscribers each): :mod:`emulator.budgets`
 - ``AWS::Scheduler::Schedule``, ``AWS::Scheduler::ScheduleGroup``: :mod:`emulator.scheduler`
-- ``AWS::SNS::TopicPolicy``, ``AWS::SNS::Subscription`` (and ``Tags`` on ``AWS::SNS::Topic``):
-  :mod:`emulator.sns`
+- ``AWS::SNS::TopicPolicy``, ``AWS::SNS::Subscription`` (created in the topic's region given by ``Region``, as
+  cross-region subscriptions are; and ``Tags`` on ``AWS::SNS::Topic``): :mod:`emulator.sns`
 - ``AWS::S3::BucketPolicy``: :mod:`emulator.s3`
 - ``AWS::CloudWatch::Alarm``: :mod:`emulator.cloudwatch`
 - Lambda-backed custom resources (``Custom::*``, ``AWS::CloudFormation::CustomResource``): moto sends only the
@@ -38,16 +39,24 @@ resources whose references changed updated, removed and replaced resources delet
 (``RetainAllVariantProperties`` kept), and replaced models and endpoint configs wait for the cleanup
 (:mod:`emulator.sagemaker`).
 
-API behaviour changed to match AWS (not CloudFormation): SageMaker UpdateEndpoint (missing in moto), refused
-when it changes the instance type of, or removes, a variant registered as a scalable target
-(:mod:`emulator.sagemaker`); DeregisterScalableTarget deletes the target's policies and scheduled actions and
-answers ``ObjectNotFoundException`` for a missing target (:mod:`emulator.autoscaling`); the Resource Groups
-Tagging API's AddTags path
+API behaviour changed to match AWS (not CloudFormation): SageMaker CreateEndpoint refuses a name that exists
+(any case) instead of replacing the endpoint, and UpdateEndpoint (missing in moto) is refused when it changes
+the instance type of, or removes, a variant registered as a scalable target (:mod:`emulator.sagemaker`);
+DeregisterScalableTarget deletes the target's policies and scheduled actions and answers
+``ObjectNotFoundException`` for a missing target (:mod:`emulator.autoscaling`); the Resource Groups Tagging
+API's AddTags path
 replaces the value of an existing key instead of appending a duplicate, and TagResources / UntagResources
 accept 1-20 ARNs per call (:mod:`emulator.tagging`); S3 object requests on a bucket with a policy evaluate only
 the policy's statements without a ``Condition`` (moto refused every request once any statement had one, e.g.
 the ``aws:SecureTransport`` deny of TLS-only buckets), so conditional denies are not enforced locally
-(:mod:`emulator.s3`). :mod:`emulator.inprocess` (used explicitly by tests and benchmarks, not by ``install()``)
+(:mod:`emulator.s3`). Service Quotas answers the SageMaker ``<instance type> for endpoint usage`` quotas
+(defaults from a bundled, dated table; 0 for ``ml.inf2.*`` as in new accounts), ListServiceQuotas with the
+applied values, and RequestServiceQuotaIncrease, approved at once, which is how an account's quotas are set
+locally (:mod:`emulator.servicequotas`).
+``CreateProcessingJob`` is validated against the constraints of SageMaker's API model
+(required members, enums such as the processing instance types, lengths, ranges, patterns) and
+``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker`).
+:mod:`emulator.inprocess` (used explicitly by tests and benchmarks, not by ``install()``)
 turns in-process moto's ``NotImplementedError`` into an HTTP 501 answer.
 
 Measured to work natively in moto 5.2.5 (create, ``Ref`` / ``Fn::GetAtt``, delete), left alone:
@@ -74,6 +83,7 @@ from emulator import (
     s3,
     sagemaker,
     scheduler,  # noqa: F401
+    servicequotas,
     sns,
     tagging,
 )
@@ -92,6 +102,7 @@ def install() -> None:
     sns.install()
     s3.install()
     tagging.install()
+    servicequotas.install()
     custom_resources.install()
     cloudformation.install()  # last: makes moto's CloudFormation see the types defined above
     _installed = True

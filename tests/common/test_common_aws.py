@@ -104,3 +104,34 @@ def test_describe_error_is_one_short_line_without_markup() -> None:
     assert describe_error(RuntimeError(page)) == "An error occurred (500): 500 Internal"
     assert describe_error(RuntimeError("x" * 500), limit=20) == "x" * 17 + "..."
     assert describe_error(RuntimeError("")) == "RuntimeError"
+
+
+@pytest.mark.parametrize(
+    ("region", "partition", "cost_explorer", "price_list"),
+    [
+        ("us-east-1", "aws", "us-east-1", "us-east-1"),
+        ("eu-central-2", "aws", "us-east-1", "us-east-1"),
+        ("cn-north-1", "aws-cn", "cn-northwest-1", "cn-northwest-1"),
+    ],
+)
+def test_billing_api_regions_follow_the_partition(
+    region: str, partition: str, cost_explorer: str, price_list: str
+) -> None:
+    assert aws.partition_of(region) == partition
+    assert aws.billing_api_regions(region) == aws.BillingApiRegions(cost_explorer, price_list)
+
+
+def test_billing_api_regions_refuse_a_partition_without_cost_explorer() -> None:
+    assert aws.partition_of("us-gov-west-1") == "aws-us-gov"
+    with pytest.raises(aws.UnsupportedPartitionError, match="us-gov-west-1 is in partition aws-us-gov"):
+        aws.billing_api_regions("us-gov-west-1")
+
+
+def test_reporter_clients_sign_billing_apis_for_the_partition_region() -> None:
+    from lambdas.cost_reporter.dal.clients import make_clients
+
+    clients = make_clients(session=boto3.session.Session(region_name="cn-north-1"))
+    assert clients.region == "cn-north-1"
+    assert clients.ce.meta.endpoint_url == "https://ce.cn-northwest-1.amazonaws.com.cn"
+    assert clients.pricing.meta.endpoint_url == "https://api.pricing.cn-northwest-1.amazonaws.com.cn"
+    assert clients.cloudwatch.meta.region_name == "cn-north-1"

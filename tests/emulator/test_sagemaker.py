@@ -199,3 +199,30 @@ def test_stack_update_of_the_config_updates_the_endpoint_in_place(
     assert endpoint["ProductionVariants"][0]["DesiredInstanceCount"] == 2
     configs = [c["EndpointConfigName"] for c in sagemaker.list_endpoint_configs()["EndpointConfigs"]]
     assert configs == [endpoint["EndpointConfigName"]]
+
+
+def test_an_endpoint_name_that_exists_is_refused(
+    deploy: Deploy, endpoint_resources: EndpointResources
+) -> None:
+    """SageMaker: ValidationException 'Cannot create already existing endpoint "arn:..."' (any case); moto
+    5.2.5 replaced the endpoint silently."""
+    deploy({"Resources": endpoint_resources("llama-inf2")})
+    sagemaker = boto3.client("sagemaker")
+    config_name = sagemaker.describe_endpoint(EndpointName="llama-inf2")["EndpointConfigName"]
+    for name in ("llama-inf2", "LLAMA-inf2"):
+        with pytest.raises(ClientError) as raised:
+            sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=config_name)
+        assert raised.value.response["Error"]["Code"] == "ValidationException"
+        assert "Cannot create already existing endpoint" in raised.value.response["Error"]["Message"]
+
+
+def test_a_stack_update_still_replaces_its_endpoint(
+    deploy: Deploy, endpoint_resources: EndpointResources
+) -> None:
+    deploy({"Resources": endpoint_resources("llama-inf2")})
+    resources = endpoint_resources("llama-inf2", tags=[{"Key": "changed", "Value": "yes"}])
+    deploy({"Resources": resources}, update=True)
+    assert (
+        boto3.client("sagemaker").describe_endpoint(EndpointName="llama-inf2")["EndpointStatus"]
+        == "InService"
+    )

@@ -343,7 +343,7 @@ def test_logical_ids_of_stateful_resources_are_stable(synth: Synth) -> None:
         "Endpointzephyr7bEndpoint5961E970",
         "Endpointqwen2572bEndpointCBE3DBCA",
     }
-    assert set(_resources(t, "AWS::KMS::Key")) == {"VolumeKeyB3FBD601"}
+    assert set(_resources(t, "AWS::KMS::Key")) == {"VolumeKeyB3FBD601", "CompileArtifactsKeyC281B8D1"}
     # The gates keep theirs for the endpoint's life; targets carry the instance type (a new type: a new target).
     assert set(_resources(t, "Custom::ScalingGate")) == {
         "Autoscalingqwen257bGate8945DD31",

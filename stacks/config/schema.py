@@ -1,8 +1,7 @@
-"""The user's config file (``infersave.yaml``), parsed into typed, validated, immutable models.
+"""The config file's schema: typed, immutable pydantic models with their field-level checks.
 
-Field-level checks live on the models; checks that need the instance catalog (Inferentia2 type,
-tensor-parallel degree vs NeuronCores, weights vs accelerator memory) run in ``load_config``.
-Every problem is reported as ``<field path>: <what is wrong>; <how to fix it>``.
+Checks that need the instance catalog or span several fields live beside this module (``neuron_fit``,
+``containers``, ``budget_checks``, ``endpoint_checks``, ``regions``); ``stacks.config.load_config`` runs them all.
 """
 
 from __future__ import annotations
@@ -10,33 +9,34 @@ from __future__ import annotations
 import math
 import re
 from decimal import Decimal
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
-from lambdas.common.catalog import Catalog, InstanceSpec, load_catalog
-from stacks.dlc_registry import DLC_REGIONS
+from lambdas.common import tags
+from stacks.config.secrets import secret_problem
 from stacks.schedule import cron_problem, time_zone_problem
 
-#: NeuronCore counts the Neuron runtime accepts as a tensor-parallel degree on Inferentia2.
-NEURON_TP_DEGREES = (1, 2, 4, 8, 12, 24)
-#: Share of the accelerator memory of the cores used that weights may take; the rest is for the KV cache,
-#: activations and the runtime. 0.8 = 20 % headroom.
-WEIGHT_MEMORY_FRACTION = Decimal("0.8")
 #: Share of the container's batch slots the concurrent-requests target aims at.
 CONCURRENCY_TARGET_FRACTION = 0.75
 BYTES_PER_WEIGHT = {"bf16": 2, "fp16": 2, "int8": 1, "fp8": 1}
 GIB = 1024**3
+#: Largest instance count accepted per endpoint. The API has no maximum (InitialInstanceCount >= 1, botocore's
+#: SageMaker model); the real bound is the account's service quota, which ``make preflight`` checks. Above
+#: this a number is a typo, not a plan.
+MAX_INSTANCES = 1000
+#: Largest USD amount accepted (budget limit, anomaly threshold): USD 1 billion a month.
+MAX_USD = Decimal(1_000_000_000)
+#: Tags a user may add per resource: AWS allows 50 per resource, infersave writes up to 5 of its own.
+MAX_USER_TAGS = 45
+_ENV_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 #: SageMaker's allowed range for ContainerStartupHealthCheckTimeoutInSeconds and
 #: ModelDataDownloadTimeoutInSeconds (CreateEndpointConfig API reference).
 TIMEOUT_RANGE_SECONDS = (60, 3600)
@@ -68,11 +68,56 @@ def _email(value: str) -> str:
     return value
 
 
+def _tag_characters_ok(text: str) -> bool:
+    """AWS tag characters: Unicode letters, numbers and spaces and ``_ . : / = + - @`` (the TagKey/TagValue
+    pattern ``[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*`` of the SageMaker and Tagging API models)."""
+    return all(c.isalnum() or c == " " or c in "_.:/=+-@" for c in text)
+
+
 def _tags(values: dict[str, str]) -> dict[str, str]:
+    if len(values) > MAX_USER_TAGS:
+        raise ValueError(
+            f"{len(values)} tags; AWS allows 50 per resource and infersave adds up to {50 - MAX_USER_TAGS}: "
+            f"keep at most {MAX_USER_TAGS}"
+        )
     for key, value in values.items():
         if key.lower().startswith("aws:") or not 1 <= len(key) <= 128 or len(value) > 256:
             raise ValueError(
                 f"tag {key!r}: keys are 1-128 characters and must not start with 'aws:'; values at most 256"
+            )
+        if not (_tag_characters_ok(key) and _tag_characters_ok(value)):
+            raise ValueError(
+                f"tag {key!r}: {value!r}: AWS accepts letters, numbers, spaces and _ . : / = + - @ only; "
+                "remove the other characters"
+            )
+    return values
+
+
+def _unique_emails(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for value in values:
+        if value.lower() in seen:
+            raise ValueError(f"{value!r} is listed twice; each address is subscribed once, so list it once")
+        seen.add(value.lower())
+    return values
+
+
+def _environment(values: dict[str, str]) -> dict[str, str]:
+    """CreateModel's Environment rules (at most 100 variables, names ``[a-zA-Z_][a-zA-Z0-9_]*`` up to 1024
+    characters, values up to 1024) and no credentials (:mod:`stacks.config.secrets`)."""
+    if len(values) > 100:
+        raise ValueError(f"{len(values)} variables; SageMaker accepts at most 100 per container")
+    for name, value in values.items():
+        if not _ENV_NAME.match(name) or len(name) > 1024 or len(value) > 1024:
+            raise ValueError(
+                f"variable {name[:40]!r}: names are letters, digits and _ (not starting with a digit), names and "
+                "values at most 1024 characters (SageMaker CreateModel)"
+            )
+        problem = secret_problem(name, value)
+        if problem:
+            raise ValueError(
+                f"{problem}: secrets must not be in the config or the template; store it in Secrets Manager "
+                "(for the Hugging Face token: hf_token_secret_name) and remove it here"
             )
     return values
 
@@ -81,15 +126,7 @@ Cron = Annotated[str, AfterValidator(_cron)]
 Tags = Annotated[dict[str, str], AfterValidator(_tags)]
 TimeZone = Annotated[str, AfterValidator(_time_zone)]
 Email = Annotated[str, AfterValidator(_email)]
-
-
-class ConfigError(ValueError):
-    """The config cannot work; ``problems`` holds one ``field: message`` line per problem."""
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"{source} has {len(problems)} problem(s):\n{lines}")
+Emails = Annotated[list[Email], AfterValidator(_unique_emails)]
 
 
 class _Model(BaseModel):
@@ -115,8 +152,8 @@ class Container(_Model):
     #: Name of a Secrets Manager secret whose JSON has key HF_TOKEN (gated models); resolved by
     #: CloudFormation at deploy time, never in the template in clear text.
     hf_token_secret_name: str | None = None
-    #: Extra container environment variables (merged last; cannot hold HF_TOKEN).
-    environment: dict[str, str] = Field(default_factory=dict)
+    #: Extra container environment variables (merged last; no credentials).
+    environment: Annotated[dict[str, str], AfterValidator(_environment)] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _image(self) -> Container:
@@ -133,19 +170,15 @@ class Container(_Model):
             raise ValueError(
                 f"image_uri is only for preset 'custom'; preset {self.preset!r} resolves its own image"
             )
-        if any(k.upper() in {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"} for k in self.environment):
-            raise ValueError(
-                "put the Hugging Face token in Secrets Manager and set hf_token_secret_name, not environment"
-            )
         return self
 
 
 class InstanceCounts(_Model):
     """Instance counts of the production variant: initial, autoscaling min and max."""
 
-    initial: Annotated[int, Field(ge=1)] = 1
-    min: Annotated[int, Field(ge=1)] = 1
-    max: Annotated[int, Field(ge=1)] = 2
+    initial: Annotated[int, Field(ge=1, le=MAX_INSTANCES)] = 1
+    min: Annotated[int, Field(ge=1, le=MAX_INSTANCES)] = 1
+    max: Annotated[int, Field(ge=1, le=MAX_INSTANCES)] = 2
 
     @model_validator(mode="after")
     def _order(self) -> InstanceCounts:
@@ -162,7 +195,7 @@ class Autoscaling(_Model):
 
     metric: Literal["concurrent_requests", "invocations_per_instance"] = "concurrent_requests"
     #: Target value; derived from batch size for concurrent_requests when absent.
-    target: Annotated[float, Field(gt=0)] | None = None
+    target: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)] | None = None
     scale_out_cooldown_seconds: Annotated[int, Field(ge=0, le=3600)] = 60
     scale_in_cooldown_seconds: Annotated[int, Field(ge=0, le=86400)] = 900
 
@@ -199,7 +232,9 @@ class Baseline(_Model):
 
     instance_type: str = "ml.g5.2xlarge"
     #: Baseline instances needed per Inferentia2 instance for the same throughput (measure yours).
-    capacity_ratio: Annotated[Decimal, Field(gt=0, le=100)] = Decimal("1.0")
+    capacity_ratio: Annotated[Decimal, Field(ge=tags.CAPACITY_RATIO_MIN, le=tags.CAPACITY_RATIO_MAX)] = (
+        Decimal("1.0")
+    )
 
 
 class Timeouts(_Model):
@@ -237,7 +272,10 @@ class Endpoint(_Model):
         Annotated[str, Field(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.*")] | None
     ) = None
     #: KMS key that encrypts the artifacts bucket, if any (the execution role gets decrypt on it).
-    artifacts_kms_key_arn: str | None = None
+    artifacts_kms_key_arn: (
+        Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-zA-Z0-9-]{1,128}$")]
+        | None
+    ) = None
     timeouts: Timeouts = Field(default_factory=Timeouts)
     volume_size_gb: Annotated[int, Field(ge=VOLUME_RANGE_GB[0], le=VOLUME_RANGE_GB[1])] | None = None
     baseline: Baseline = Field(default_factory=Baseline)
@@ -293,18 +331,18 @@ class Budget(_Model):
     """Monthly cost budget, alerts and anomaly detection for the project (AWS Budgets allows 5 notifications
     per budget: up to 4 ACTUAL thresholds plus the FORECASTED one, each with 1 SNS + up to 10 e-mail subscribers)."""
 
-    monthly_limit_usd: Annotated[Decimal, Field(gt=0)] | None = None
+    monthly_limit_usd: Annotated[Decimal, Field(gt=0, le=MAX_USD)] | None = None
     actual_thresholds_percent: Annotated[
         list[Annotated[Decimal, Field(gt=0, le=1000)]], Field(min_length=1, max_length=4)
     ] = Field(default_factory=lambda: [Decimal(50), Decimal(80), Decimal(100)])
     forecast_threshold_percent: Annotated[Decimal, Field(gt=0, le=1000)] = Decimal(100)
-    alert_emails: Annotated[list[Email], Field(max_length=10)] = Field(default_factory=list)
+    alert_emails: Annotated[Emails, Field(max_length=10)] = Field(default_factory=list)
     #: Subscribe to this existing Cost Anomaly Detection monitor instead of creating one on the project's
     #: cost allocation tag (which must be active in Billing before the monitor can see spend).
     anomaly_monitor_arn: (
         Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:ce::\d{12}:anomalymonitor/[a-zA-Z0-9-]+$")] | None
     ) = None
-    anomaly_threshold_usd: Annotated[Decimal, Field(gt=0)] = Decimal(100)
+    anomaly_threshold_usd: Annotated[Decimal, Field(gt=0, le=MAX_USD)] = Decimal(100)
     breach_switch: BreachSwitch = Field(default_factory=BreachSwitch)
 
     @field_validator("actual_thresholds_percent")
@@ -333,7 +371,7 @@ class Reports(_Model):
     monthly_cron: Cron = "cron(0 7 5 * ? *)"
     time_zone: TimeZone = "UTC"
     cost_metric: Literal["UnblendedCost", "AmortizedCost"] = "UnblendedCost"
-    summary_emails: Annotated[list[Email], Field(max_length=20)] = Field(default_factory=list)
+    summary_emails: Annotated[Emails, Field(max_length=20)] = Field(default_factory=list)
     #: Days a superseded report version is kept (the current version of each period is kept).
     noncurrent_version_retention_days: Annotated[int, Field(ge=1, le=3650)] = 400
 
@@ -351,199 +389,16 @@ class Config(_Model):
 
     @model_validator(mode="after")
     def _unique(self) -> Config:
-        names = [e.name for e in self.endpoints]
+        # SageMaker endpoint names are case-insensitive: "Chat" and "chat" would be the same endpoint.
+        names = [e.name.lower() for e in self.endpoints]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ValueError(f"endpoint names must be unique; repeated: {', '.join(duplicates)}")
+            raise ValueError(
+                f"endpoint names must be unique ignoring case (SageMaker names are case-insensitive); "
+                f"repeated: {', '.join(duplicates)}"
+            )
         return self
 
     def endpoint_name(self, endpoint: Endpoint) -> str:
         """The SageMaker endpoint name: ``<project>-<endpoint>`` (at most 63 characters)."""
         return f"{self.project}-{endpoint.name}"
-
-
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    return path or "(top level)"
-
-
-def _pydantic_problems(error: ValidationError) -> list[str]:
-    problems = []
-    for item in error.errors():
-        message = str(item["msg"]).removeprefix("Value error, ")
-        problems.append(f"{_field_path(tuple(item['loc']))}: {message}")
-    return problems
-
-
-def _neuron_problems(path: str, endpoint: Endpoint, catalog: Catalog) -> list[str]:
-    spec = catalog.get(endpoint.instance_type)
-    valid = ", ".join(catalog.inferentia2_types)
-    if spec is None or not spec.is_inferentia2:
-        return [
-            f"{path}.instance_type: {endpoint.instance_type!r} is not an Inferentia2 type; use one of {valid}"
-        ]
-    problems = []
-    tp = endpoint.tensor_parallel_degree
-    accepted = [d for d in NEURON_TP_DEGREES if d <= spec.neuron_cores]
-    if tp not in accepted:
-        problems.append(
-            f"{path}.tensor_parallel_degree: {tp} does not fit {spec.instance_type} "
-            f"({spec.neuron_cores} NeuronCores); use one of {', '.join(map(str, accepted))} "
-            "or a larger instance type"
-        )
-        return problems
-    if endpoint.container.preset != "custom" and endpoint.precision in {"int8", "fp8"}:
-        problems.append(
-            f"{path}.precision: {endpoint.precision} weight quantization is not supported by preset "
-            f"{endpoint.container.preset!r}; use bf16 or fp16, or a custom image that quantizes"
-        )
-    needed = endpoint.weights_gib / WEIGHT_MEMORY_FRACTION
-    available = spec.memory_per_neuron_core_gib * tp
-    if needed > available:
-        problems.append(
-            f"{path}.parameters_billion: {endpoint.parameters_billion}B parameters in {endpoint.precision} are "
-            f"{endpoint.weights_gib:.1f} GiB of weights; with {int((1 - WEIGHT_MEMORY_FRACTION) * 100)} % headroom "
-            f"they need {needed:.1f} GiB of accelerator memory, but tensor_parallel_degree {tp} on "
-            f"{spec.instance_type} gives {available:.0f} GiB. {_what_fits(endpoint, catalog)}"
-        )
-    return problems
-
-
-def _what_fits(endpoint: Endpoint, catalog: Catalog) -> str:
-    """A suggestion: the smallest instance + TP that fits at this precision, or a precision that fits here."""
-    needed = endpoint.weights_gib / WEIGHT_MEMORY_FRACTION
-    fits: list[tuple[InstanceSpec, int]] = []
-    for name in catalog.inferentia2_types:
-        spec = catalog.instances[name]
-        for tp in NEURON_TP_DEGREES:
-            if tp <= spec.neuron_cores and spec.memory_per_neuron_core_gib * tp >= needed:
-                fits.append((spec, tp))
-                break
-    hints = []
-    if fits:
-        spec, tp = fits[0]
-        hints.append(f"Fits: {spec.instance_type} with tensor_parallel_degree {tp}")
-    else:
-        hints.append("No Inferentia2 instance holds these weights at this precision; use a smaller model")
-    if endpoint.container.preset == "custom" and endpoint.precision in {"bf16", "fp16"}:
-        half = endpoint.weights_gib / 2 / WEIGHT_MEMORY_FRACTION
-        current = catalog.get(endpoint.instance_type)
-        if current and half <= current.memory_per_neuron_core_gib * endpoint.tensor_parallel_degree:
-            hints.append(f"or precision int8 on {current.instance_type}")
-    return "; ".join(hints) + "."
-
-
-def _baseline_problems(path: str, endpoint: Endpoint, catalog: Catalog) -> list[str]:
-    spec = catalog.get(endpoint.baseline.instance_type)
-    if spec is None or spec.is_inferentia2:
-        gpu = sorted(n for n, s in catalog.instances.items() if not s.is_inferentia2)
-        return [
-            f"{path}.baseline.instance_type: {endpoint.baseline.instance_type!r} is not a GPU baseline in the "
-            f"catalog; use one of {', '.join(gpu)}"
-        ]
-    return []
-
-
-#: Hugging Face organisations whose models are gated (a licence must be accepted; downloads need a token).
-GATED_ORGS = ("meta-llama", "mistralai", "google")
-
-
-def _container_problems(path: str, endpoint: Endpoint) -> list[str]:
-    problems = []
-    container = endpoint.container
-    org = endpoint.model_id.split("/", 1)[0]
-    if (
-        container.preset != "custom"
-        and org in GATED_ORGS
-        and not container.hf_token_secret_name
-        and not endpoint.precompiled_artifacts_s3_uri
-    ):
-        problems.append(
-            f"{path}.container.hf_token_secret_name: {endpoint.model_id} is gated on the Hugging Face Hub, so the "
-            "container cannot download it without a token; store one in Secrets Manager (JSON key HF_TOKEN) and "
-            "name the secret here, or give precompiled_artifacts_s3_uri"
-        )
-    if container.preset == "hf-vllm-neuron" and endpoint.precision != "bf16":
-        problems.append(
-            f"{path}.precision: preset 'hf-vllm-neuron' serves bf16; use bf16, or preset 'hf-tgi-neuron' for fp16"
-        )
-    return problems
-
-
-def _budget_problems(config: Config) -> list[str]:
-    budget = config.budget
-    switch = budget.breach_switch
-    problems = []
-    if switch.enabled and budget.monthly_limit_usd is None:
-        problems.append(
-            "budget.breach_switch.enabled: the breach switch acts on budget alerts; set budget.monthly_limit_usd"
-        )
-    if switch.enabled and switch.threshold_percent not in budget.actual_thresholds_percent:
-        thresholds = ", ".join(str(t) for t in budget.actual_thresholds_percent)
-        problems.append(
-            f"budget.breach_switch.threshold_percent: {switch.threshold_percent} is not one of "
-            f"actual_thresholds_percent [{thresholds}]; AWS Budgets alerts once per threshold and month, so add it "
-            "there or the switch never fires"
-        )
-    return problems
-
-
-def validate(config: Config, catalog: Catalog) -> list[str]:
-    """Checks that need the catalog; returns ``field: message`` lines (empty when the config can work)."""
-    problems: list[str] = []
-    if config.env.region and config.env.region not in DLC_REGIONS:
-        problems.append(
-            f"env.region: {config.env.region} has no Hugging Face Neuron DLC registry infersave knows; use one of "
-            f"{', '.join(sorted(DLC_REGIONS))}"
-        )
-    problems += _budget_problems(config)
-    for index, endpoint in enumerate(config.endpoints):
-        path = f"endpoints[{index}]"
-        problems += _container_problems(path, endpoint)
-        problems += _neuron_problems(path, endpoint, catalog)
-        problems += _baseline_problems(path, endpoint, catalog)
-        if len(config.endpoint_name(endpoint)) > 63:
-            problems.append(
-                f"{path}.name: endpoint name {config.endpoint_name(endpoint)!r} exceeds 63 characters; shorten project or name"
-            )
-        if endpoint.off_hours and endpoint.off_hours.min_capacity > endpoint.instances.min:
-            problems.append(
-                f"{path}.off_hours.min_capacity: {endpoint.off_hours.min_capacity} is above instances.min "
-                f"{endpoint.instances.min}; off-hours capacity must not exceed business-hours minimum"
-            )
-        floor = config.budget.breach_switch.floor_instance_count
-        if config.budget.breach_switch.enabled and floor > endpoint.instances.min:
-            problems.append(
-                f"budget.breach_switch.floor_instance_count: {floor} is above {path}.instances.min "
-                f"{endpoint.instances.min}; the floor must be <= every endpoint's min"
-            )
-    return problems
-
-
-def parse_config(raw: Any, source: str = "config", catalog: Catalog | None = None) -> Config:
-    """Validate raw data (a dict as read from YAML); raises ConfigError listing every problem."""
-    if not isinstance(raw, dict):
-        raise ConfigError(source, ["(top level): expected a mapping with keys project, endpoints, ..."])
-    try:
-        config = Config.model_validate(raw)
-    except ValidationError as exc:
-        raise ConfigError(source, _pydantic_problems(exc)) from None
-    problems = validate(config, catalog or load_catalog())
-    if problems:
-        raise ConfigError(source, problems)
-    return config
-
-
-def load_config(path: Path) -> Config:
-    """Read and validate the YAML config file at ``path``."""
-    if not path.is_file():
-        raise ConfigError(
-            str(path), [f"(file): {path} does not exist; pass -c config=PATH to pick another file"]
-        )
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(str(path), [f"(file): not valid YAML: {exc}"]) from None
-    return parse_config(raw, source=str(path))

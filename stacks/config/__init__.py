@@ -1,0 +1,99 @@
+"""The user's config file (``infersave.yaml``): ``load_config`` reads it into typed, validated, immutable models.
+
+Each module checks one thing; every problem is reported as ``<field path>: <what is wrong>; <how to fix it>``:
+
+- ``schema``: the models and their field-level checks (pydantic);
+- ``neuron_fit``: tensor-parallel degree against NeuronCores, weights against accelerator memory;
+- ``containers``: preset rules (gated models need a token, supported precisions);
+- ``endpoint_checks``: GPU baseline, name length, off-hours floor;
+- ``budget_checks``: budget and breach switch;
+- ``regions``: where the resources and images exist;
+- ``source``: reading the file (UTF-8, YAML, no repeated keys); ``secrets``: no credentials in it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from lambdas.common.catalog import Catalog, load_catalog
+from stacks.config.budget_checks import budget_problems
+from stacks.config.containers import container_problems
+from stacks.config.endpoint_checks import endpoint_problems
+from stacks.config.errors import ConfigError, pydantic_problems
+from stacks.config.neuron_fit import neuron_problems
+from stacks.config.regions import region_problems
+from stacks.config.schema import (
+    Alarms,
+    Autoscaling,
+    AwsEnv,
+    Baseline,
+    BreachSwitch,
+    Budget,
+    Config,
+    Container,
+    Endpoint,
+    InstanceCounts,
+    OffHours,
+    Reports,
+    Timeouts,
+)
+from stacks.config.source import read_yaml
+
+__all__ = [
+    "Alarms",
+    "Autoscaling",
+    "AwsEnv",
+    "Baseline",
+    "BreachSwitch",
+    "Budget",
+    "Config",
+    "ConfigError",
+    "Container",
+    "Endpoint",
+    "InstanceCounts",
+    "OffHours",
+    "Reports",
+    "Timeouts",
+    "load_config",
+    "parse_config",
+    "region_problems",
+    "validate",
+]
+
+
+def validate(config: Config, catalog: Catalog) -> list[str]:
+    """Checks that need the catalog or span fields; returns ``field: message`` lines (empty when it can work)."""
+    # Without env.region the CDK CLI's region applies: app.py checks it with region_problems once it knows it.
+    problems = region_problems(config, config.env.region) if config.env.region else []
+    problems += budget_problems(config)
+    for index, endpoint in enumerate(config.endpoints):
+        path = f"endpoints[{index}]"
+        problems += container_problems(path, endpoint)
+        problems += neuron_problems(path, endpoint, catalog)
+        problems += endpoint_problems(path, config, endpoint, catalog)
+    return problems
+
+
+def parse_config(raw: Any, source: str = "config", catalog: Catalog | None = None) -> Config:
+    """Validate raw data (a dict as read from YAML); raises ConfigError listing every problem."""
+    if not isinstance(raw, dict):
+        raise ConfigError(source, ["(top level): expected a mapping with keys project, endpoints, ..."])
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(source, pydantic_problems(exc)) from None
+    problems = validate(config, catalog or load_catalog())
+    if problems:
+        raise ConfigError(source, problems)
+    return config
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate the YAML config file at ``path`` (see :mod:`stacks.config.source`)."""
+    raw, problems = read_yaml(path)
+    if problems:
+        raise ConfigError(str(path), problems)
+    return parse_config(raw, source=str(path))
