@@ -36,7 +36,9 @@ CONFIG_URL = f"{HUB}/{HUB_REPO}/raw/main/inference-cache-config/{{name}}.json"
 TREE_URL = f"{HUB}/api/models/{HUB_REPO}/tree/main/{{path}}"
 FILE_URL = f"{HUB}/{HUB_REPO}/resolve/main/{{path}}"
 MODEL_CONFIG_URL = f"{HUB}/{{model_id}}/raw/main/config.json"
-WORKFLOW_URL = "https://raw.githubusercontent.com/huggingface/optimum-neuron/v{version}/.github/workflows/{file}"
+WORKFLOW_URL = (
+    "https://raw.githubusercontent.com/huggingface/optimum-neuron/v{version}/.github/workflows/{file}"
+)
 #: inf2, trn1 and trn1n compile for the same target (optimum/neuron/utils/instance.py).
 _INF2_INSTANCE_TYPES = {"inf2", "trn1", "trn1n"}
 _DTYPES = {"bf16": "bf16", "bfloat16": "bf16", "torch.bfloat16": "bf16", "fp16": "fp16", "float16": "fp16",
@@ -47,7 +49,7 @@ Fetch = Callable[[str], bytes]
 
 def http_get(url: str) -> bytes:
     """GET ``url`` (30 s timeout); HTTP errors propagate with the URL in the message."""
-    request = urllib.request.Request(url, headers={"User-Agent": "infersave-refresh-neuron-cache"})
+    request = urllib.request.Request(url, headers={"User-Agent": "infersave-refresh-neuron-cache"})  # noqa: S310
     with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - fixed https URLs above
         body: bytes = response.read()
         return body
@@ -75,7 +77,11 @@ def parse_config_file(name: str, document: dict[str, list[dict[str, Any]]]) -> l
         for config in configs:
             instance_type = str(config.get("instance_type", INF2_TARGET))
             tp = config.get("tensor_parallel_size", config.get("num_cores"))
-            if instance_type not in _INF2_INSTANCE_TYPES or tp is None or config.get("sequence_length") is None:
+            if (
+                instance_type not in _INF2_INSTANCE_TYPES
+                or tp is None
+                or config.get("sequence_length") is None
+            ):
                 continue
             entries.append(
                 {
@@ -113,10 +119,17 @@ def parse_registry_entry(path: str, document: dict[str, Any]) -> dict[str, Any] 
 
 
 def _key(entry: dict[str, Any]) -> tuple[str, int, int, int]:
-    return (entry["model_id"].casefold(), entry["batch_size"], entry["sequence_length"], entry["tensor_parallel_size"])
+    return (
+        entry["model_id"].casefold(),
+        entry["batch_size"],
+        entry["sequence_length"],
+        entry["tensor_parallel_size"],
+    )
 
 
-def merge(listed: Iterable[dict[str, Any]], registry: Iterable[dict[str, Any]], date: str) -> list[dict[str, Any]]:
+def merge(
+    listed: Iterable[dict[str, Any]], registry: Iterable[dict[str, Any]], date: str
+) -> list[dict[str, Any]]:
     """Listed configurations with their confidence: ``registry`` when the version's registry holds them,
     else ``builder-matrix``; registry entries nobody listed are kept as ``registry``."""
     seen = {_key(r): r for r in registry}
@@ -147,7 +160,9 @@ def list_tree(fetch: Fetch, path: str, recursive: bool) -> list[dict[str, Any]]:
     cursor: str | None = None
     while True:
         page_query = {**query, **({"cursor": cursor} if cursor else {})}
-        url = TREE_URL.format(path=urllib.parse.quote(path)) + (f"?{urllib.parse.urlencode(page_query)}" if page_query else "")
+        url = TREE_URL.format(path=urllib.parse.quote(path)) + (
+            f"?{urllib.parse.urlencode(page_query)}" if page_query else ""
+        )
         page = json.loads(fetch(url))
         items += page if isinstance(page, list) else page.get("items", [])
         cursor = page.get("nextCursor") if isinstance(page, dict) else None
@@ -157,7 +172,11 @@ def list_tree(fetch: Fetch, path: str, recursive: bool) -> list[dict[str, Any]]:
 
 def registry_entries(fetch: Fetch, version: str, neuronx_cc: str) -> list[dict[str, Any]]:
     """Configurations in ``neuronxcc-<neuronx_cc>*/0_REGISTRY/<version>``; empty when the folder does not exist."""
-    roots = [i["path"] for i in list_tree(fetch, "", recursive=False) if i["path"].startswith(f"neuronxcc-{neuronx_cc}")]
+    roots = [
+        i["path"]
+        for i in list_tree(fetch, "", recursive=False)
+        if i["path"].startswith(f"neuronxcc-{neuronx_cc}")
+    ]
     found = []
     for root in roots:
         try:
@@ -166,7 +185,9 @@ def registry_entries(fetch: Fetch, version: str, neuronx_cc: str) -> list[dict[s
             continue
         for item in files:
             if item.get("type") == "file" and item["path"].endswith(".json"):
-                entry = parse_registry_entry(item["path"], json.loads(fetch(FILE_URL.format(path=item["path"]))))
+                entry = parse_registry_entry(
+                    item["path"], json.loads(fetch(FILE_URL.format(path=item["path"])))
+                )
                 if entry:
                     found.append(entry)
     unique = {_key(e): e for e in found}
@@ -234,8 +255,12 @@ def refresh(fetch: Fetch, current: dict[str, Any], date: str) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     """Refresh the snapshot in place (or to ``--output``); exits 1 with the reason when the hub is unreachable."""
-    parser = argparse.ArgumentParser(prog="python -m ops.refresh_neuron_cache", description=__doc__.splitlines()[0])
-    parser.add_argument("--output", type=Path, default=SNAPSHOT_PATH, help="where to write (default: the bundled file)")
+    parser = argparse.ArgumentParser(
+        prog="python -m ops.refresh_neuron_cache", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument(
+        "--output", type=Path, default=SNAPSHOT_PATH, help="where to write (default: the bundled file)"
+    )
     args = parser.parse_args(argv)
     current = json.loads(SNAPSHOT_PATH.read_text(encoding="utf-8"))
     date = datetime.now(UTC).date().isoformat()

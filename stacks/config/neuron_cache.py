@@ -57,9 +57,7 @@ COMPILE_HEALTH_CHECK_SECONDS = TIMEOUT_RANGE_SECONDS[1]
 #: The messages the containers raise (copied from the sources cited in the module docstring).
 _CACHE_URL = "https://huggingface.co/aws-neuron/optimum-neuron-cache"
 _VLLM_EXPORT_URL = "https://huggingface.co/docs/optimum-neuron/main/en/guides/export_model"
-_TGI_EXPORT_URL = (
-    "https://huggingface.co/docs/optimum-neuron/main/en/guides/export_model#exporting-neuron-models-using-neuronx-tgi"
-)
+_TGI_EXPORT_URL = "https://huggingface.co/docs/optimum-neuron/main/en/guides/export_model#exporting-neuron-models-using-neuronx-tgi"
 _DTYPE_NAMES = {"bf16": "bfloat16", "fp16": "float16", "fp32": "float32"}
 
 
@@ -271,13 +269,15 @@ def endpoint_shape(endpoint: Endpoint) -> NeuronShape:
 
 
 def _image_tag(endpoint: Endpoint) -> str:
-    # Imported here: stacks.containers imports this package (and aws_cdk); by the time a check runs both are loaded.
-    from stacks.containers import image_repository_and_tag
+    # Imported here: stacks.containers imports stacks.config (and aws_cdk), so a top-level import would be circular.
+    from stacks.containers import image_repository_and_tag  # noqa: PLC0415
 
     return image_repository_and_tag(endpoint)[1]
 
 
-def neuron_cache_problems(path: str, endpoint: Endpoint, catalog: Catalog, snapshot: Snapshot | None = None) -> list[str]:
+def neuron_cache_problems(
+    path: str, endpoint: Endpoint, catalog: Catalog, snapshot: Snapshot | None = None
+) -> list[str]:
     """An endpoint passes when its configuration is cached for its image's optimum-neuron version, it has
     precompiled artifacts, or it compiles at start-up where that can work. Custom images are not checked."""
     if endpoint.container.preset == "custom":
@@ -319,10 +319,10 @@ def neuron_cache_problems(path: str, endpoint: Endpoint, catalog: Catalog, snaps
         return []
     return [
         f"{path}.model_id: {endpoint.model_id} at {shape.label()} is not in the Hugging Face Neuron cache for "
-        f"optimum-neuron {version} (snapshot {snapshot.snapshot_date}), so the container would stop with \"No "
-        f"cached version found\" after the start-up wait. {_nearest(cached, endpoint.model_id, shape)} "
+        f'optimum-neuron {version} (snapshot {snapshot.snapshot_date}), so the container would stop with "No '
+        f'cached version found" after the start-up wait. {_nearest(cached, endpoint.model_id, shape)} '
         f"Fix: use cached sizes; or precompile with `make compile ENDPOINT={endpoint.name}` and set "
-        f"precompiled_artifacts_s3_uri; or {_compile_hint(path, endpoint, catalog)}"
+        f"precompiled_artifacts_s3_uri; or {_compile_hint(endpoint, catalog)}"
     ]
 
 
@@ -336,47 +336,64 @@ def _nearest(cached: CachedVersion, model_id: str, shape: NeuronShape, limit: in
         parts.append(f"Cached for {model_id}: {'; '.join(e.shape.label() for e in same_model)}.")
     else:
         parts.append(f"Nothing is cached for {model_id} in this version.")
-    others = sorted({e.model_id for e in cached.with_shape(shape) if e.model_id.casefold() != model_id.casefold()})
+    others = sorted(
+        {e.model_id for e in cached.with_shape(shape) if e.model_id.casefold() != model_id.casefold()}
+    )
     if others:
         parts.append(f"Cached at {shape.label()}: {', '.join(others[:limit])}.")
     return " ".join(parts)
 
 
 def compile_problems(path: str, endpoint: Endpoint, catalog: Catalog) -> list[str]:
-    """Why ``compile_at_startup`` cannot work for this endpoint (empty when it can)."""
-    field = f"{path}.compile_at_startup"
+    """Why ``compile_at_startup`` cannot work for this endpoint, as ``field: problem; fix`` (empty when it can)."""
+    return [
+        f"{path}.compile_at_startup: {problem}; {fix}" for problem, fix in _compile_reasons(endpoint, catalog)
+    ]
+
+
+def _compile_reasons(endpoint: Endpoint, catalog: Catalog) -> list[tuple[str, str]]:
+    """(problem, fix) pairs: why the container could not compile this endpoint's configuration at start-up."""
     if endpoint.container.preset == "hf-tgi-neuron":
         return [
-            f"{field}: TGI-neuron (optimum-neuron 0.0.28) has no flag to compile a configuration the cache lacks "
-            "(server model.py fetch_model raises); use cached sizes, precompiled_artifacts_s3_uri, or preset "
-            "hf-vllm-neuron"
+            (
+                "TGI-neuron (optimum-neuron 0.0.28) has no flag to compile a configuration the cache lacks (server "
+                "model.py fetch_model raises)",
+                "use cached sizes, precompiled_artifacts_s3_uri, or preset hf-vllm-neuron",
+            )
         ]
-    problems = []
+    reasons = []
     spec = catalog.get(endpoint.instance_type)
     if spec is not None and spec.host_memory_gib < COMPILE_MIN_HOST_MEMORY_GIB:
-        problems.append(
-            f"{field}: {spec.instance_type} has {spec.host_memory_gib} GiB of host memory; compiling needs at least "
-            f"{COMPILE_MIN_HOST_MEMORY_GIB} GiB (what Hugging Face's cache builder uses, inf2.8xlarge; smaller hosts "
-            "had their compilations killed); use ml.inf2.8xlarge or larger, or precompile"
+        reasons.append(
+            (
+                f"{spec.instance_type} has {spec.host_memory_gib} GiB of host memory; compiling needs at least "
+                f"{COMPILE_MIN_HOST_MEMORY_GIB} GiB (Hugging Face's cache builder compiles on inf2.8xlarge; smaller "
+                "hosts had their compilations killed)",
+                "use ml.inf2.8xlarge or larger, or precompile",
+            )
         )
     if endpoint.parameters_billion > COMPILE_MAX_PARAMETERS_BILLION:
-        problems.append(
-            f"{field}: {endpoint.parameters_billion}B parameters; Neuron compilation of large models takes 30-60 "
-            f"minutes or more (optimum-neuron docs) and must fit the {COMPILE_HEALTH_CHECK_SECONDS} s start-up "
-            f"limit with the download; infersave compiles at start-up only up to {COMPILE_MAX_PARAMETERS_BILLION}B; "
-            "precompile (make compile) instead"
+        reasons.append(
+            (
+                f"{endpoint.parameters_billion}B parameters; Neuron compilation of large models takes 30-60 minutes "
+                f"or more (optimum-neuron docs) and must fit the {COMPILE_HEALTH_CHECK_SECONDS} s start-up limit "
+                f"with the download, so infersave compiles at start-up only up to {COMPILE_MAX_PARAMETERS_BILLION}B",
+                "precompile (make compile) instead",
+            )
         )
     if endpoint.startup_health_check_seconds < COMPILE_HEALTH_CHECK_SECONDS:
-        problems.append(
-            f"{field}: timeouts.startup_health_check_seconds {endpoint.startup_health_check_seconds} leaves too little "
-            f"time to compile; use {COMPILE_HEALTH_CHECK_SECONDS} (SageMaker's maximum) or precompile"
+        reasons.append(
+            (
+                f"timeouts.startup_health_check_seconds {endpoint.startup_health_check_seconds} leaves too little "
+                "time to compile",
+                f"use {COMPILE_HEALTH_CHECK_SECONDS} (SageMaker's maximum) or precompile",
+            )
         )
-    return problems
+    return reasons
 
 
-def _compile_hint(path: str, endpoint: Endpoint, catalog: Catalog) -> str:
-    problems = compile_problems(path, endpoint, catalog)
-    if not problems:
+def _compile_hint(endpoint: Endpoint, catalog: Catalog) -> str:
+    reasons = _compile_reasons(endpoint, catalog)
+    if not reasons:
         return "set compile_at_startup: true (the container compiles, up to an hour, within the health check)"
-    reasons = "; ".join(p.split(": ", 1)[1].split(";", 1)[0] for p in problems)
-    return f"compile_at_startup, which cannot work here ({reasons})"
+    return f"compile_at_startup, which cannot work here: {'; '.join(problem for problem, _ in reasons)}"

@@ -15,7 +15,9 @@ def _resources(template: Template, kind: str) -> dict[str, dict[str, Any]]:
 
 def _model_env(template: Template, logical_prefix: str) -> dict[str, Any]:
     models = {
-        k: v for k, v in _resources(template, "AWS::SageMaker::Model").items() if k.startswith(f"{logical_prefix}Model")
+        k: v
+        for k, v in _resources(template, "AWS::SageMaker::Model").items()
+        if k.startswith(f"{logical_prefix}Model")
     }
     assert len(models) == 1, models.keys()
     return dict(next(iter(models.values()))["Properties"]["PrimaryContainer"]["Environment"])
