@@ -17,7 +17,7 @@ precompiled artifacts; otherwise it stops with "No cached version found ..." and
 with that text as ``FailureReason`` (DescribeEndpoint: "FailureReason: If the status of the endpoint is Failed,
 the reason why it failed"; https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_DescribeEndpoint.html).
 CreateEndpoint reads the variant's model (image, environment, ModelDataSource/ModelDataUrl) and decides with
-:func:`stacks.config.neuron_cache.startup_failure`, the same matching the synth check uses; the endpoint fails at
+:func:`stacks.config.neuron_snapshot.startup_failure`, the same matching the synth check uses; the endpoint fails at
 once instead of after the start-up health check. Through CloudFormation the endpoint resource then fails and
 the stack rolls back (:class:`emulator.cloudformation.ResourceFailed`), as AWS's handler waits for InService.
 """
@@ -31,7 +31,7 @@ from moto.sagemaker import models as sm_models
 from moto.sagemaker.exceptions import ValidationError
 
 from emulator.cloudformation import ResourceFailed
-from stacks.config.neuron_cache import startup_failure
+from stacks.config.neuron_snapshot import startup_failure
 
 #: DescribeEndpoint FailureReason: at most 1024 characters (API reference).
 FAILURE_REASON_MAX = 1024

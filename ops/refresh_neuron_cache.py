@@ -28,7 +28,7 @@ from typing import Any
 
 import yaml
 
-from stacks.config.neuron_cache import INF2_TARGET, SNAPSHOT_PATH
+from stacks.config.neuron_snapshot import INF2_TARGET, SNAPSHOT_PATH
 
 HUB_REPO = "aws-neuron/optimum-neuron-cache"
 HUB = "https://huggingface.co"

@@ -5,7 +5,8 @@ Each module checks one thing; every problem is reported as ``<field path>: <what
 - ``schema``: the models and their field-level checks (pydantic);
 - ``neuron_fit``: tensor-parallel degree against NeuronCores, weights against accelerator memory;
 - ``neuron_cache``: the configuration is in the Hugging Face Neuron cache for the image's optimum-neuron
-  version (or precompiled, or compiled at start-up where that can work);
+  version (or precompiled, or compiled at start-up where that can work), read from the snapshot that
+  ``neuron_snapshot`` loads;
 - ``containers``: preset rules (gated models need a token, supported precisions);
 - ``endpoint_checks``: GPU baseline, name length, off-hours floor;
 - ``budget_checks``: budget and breach switch;

@@ -19,7 +19,7 @@ from ops.refresh_neuron_cache import (
     refresh,
     render,
 )
-from stacks.config.neuron_cache import NeuronShape, parse_snapshot
+from stacks.config.neuron_snapshot import NeuronShape, parse_snapshot
 from tests.conftest import FIXTURES
 
 DIR = FIXTURES / "neuron_cache"
