@@ -54,6 +54,11 @@ def neuron_cache_problems(
                 "compiles (or not) by its own settings in container.environment; remove compile_at_startup"
             ]
         return []
+    if "SM_ON_ALLOW_NON_CACHED_MODEL" in endpoint.container.environment:
+        return [
+            f"{path}.container.environment: SM_ON_ALLOW_NON_CACHED_MODEL bypasses the Neuron cache check and its "
+            "bounds; remove it and set compile_at_startup: true"
+        ]
     snapshot = snapshot or load_snapshot()
     if endpoint.precompiled_artifacts_s3_uri:
         if endpoint.compile_at_startup:

@@ -370,6 +370,11 @@ BAD_CONFIGS = [
         "ubuntu22.04') is not in the bundled Neuron cache snapshot of 2026-11-28 (it has 0.0.28, 0.4.5)",
     ),
     (
+        "compile flag smuggled in through environment",
+        _with("endpoints.0.container", {"environment": {"SM_ON_ALLOW_NON_CACHED_MODEL": ""}}),
+        "endpoints[0].container.environment: SM_ON_ALLOW_NON_CACHED_MODEL bypasses the Neuron cache check",
+    ),
+    (
         "image tag without an optimum version",
         _with("endpoints.0.container", {"version": "latest"}),
         "endpoints[0].container.version: tag 'latest' names no optimum-neuron version (optimum<x.y.z>)",
