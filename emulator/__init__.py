@@ -23,7 +23,11 @@ replaced on stack update; the plumbing they share is the :class:`emulator.cfn_mo
   SUCCESS/FAILED answer decides the resource (:mod:`emulator.custom_resources`)
 
 Types moto 5.2.5 creates wrongly, fixed in place: ``AWS::SageMaker::Endpoint`` / ``EndpointConfig`` /
-``Model`` names (:mod:`emulator.sagemaker`); ``AWS::Lambda::LayerVersion`` ``Ref``, ``Layers`` and ``Tags`` on
+``Model`` names, and endpoints whose Hugging Face Neuron container could not start (a configuration outside the
+Neuron cache, no compile flag, no precompiled artifacts) go to ``Failed`` with the container's message, on
+CreateEndpoint and through CloudFormation (:mod:`emulator.sagemaker`); a resource that ends failed fails the
+stack, which rolls back (``ROLLBACK_COMPLETE`` / ``UPDATE_ROLLBACK_COMPLETE``; moto had no failure path)
+(:mod:`emulator.cloudformation`); ``AWS::Lambda::LayerVersion`` ``Ref``, ``Layers`` and ``Tags`` on
 ``AWS::Lambda::Function``, ``KeyPolicy`` and ``Tags`` (Key/Value -> TagKey/TagValue) of ``AWS::KMS::Key``
 (:mod:`emulator.awslambda`);
 ``AWS::S3::Bucket`` applies ``VersioningConfiguration``, ``PublicAccessBlockConfiguration``,
@@ -33,9 +37,9 @@ tags, and PutBucketLogging to a target with ACLs disabled leaves the permission 
 ExecuteChangeSet refreshes the stack's outputs and exports and resolves ``Fn::ImportValue``, so ``cdk deploy``
 works without ``--method=direct``; stack updates and deletes run in CloudFormation's order (dependencies first,
 resources whose references changed updated, removed and replaced resources deleted in the cleanup phase,
-``DeletionPolicy``/``UpdateReplacePolicy`` ``Retain`` honoured) and a failing resource leaves the stack
-``UPDATE_FAILED``/``CREATE_FAILED``/``DELETE_FAILED`` with its reason, as with rollback disabled
-(:mod:`emulator.cloudformation`). ``AWS::SageMaker::Endpoint`` updates in place through UpdateEndpoint
+``DeletionPolicy``/``UpdateReplacePolicy`` ``Retain`` honoured), any failing resource (a custom resource that
+answers FAILED, an UpdateEndpoint SageMaker refuses) fails the operation, which rolls back, and a failed delete
+leaves the stack ``DELETE_FAILED`` (:mod:`emulator.cloudformation`). ``AWS::SageMaker::Endpoint`` updates in place through UpdateEndpoint
 (``RetainAllVariantProperties`` kept), and replaced models and endpoint configs wait for the cleanup
 (:mod:`emulator.sagemaker`).
 

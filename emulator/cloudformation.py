@@ -19,6 +19,15 @@ without ``--method=direct`` then prints no outputs, and a stack importing anothe
 export named ...". :func:`_apply_change_set` resolves imports against the region's exports, then rebuilds
 the stack's outputs and exports from the change set's template, as CreateStack and AWS do.
 
+Resource failures: moto has no failed-resource path ("TODO: handle execution errors and implement rollback" in
+``execute_change_set``). A resource model raises :class:`ResourceFailed` when AWS would create the resource but it
+would end in a failed state (a SageMaker endpoint whose container cannot start, :mod:`emulator.sagemaker`). As in
+CloudFormation, the resource gets a ``CREATE_FAILED`` event with the reason and the stack rolls back: a stack being
+created deletes what it made and ends ``ROLLBACK_COMPLETE``; an update re-applies the previous template and ends
+``UPDATE_ROLLBACK_COMPLETE`` (the stack-level reason names the failed resource, as in
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html). This covers CreateStack,
+UpdateStack and ExecuteChangeSet (what ``cdk deploy`` uses).
+
 Stack updates (UpdateStack, ExecuteChangeSet; a CREATE change set is an update of an empty stack): moto 5.2.5
 deletes removed resources first, ignoring their ``DeletionPolicy``, then creates added ones in template order
 (``DependsOn`` ignored), then updates modified ones; a resource whose properties only *reference* a replaced
@@ -32,14 +41,14 @@ custom resource could outlive the function that must answer its Delete), skippin
 delete leaves the stack ``DELETE_FAILED``.
 (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html,
 https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html).
-:func:`_update_resources` does the same. A failing resource fails the operation as CloudFormation does with
-rollback disabled (``--no-rollback``): the API call succeeds, the stack ends ``UPDATE_FAILED`` (or
-``CREATE_FAILED``) with a resource event giving the reason, and what was done so far stays (the emulator does
-not roll back).
+:func:`_update_resources` does the same; any exception of a resource operation becomes a
+:class:`ResourceFailed` naming the resource, so the stack fails and rolls back as described above (a custom
+resource that answers FAILED, an UpdateEndpoint SageMaker refuses).
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -55,6 +64,27 @@ _RETAINED = frozenset({"Retain", "RetainExceptOnCreate"})
 #: must delete it, as CloudFormation does with replaced resources (unless ``UpdateReplacePolicy: Retain``).
 REPLACED_IN_CLEANUP = "emulator_replaced_in_cleanup"
 _SUB_NAME = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
+
+
+class ResourceFailed(Exception):
+    """A resource of ``resource_type`` named ``physical_id`` ended failed; ``reason`` is its status reason.
+    ``delete`` removes the failed resource when a new stack rolls back (an update's rollback replaces it)."""
+
+    def __init__(
+        self,
+        resource_type: str,
+        physical_id: str,
+        reason: str,
+        delete: Callable[[], None] | None = None,
+        *,
+        logical_id: str | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.resource_type = resource_type
+        self.physical_id = physical_id
+        self.reason = reason
+        self.delete = delete
+        self.logical_id = logical_id  # known when the failure comes from a stack operation (``_guarded``)
 
 
 def refresh_model_registry() -> None:
@@ -116,18 +146,68 @@ def _apply_change_set(self: cfn_models.ChangeSet) -> None:
         backend.exports[export.name] = export
 
 
-class ResourceFailed(Exception):
-    """A resource's create, update or delete failed during a stack operation."""
+def _logical_id(stack: cfn_models.Stack, failure: ResourceFailed) -> str:
+    """The template's logical id of the failed resource: the one of its type named ``physical_id`` (a name
+    property), else the first of its type that was not created."""
+    if failure.logical_id:
+        return failure.logical_id
+    resources = stack.resource_map._resource_json_map
+    created = stack.resource_map._parsed_resources
+    of_type = [k for k, v in resources.items() if v.get("Type") == failure.resource_type]
+    named = [
+        k
+        for k in of_type
+        if failure.physical_id in [str(p) for p in resources[k].get("Properties", {}).values()]
+    ]
+    return next(iter(named or [k for k in of_type if k not in created] or of_type), failure.resource_type)
 
-    def __init__(
-        self, stack_id: str, logical_id: str, resource_type: str, action: str, cause: Exception
-    ) -> None:
-        self.stack_id = stack_id
-        self.logical_id = logical_id
-        self.resource_type = resource_type
-        self.status = f"{action}_FAILED"
-        self.reason = " ".join(str(getattr(cause, "message", "") or cause).split()) or type(cause).__name__
-        super().__init__(f"{logical_id} ({resource_type}) {self.status}: {self.reason}")
+
+def _event(stack: cfn_models.Stack, logical_id: str, resource_type: str, status: str, reason: str) -> None:
+    physical = stack.stack_id if resource_type == "AWS::CloudFormation::Stack" else ""
+    stack.events.append(
+        cfn_models.Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=logical_id,
+            physical_resource_id=physical,
+            resource_type=resource_type,
+            resource_status=status,
+            resource_status_reason=reason,
+            resource_properties=None,
+        )
+    )
+
+
+def _roll_back(stack: cfn_models.Stack, failure: ResourceFailed, previous: dict[str, Any] | None) -> None:
+    """Record the failure and roll back: delete a new stack's resources, or re-apply ``previous`` (the
+    template before the update)."""
+    logical_id = _logical_id(stack, failure)
+    verb = "create" if previous is None else "update"
+    _event(stack, logical_id, failure.resource_type, f"{verb.upper()}_FAILED", failure.reason)
+    prefix = "" if previous is None else "UPDATE_"
+    _event(
+        stack,
+        stack.name,
+        "AWS::CloudFormation::Stack",
+        f"{prefix}ROLLBACK_IN_PROGRESS",
+        f"The following resource(s) failed to {verb}: [{logical_id}]. Rollback requested by user.",
+    )
+    outcome = "COMPLETE"
+    if previous is None:
+        if failure.delete:
+            failure.delete()
+        stack.resource_map.delete()
+    else:
+        # The ordered update (_update_resources) deletes removed resources only in its cleanup, which a failure
+        # never reaches: they still exist and the previous template finds them in place.
+        try:
+            stack.resource_map.update(previous, stack.parameters)
+        except Exception:
+            outcome = "FAILED"
+    stack.status = f"{prefix}ROLLBACK_{outcome}"
+    if previous is not None:
+        stack.output_map = stack._create_output_map()
+    _event(stack, stack.name, "AWS::CloudFormation::Stack", stack.status, "")
 
 
 def _references(value: Any) -> Iterator[str]:
@@ -266,47 +346,57 @@ def _delete_resources(self: parsing.ResourceMap) -> None:
 def _guarded(
     self: parsing.ResourceMap, logical_id: str, resource_type: str, action: str, call: Callable[[], Any]
 ) -> Any:
-    """Run one resource operation; a failure becomes :class:`ResourceFailed` naming the resource."""
+    """Run one resource operation (``action``: CREATE, UPDATE, DELETE); a failure becomes a
+    :class:`ResourceFailed` naming the resource."""
     try:
         return call()
-    except ResourceFailed:
+    except ResourceFailed as failure:
+        failure.logical_id = failure.logical_id or logical_id
         raise
     except Exception as exc:
-        raise ResourceFailed(self.stack_id, logical_id, resource_type, action, exc) from exc
+        reason = " ".join(str(getattr(exc, "message", "") or exc).split()) or type(exc).__name__
+        raise ResourceFailed(resource_type, "", reason, logical_id=logical_id) from exc
 
 
-def _fail_stack(stack: cfn_models.Stack, operation: str, failure: ResourceFailed) -> None:
-    """Record the failed resource and leave the stack ``<operation>_FAILED``, as with rollback disabled."""
-    event = cfn_models.Event(
-        stack_id=stack.stack_id,
-        stack_name=stack.name,
-        logical_resource_id=failure.logical_id,
-        physical_resource_id=_physical_id(stack.resource_map._parsed_resources.get(failure.logical_id)) or "",
-        resource_type=failure.resource_type,
-        resource_status=failure.status,
-        resource_status_reason=failure.reason,
-        resource_properties=None,
-    )
-    stack.events.append(event)
-    stack.status = f"{operation}_FAILED"
-    stack._add_stack_event(
-        stack.status, resource_status_reason=f"The following resource(s) failed: [{failure.logical_id}]"
-    )
-
-
-_moto_stack_update = cfn_models.Stack.update
+_moto_create_resources = cfn_models.Stack.create_resources
+_moto_update = cfn_models.Stack.update
+_moto_execute_change_set = cfn_models.CloudFormationBackend.execute_change_set
 _moto_stack_delete = cfn_models.Stack.delete
 _moto_delete_stack = cfn_models.CloudFormationBackend.delete_stack
-_moto_execute_change_set = cfn_models.CloudFormationBackend.execute_change_set
 
 
-def _stack_update(self: cfn_models.Stack, template: str, *args: Any, **kwargs: Any) -> None:
-    """UpdateStack: a failing resource leaves the stack UPDATE_FAILED instead of failing the API call."""
+def _create_resources(self: cfn_models.Stack) -> None:
     try:
-        _moto_stack_update(self, template, *args, **kwargs)
+        _moto_create_resources(self)
+    except ResourceFailed as failure:
+        _roll_back(self, failure, previous=None)
+
+
+def _update(self: cfn_models.Stack, *args: Any, **kwargs: Any) -> None:
+    previous = copy.deepcopy(self.template_dict)
+    template = self.template
+    try:
+        _moto_update(self, *args, **kwargs)
     except ResourceFailed as failure:
         self.template = template
-        _fail_stack(self, "UPDATE", failure)
+        self._parse_template()
+        _roll_back(self, failure, previous)
+
+
+def _execute_change_set(
+    self: cfn_models.CloudFormationBackend, change_set_name: str, stack_name: str | None = None
+) -> None:
+    change_set = self.change_sets.get(change_set_name) or next(
+        (c for c in self.change_sets.values() if c.change_set_name == change_set_name), None
+    )
+    stack = change_set.stack if change_set else None
+    previous = copy.deepcopy(stack.template_dict) if stack else None
+    try:
+        _moto_execute_change_set(self, change_set_name, stack_name)
+    except ResourceFailed as failure:
+        assert change_set is not None and stack is not None
+        change_set.execution_status = "EXECUTE_FAILED"
+        _roll_back(stack, failure, previous if change_set.change_set_type == "UPDATE" else None)
 
 
 def _stack_delete(self: cfn_models.Stack) -> None:
@@ -314,7 +404,9 @@ def _stack_delete(self: cfn_models.Stack) -> None:
     try:
         _moto_stack_delete(self)
     except ResourceFailed as failure:
-        _fail_stack(self, "DELETE", failure)
+        _event(self, _logical_id(self, failure), failure.resource_type, "DELETE_FAILED", failure.reason)
+        self.status = "DELETE_FAILED"
+        _event(self, self.name, "AWS::CloudFormation::Stack", self.status, "")
 
 
 def _delete_stack(self: cfn_models.CloudFormationBackend, name_or_stack_id: str) -> None:
@@ -325,31 +417,16 @@ def _delete_stack(self: cfn_models.CloudFormationBackend, name_or_stack_id: str)
             self.stacks[stack_id] = self.deleted_stacks.pop(stack_id)
 
 
-def _execute_change_set(
-    self: cfn_models.CloudFormationBackend, change_set_name: str, stack_name: str | None = None
-) -> None:
-    """ExecuteChangeSet: a failing resource leaves the stack <type>_FAILED instead of failing the API call."""
-    try:
-        _moto_execute_change_set(self, change_set_name, stack_name)
-    except ResourceFailed as failure:
-        stack = self.stacks[failure.stack_id]
-        for arn, change_set in self.change_sets.items():
-            if change_set_name in (arn, change_set.change_set_name) and change_set.stack_id == stack.stack_id:
-                change_set.execution_status = "EXECUTE_FAILED"
-                stack.template = change_set.template
-                _fail_stack(stack, change_set.change_set_type, failure)
-                return
-        raise
-
-
 def install() -> None:
-    """Fix DeleteChangeSet, ExecuteChangeSet and stack updates as above; make moto see the emulator's types."""
+    """Fix DeleteChangeSet and ExecuteChangeSet as above, run stack updates and deletes in CloudFormation's
+    order, fail and roll back stacks whose resources fail, and make moto see the emulator's resource types."""
     cfn_models.CloudFormationBackend.delete_change_set = _delete_change_set  # type: ignore[method-assign]
     cfn_models.ChangeSet.apply = _apply_change_set  # type: ignore[method-assign]
+    cfn_models.Stack.create_resources = _create_resources  # type: ignore[method-assign]
+    cfn_models.Stack.update = _update  # type: ignore[method-assign]
+    cfn_models.CloudFormationBackend.execute_change_set = _execute_change_set  # type: ignore[method-assign]
     parsing.ResourceMap.update = _update_resources  # type: ignore[method-assign]
-    cfn_models.Stack.update = _stack_update  # type: ignore[method-assign]
     parsing.ResourceMap.delete = _delete_resources  # type: ignore[method-assign]
     cfn_models.Stack.delete = _stack_delete  # type: ignore[method-assign]
     cfn_models.CloudFormationBackend.delete_stack = _delete_stack  # type: ignore[method-assign]
-    cfn_models.CloudFormationBackend.execute_change_set = _execute_change_set  # type: ignore[method-assign]
     refresh_model_registry()

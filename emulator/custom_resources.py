@@ -7,7 +7,7 @@ followed synchronously: the request (``RequestType`` Create/Update/Delete, ``Res
 ``PhysicalResourceId``, for Update ``OldResourceProperties``) goes to the function's handler, run in a child
 process by :mod:`emulator.lambda_process`; its answer is PUT to a one-shot HTTP listener on loopback standing
 in for the presigned S3 URL. ``SUCCESS`` gives the resource its ``PhysicalResourceId`` (``Ref``) and ``Data``
-(``Fn::GetAtt``); ``FAILED``, or no answer, fails the resource and so the stack operation
+(``Fn::GetAtt``); ``FAILED``, or no answer, fails the resource and so the stack operation, which rolls back
 (:mod:`emulator.cloudformation`). CloudFormation passes resource properties as strings; so does this.
 An Update answered with a new physical id is a replacement: CloudFormation then sends the old resource a Delete
 in the cleanup phase; here it is sent right after the Update.
@@ -26,13 +26,18 @@ from moto.cloudformation import parsing
 from moto.cloudformation.custom_model import CustomModel
 from moto.core.common_models import CloudFormationModel
 
+from emulator.cloudformation import ResourceFailed
 from emulator.lambda_process import LambdaInvocationError, invoke
 
 CUSTOM_RESOURCE_TYPE = "AWS::CloudFormation::CustomResource"
 
 
-class CustomResourceFailed(RuntimeError):
-    """The custom resource answered FAILED, or not at all; the message is the reason CloudFormation shows."""
+class CustomResourceFailed(ResourceFailed):
+    """The custom resource answered FAILED, or not at all; ``reason`` is what CloudFormation shows. The stack
+    operation fails and rolls back (:mod:`emulator.cloudformation`)."""
+
+    def __init__(self, resource_type: str, logical_id: str, reason: str) -> None:
+        super().__init__(resource_type, "", reason, logical_id=logical_id)
 
 
 def _as_strings(value: Any) -> Any:
@@ -113,22 +118,30 @@ def send_request(
         try:
             result = invoke(account_id, region_name, str(properties.get("ServiceToken", "")), event)
         except LambdaInvocationError as exc:
-            raise CustomResourceFailed(f"{logical_id}: {exc}") from exc
+            raise CustomResourceFailed(resource_type, logical_id, f"{logical_id}: {exc}") from exc
         received = list(listener.received)
     if not received:
         tail = " ".join(result.output.strip().splitlines()[-3:])[-500:]
         raise CustomResourceFailed(
+            resource_type,
+            logical_id,
             f"{logical_id}: the custom resource sent no response (CloudFormation would wait for its "
-            f"ServiceTimeout and fail); handler output: {tail}"
+            f"ServiceTimeout and fail); handler output: {tail}",
         )
     answer = json.loads(received[0])
     if answer.get("RequestId") != request_id or answer.get("LogicalResourceId") != logical_id:
-        raise CustomResourceFailed(f"{logical_id}: the response does not match the request")
+        raise CustomResourceFailed(
+            resource_type, logical_id, f"{logical_id}: the response does not match the request"
+        )
     if answer.get("Status") != "SUCCESS":
-        raise CustomResourceFailed(str(answer.get("Reason") or "the custom resource answered FAILED"))
+        raise CustomResourceFailed(
+            resource_type, logical_id, str(answer.get("Reason") or "the custom resource answered FAILED")
+        )
     physical = str(answer.get("PhysicalResourceId") or "")
     if not physical:
-        raise CustomResourceFailed(f"{logical_id}: the response has no PhysicalResourceId")
+        raise CustomResourceFailed(
+            resource_type, logical_id, f"{logical_id}: the response has no PhysicalResourceId"
+        )
     return physical, dict(answer.get("Data") or {})
 
 

@@ -139,12 +139,15 @@ def test_failed_answer_fails_the_update_with_its_reason(cfn: Any, tmp_path: Path
         StackName="cr", TemplateBody=_template(record, Name="a", Answer="FAILED", Reason="no way")
     )
 
-    assert _stack(cfn)["StackStatus"] == "UPDATE_FAILED"
+    # The update fails, then rolls back: the previous properties go to the function again, as an Update.
+    assert _stack(cfn)["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
     events = cfn.describe_stack_events(StackName="cr")["StackEvents"]
     (failed,) = [
         e for e in events if e["LogicalResourceId"] == "Echo" and e["ResourceStatus"] == "UPDATE_FAILED"
     ]
     assert failed["ResourceStatusReason"] == "no way"
+    rollback = _requests(record)[-1]
+    assert rollback["RequestType"] == "Update" and "Answer" not in rollback["ResourceProperties"]
 
 
 def test_no_answer_fails_the_change_set(cfn: Any, tmp_path: Path) -> None:
@@ -158,7 +161,9 @@ def test_no_answer_fails_the_change_set(cfn: Any, tmp_path: Path) -> None:
 
     cfn.execute_change_set(ChangeSetName=change_set["Id"])
 
-    assert _stack(cfn)["StackStatus"] == "CREATE_FAILED"
+    assert _stack(cfn)["StackStatus"] == "ROLLBACK_COMPLETE"
     events = cfn.describe_stack_events(StackName="cr")["StackEvents"]
-    (failed,) = [e for e in events if e["LogicalResourceId"] == "Echo"]
+    (failed,) = [
+        e for e in events if e["LogicalResourceId"] == "Echo" and e["ResourceStatus"] == "CREATE_FAILED"
+    ]
     assert "sent no response" in failed["ResourceStatusReason"]
