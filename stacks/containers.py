@@ -43,6 +43,10 @@ PRESETS = {
     ),
 }
 
+#: Presets whose exporter can compile without a Neuron device, so `make compile` can build their artifacts on a
+#: CPU instance (optimum-neuron 0.4.x; 0.0.28, in the TGI image, refuses to export decoders off a Neuron device).
+COMPILABLE_PRESETS = ("hf-vllm-neuron",)
+
 
 def image_repository_and_tag(endpoint: Endpoint) -> tuple[str, str]:
     """(repository, tag) of a preset endpoint's image; the registry host is resolved per region."""

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Final
 from botocore.config import Config
 
 from lambdas.common import tags
+from lambdas.common.paging import follow_pages
 from lambdas.common.retry import call_with_backoff
 
 if TYPE_CHECKING:
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
-    from mypy_boto3_resourcegroupstaggingapi.type_defs import TagFilterTypeDef
+    from mypy_boto3_resourcegroupstaggingapi.type_defs import GetResourcesOutputTypeDef, TagFilterTypeDef
 
 ENDPOINT_RESOURCE_TYPE: Final = "sagemaker:endpoint"
 #: The one production variant of every endpoint infersave deploys (``stacks.inf2_endpoint``); CloudWatch's
@@ -140,23 +141,23 @@ def list_tagged_endpoints(
         tag_filter["Values"] = [project_name]
     endpoints: list[TaggedEndpoint] = []
     problems: list[str] = []
-    token = ""
-    while True:
-        page = call_with_backoff(
+
+    def fetch(token: str | None) -> GetResourcesOutputTypeDef:
+        return call_with_backoff(
             partial(
                 tagging.get_resources,
                 TagFilters=[tag_filter],
                 ResourceTypeFilters=[ENDPOINT_RESOURCE_TYPE],
                 ResourcesPerPage=RESOURCES_PER_PAGE,
-                PaginationToken=token,
+                PaginationToken=token or "",
             )
         )
+
+    for page in follow_pages(fetch, lambda page: page.get("PaginationToken"), what="Tagging GetResources"):
         for mapping in page.get("ResourceTagMappingList", []):
             resource_tags = {t["Key"]: t["Value"] for t in mapping.get("Tags", [])}
             try:
                 endpoints.append(endpoint_from_arn(mapping.get("ResourceARN", ""), resource_tags))
             except AwsDataError as exc:
                 problems.append(str(exc))
-        token = page.get("PaginationToken") or ""
-        if not token:
-            return endpoints, problems
+    return endpoints, problems

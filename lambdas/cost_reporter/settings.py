@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from lambdas.common import env as envvars
+from lambdas.common import tags
 from lambdas.common.env import SettingsError
 
 __all__ = [
@@ -58,8 +59,11 @@ def _capacity_ratio(env: Mapping[str, str], name: str) -> Decimal:
     ratio = envvars.decimal(
         env, name, default=Decimal("1.0"), what="baseline instances per Inferentia2 instance"
     )
-    if ratio <= 0:
-        raise SettingsError(f"{name}={ratio} must be a positive number")
+    if not tags.CAPACITY_RATIO_MIN <= ratio <= tags.CAPACITY_RATIO_MAX:
+        raise SettingsError(
+            f"{name}={ratio} is outside {tags.CAPACITY_RATIO_MIN}..{tags.CAPACITY_RATIO_MAX} baseline instances "
+            "per Inferentia2 instance"
+        )
     return ratio
 
 

@@ -339,7 +339,7 @@ def test_logical_ids_of_stateful_resources_are_stable(synth: Synth) -> None:
         "Endpointzephyr7bEndpoint5961E970",
         "Endpointqwen2572bEndpointCBE3DBCA",
     }
-    assert set(_resources(t, "AWS::KMS::Key")) == {"VolumeKeyB3FBD601"}
+    assert set(_resources(t, "AWS::KMS::Key")) == {"VolumeKeyB3FBD601", "CompileArtifactsKeyC281B8D1"}
     assert set(_resources(t, "AWS::ApplicationAutoScaling::ScalableTarget")) == {
         "Autoscalingqwen257bTargetCF5D756D",
         "Autoscalingzephyr7bTarget43CC0195",
