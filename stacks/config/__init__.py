@@ -9,7 +9,7 @@ Each module checks one thing; every problem is reported as ``<field path>: <what
   ``neuron_snapshot`` loads;
 - ``containers``: preset rules (gated models need a token, supported precisions);
 - ``endpoint_checks``: GPU baseline, name length, off-hours floor;
-- ``budget_checks``: budget and breach switch;
+- ``budget_checks``: budget and breach switch; ``limits``: endpoints per project (stack size);
 - ``regions``: where the resources and images exist;
 - ``source``: reading the file (UTF-8, YAML, no repeated keys); ``secrets``: no credentials in it.
 """
@@ -26,6 +26,7 @@ from stacks.config.budget_checks import budget_problems
 from stacks.config.containers import container_problems
 from stacks.config.endpoint_checks import endpoint_problems
 from stacks.config.errors import ConfigError, pydantic_problems
+from stacks.config.limits import stack_size_problems
 from stacks.config.neuron_cache import neuron_cache_problems
 from stacks.config.neuron_fit import neuron_problems
 from stacks.config.regions import region_problems
@@ -75,7 +76,7 @@ def validate(config: Config, catalog: Catalog, *, neuron_cache: bool = True) -> 
     for, so it must read a config whose endpoints are not cached yet."""
     # Without env.region the CDK CLI's region applies: app.py checks it with region_problems once it knows it.
     problems = region_problems(config, config.env.region) if config.env.region else []
-    problems += budget_problems(config)
+    problems += budget_problems(config) + stack_size_problems(config)
     for index, endpoint in enumerate(config.endpoints):
         path = f"endpoints[{index}]"
         problems += container_problems(path, endpoint)

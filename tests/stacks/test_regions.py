@@ -20,10 +20,14 @@ from stacks.containers import PRESETS
 from stacks.dlc_registry import published_images, registry_account
 
 
+#: A model and size the Neuron cache snapshot holds for each preset's image (batch 4, TP 2, 4096 tokens).
+_CACHED_MODEL = {"hf-vllm-neuron": "Qwen/Qwen3-8B", "hf-tgi-neuron": "Qwen/Qwen2.5-7B-Instruct"}
+
+
 def _endpoint(name: str, preset: str) -> dict[str, Any]:
     return {
         "name": name,
-        "model_id": "Qwen/Qwen2.5-7B-Instruct",
+        "model_id": _CACHED_MODEL.get(preset, "Qwen/Qwen3-8B"),
         "parameters_billion": 8,
         "instance_type": "ml.inf2.xlarge",
         "tensor_parallel_degree": 2,
