@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Final
 
 from botocore.config import Config
 
 from lambdas.common import tags
-from lambdas.common.retry import call_with_backoff
+from lambdas.common.paging import paginate
 
 if TYPE_CHECKING:
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
@@ -26,6 +25,9 @@ ENDPOINT_RESOURCE_TYPE: Final = "sagemaker:endpoint"
 #: ``AWS/SageMaker`` metrics and the autoscaling resource ids name it.
 VARIANT_NAME: Final = "AllTraffic"
 RESOURCES_PER_PAGE: Final = 100
+#: Page bound of the endpoint listing: AWS pages at 100 resources, so 500 pages are 50,000 endpoints, far
+#: above any account's SageMaker endpoint quota (moto pages at 100 tags: 1,000 endpoints take ~41 pages).
+TAGGING_MAX_PAGES: Final = 500
 
 
 def client_config(
@@ -81,29 +83,31 @@ def list_tagged_endpoints(
     """Every SageMaker endpoint tagged ``infersave:project`` (with value ``project_name`` if given).
 
     Returns the endpoints in listing order and a problem per resource that is not a readable endpoint ARN.
+    Raises :class:`lambdas.common.paging.PagingError` on a repeated page token or more than
+    ``TAGGING_MAX_PAGES`` pages: a partial listing would silently leave endpoints out.
     """
     tag_filter: TagFilterTypeDef = {"Key": tags.PROJECT}
     if project_name:
         tag_filter["Values"] = [project_name]
     endpoints: list[TaggedEndpoint] = []
     problems: list[str] = []
-    token = ""
-    while True:
-        page = call_with_backoff(
-            partial(
-                tagging.get_resources,
-                TagFilters=[tag_filter],
-                ResourceTypeFilters=[ENDPOINT_RESOURCE_TYPE],
-                ResourcesPerPage=RESOURCES_PER_PAGE,
-                PaginationToken=token,
-            )
-        )
+    request = {
+        "TagFilters": [tag_filter],
+        "ResourceTypeFilters": [ENDPOINT_RESOURCE_TYPE],
+        "ResourcesPerPage": RESOURCES_PER_PAGE,
+    }
+    what = f"tagging GetResources {tags.PROJECT}={project_name or '*'}"
+    for page in paginate(
+        tagging.get_resources,
+        request,
+        page_param="PaginationToken",
+        what=what,
+        max_pages=TAGGING_MAX_PAGES,
+    ):
         for mapping in page.get("ResourceTagMappingList", []):
             resource_tags = {t["Key"]: t["Value"] for t in mapping.get("Tags", [])}
             try:
                 endpoints.append(endpoint_from_arn(mapping.get("ResourceARN", ""), resource_tags))
             except AwsDataError as exc:
                 problems.append(str(exc))
-        token = page.get("PaginationToken") or ""
-        if not token:
-            return endpoints, problems
+    return endpoints, problems

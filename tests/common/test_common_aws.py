@@ -37,7 +37,7 @@ def test_listing_follows_pages_filters_on_the_project_and_reports_what_is_not_an
             ],
             "PaginationToken": "p2",
         },
-        {**request, "PaginationToken": ""},
+        request,
     )
     stub.add_response(
         "get_resources",
@@ -69,7 +69,6 @@ def test_listing_without_a_project_asks_for_the_tag_key_only() -> None:
             "TagFilters": [{"Key": "infersave:project"}],
             "ResourceTypeFilters": ["sagemaker:endpoint"],
             "ResourcesPerPage": 100,
-            "PaginationToken": "",
         },
     )
 
@@ -104,3 +103,18 @@ def test_describe_error_is_one_short_line_without_markup() -> None:
     assert describe_error(RuntimeError(page)) == "An error occurred (500): 500 Internal"
     assert describe_error(RuntimeError("x" * 500), limit=20) == "x" * 17 + "..."
     assert describe_error(RuntimeError("")) == "RuntimeError"
+
+
+def test_listing_stops_with_an_error_on_a_repeated_page_token() -> None:
+    from lambdas.common.paging import PagingError
+
+    client = boto3.client(
+        "resourcegroupstaggingapi", region_name="eu-west-1", config=Config(retries={"max_attempts": 1})
+    )
+    stub = Stubber(client)
+    page = {"ResourceTagMappingList": [_mapping(f"{ARN}demo-chat", infersave_project="demo")]}
+    stub.add_response("get_resources", {**page, "PaginationToken": "same"})
+    stub.add_response("get_resources", {**page, "PaginationToken": "same"})
+
+    with stub, pytest.raises(PagingError, match="infersave:project=demo: page 2 repeats a page token"):
+        aws.list_tagged_endpoints(client, "demo")
