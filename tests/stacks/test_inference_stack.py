@@ -378,3 +378,32 @@ def test_grant_invoke_allows_only_this_endpoint(synth: Synth) -> None:
             },
         },
     )
+
+
+def test_execution_role_trusts_sagemaker_of_this_account_and_region_only(synth: Synth) -> None:
+    # Confused-deputy prevention for SageMaker inference: aws:SourceArn arn:<partition>:sagemaker:<region>:
+    # <account>:* (ArnLike) and aws:SourceAccount (SageMaker developer guide, security-confused-deputy-prevention).
+    roles = synth.full["inference"].find_resources(
+        "AWS::IAM::Role",
+        {
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Statement": [{"Principal": {"Service": "sagemaker.amazonaws.com"}}]
+                }
+            }
+        },
+    )
+    assert roles
+    for role in roles.values():
+        (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": "123456789012"},
+            "ArnLike": {
+                "aws:SourceArn": {
+                    "Fn::Join": [
+                        "",
+                        ["arn:", {"Ref": "AWS::Partition"}, ":sagemaker:us-east-1:123456789012:*"],
+                    ]
+                }
+            },
+        }
