@@ -54,13 +54,14 @@ class Clients:
     sts: STSClient
 
 
-def make_clients(region_name: str | None = None) -> Clients:
-    """Clients for ``region_name`` (default: the environment's region) with retries configured.
+def make_clients(region_name: str | None = None, *, session: boto3.session.Session | None = None) -> Clients:
+    """Clients for ``region_name`` (default: the environment's region) with retries configured; ``session``
+    reuses one session's loaded service models (tests create many sets of clients).
 
     Budgets is a global service: boto3 sends its calls to the partition's single endpoint whatever the
     region (budgets.amazonaws.com, budgets.amazonaws.com.cn in China).
     """
-    session = boto3.session.Session(region_name=region_name)
+    session = session or boto3.session.Session(region_name=region_name)
     return Clients(
         sagemaker=session.client("sagemaker", config=CLIENT_CONFIG),
         autoscaling=session.client("application-autoscaling", config=CLIENT_CONFIG),

@@ -19,6 +19,8 @@ from tests.budget_guard.samples import ACCOUNT_ID, BUDGET_NAME, NOW, TOPIC_ARN
 
 REGION = "us-east-1"
 PROJECT = "demo"
+#: One session for every test's clients: it keeps the loaded service models (0.6 s per set of clients).
+_SESSION = boto3.session.Session(region_name=REGION)
 
 
 @pytest.fixture(autouse=True)
@@ -63,7 +65,7 @@ def env() -> Iterator[Env]:
             "QueueArn"
         ]
         sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
-        yield Env(clients=aws.make_clients(REGION), queue_url=queue_url)
+        yield Env(clients=aws.make_clients(REGION, session=_SESSION), queue_url=queue_url)
 
 
 def make_budget(
