@@ -115,6 +115,8 @@ HOSTILE: list[tuple[str, str, IgnoreReason]] = [
         ("Budget Name:" + " " * MAX_MESSAGE_CHARS)[: MAX_MESSAGE_CHARS - 1] + "x",
         R.MALFORMED,
     ),
+    # The old field regex backtracked quadratically on a word followed by a long run of spaces, no colon.
+    ("cap-word-then-spaces", "Budget Name: x\nBudget" + " " * (MAX_MESSAGE_CHARS - 30) + "x", R.MALFORMED),
     ("cap-letters-no-colon", "Budget Name:\n" + "A" * (MAX_MESSAGE_CHARS - 20), R.MALFORMED),
     ("cap-word-space-run", "Budget Name: " + "a " * (MAX_MESSAGE_CHARS // 2 - 8), R.MALFORMED),
     ("cap-colons", "Budget Name:" + ":" * (MAX_MESSAGE_CHARS - 20), R.MALFORMED),
@@ -239,6 +241,16 @@ def test_parse_steps_grow_linearly_with_the_number_of_lines() -> None:
 
     # Four times the lines, at most about four times the steps (a quadratic parser would take ~16 x).
     assert large <= 4.2 * small, (small, large)
+
+
+def test_a_long_line_costs_the_same_number_of_steps_as_a_short_one() -> None:
+    def bait(spaces: int) -> str:
+        return "Budget Name: x\nBudget" + " " * spaces + "x"
+
+    short = _line_events(lambda: _classify(bait(1000)))
+    long = _line_events(lambda: _classify(bait(MAX_MESSAGE_CHARS - 30)))
+
+    assert short == long
 
 
 def test_an_oversize_message_costs_a_constant_number_of_steps() -> None:
