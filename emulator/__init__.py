@@ -33,7 +33,9 @@ replaces the value of an existing key instead of appending a duplicate, and TagR
 accept 1-20 ARNs per call (:mod:`emulator.tagging`); S3 object requests on a bucket with a policy evaluate only
 the policy's statements without a ``Condition`` (moto refused every request once any statement had one, e.g.
 the ``aws:SecureTransport`` deny of TLS-only buckets), so conditional denies are not enforced locally
-(:mod:`emulator.s3`). :mod:`emulator.inprocess` (used explicitly by tests and benchmarks, not by ``install()``)
+(:mod:`emulator.s3`). Budgets' ``CalculatedSpend.ActualSpend``, which AWS computes from the bill and moto fixes
+at ``"0"``, is set with :func:`emulator.budgets.set_actual_spend` (in-process) so DescribeBudget reports a
+breach the way AWS would (:mod:`emulator.budgets`). :mod:`emulator.inprocess` (used explicitly by tests and benchmarks, not by ``install()``)
 turns in-process moto's ``NotImplementedError`` into an HTTP 501 answer.
 
 Measured to work natively in moto 5.2.5 (create, ``Ref`` / ``Fn::GetAtt``, delete), left alone:
