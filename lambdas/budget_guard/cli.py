@@ -26,10 +26,10 @@ from pathlib import Path
 from botocore.exceptions import BotoCoreError, ClientError
 
 from lambdas.budget_guard import aws, service
-from lambdas.budget_guard.confirm import NotConfirmed, confirm_breach
+from lambdas.budget_guard.confirm import NotConfirmed
 from lambdas.budget_guard.messages import Ignored, classify
 from lambdas.budget_guard.planner import Bounds
-from lambdas.budget_guard.service import Report, guard_project, restore_project
+from lambdas.budget_guard.service import Report, restore_project
 from lambdas.budget_guard.settings import Settings, SettingsError
 from lambdas.common.paging import PagingError
 
@@ -78,26 +78,11 @@ def _main(args: argparse.Namespace) -> int:
     if isinstance(decision, Ignored):
         print(json.dumps({"ignored": decision.reason.value, "detail": decision.detail}))
         return 0
-    budget = aws.describe_budget(clients.budgets, account_id=account_id, budget_name=settings.budget_name)
-    confirmed = confirm_breach(
-        budget,
-        budget_name=settings.budget_name,
-        project=settings.project_name,
-        threshold_percent=settings.breach_threshold_percent,
-        now=now,
-    )
+    confirmed = service.check_budget(clients, settings, account_id=account_id, now=now)
     if isinstance(confirmed, NotConfirmed):
         print(json.dumps({"not_confirmed": confirmed.reason}))
         return 0
-    report = guard_project(
-        clients,
-        project=settings.project_name,
-        period=confirmed.period,
-        floor=settings.floor_instance_count,
-        now=now,
-        dry_run=settings.dry_run,
-        confirmation=confirmed.describe(),
-    )
+    report = service.guard_confirmed(clients, settings, confirmed, now=now)
     return _finish(report, clients, settings.alerts_topic_arn)
 
 

@@ -33,9 +33,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.exceptions import BotoCoreError, ClientError
 
 from lambdas.budget_guard import aws, service
-from lambdas.budget_guard.confirm import NotConfirmed, confirm_breach
+from lambdas.budget_guard.confirm import NotConfirmed
 from lambdas.budget_guard.messages import RECHECK_EVENT, SUSPICIOUS, Claim, classify
-from lambdas.budget_guard.service import Outcome, Report, guard_project
+from lambdas.budget_guard.service import Outcome, Report
 from lambdas.budget_guard.settings import Settings
 from lambdas.common.paging import PagingError
 
@@ -70,7 +70,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     if isinstance(event, Mapping) and all(event.get(k) == v for k, v in RECHECK_EVENT.items()):
         return {"results": [_confirm_and_guard(settings, account_id, trigger="scheduled re-check")]}
     records = event.get("Records") if isinstance(event, Mapping) else None
-    if not isinstance(records, list) or not records:
+    if not isinstance(records, list) or not records or not all(_is_sns_record(r) for r in records):
         logger.error("unrecognised event: neither an SNS delivery nor the re-check schedule's event")
         raise GuardActionError("unrecognised event: expected SNS Records or the re-check event")
     results = [
@@ -119,7 +119,7 @@ def _confirm_and_guard(settings: Settings, account_id: str, *, trigger: str) -> 
     clients = get_clients()
     now = service.utc_now()
     try:
-        budget = aws.describe_budget(clients.budgets, account_id=account_id, budget_name=settings.budget_name)
+        decision = service.check_budget(clients, settings, account_id=account_id, now=now)
     except (ClientError, BotoCoreError) as exc:
         _fail(
             f"could not read budget {settings.budget_name} of account {account_id} from AWS Budgets "
@@ -127,13 +127,6 @@ def _confirm_and_guard(settings: Settings, account_id: str, *, trigger: str) -> 
             count=1,
         )
         raise GuardActionError(str(exc)) from exc
-    decision = confirm_breach(
-        budget,
-        budget_name=settings.budget_name,
-        project=settings.project_name,
-        threshold_percent=settings.breach_threshold_percent,
-        now=now,
-    )
     if isinstance(decision, NotConfirmed):
         # A message claimed a breach AWS does not report: forged, stale, or ahead of AWS's data. Say so.
         log = logger.warning if trigger == "alert message" else logger.info
@@ -150,15 +143,7 @@ def _confirm_and_guard(settings: Settings, account_id: str, *, trigger: str) -> 
     )
     metrics.add_metric(name="BudgetBreachesDetected", unit=MetricUnit.Count, value=1)
     try:
-        report = guard_project(
-            clients,
-            project=settings.project_name,
-            period=decision.period,
-            floor=settings.floor_instance_count,
-            now=now,
-            dry_run=settings.dry_run,
-            confirmation=decision.describe(),
-        )
+        report = service.guard_confirmed(clients, settings, decision, now=now)
     except (ClientError, BotoCoreError, PagingError) as exc:
         _fail(f"could not list the endpoints of project {settings.project_name}: {exc}", count=1)
         raise GuardActionError(str(exc)) from exc
@@ -185,6 +170,14 @@ def _confirm_and_guard(settings: Settings, account_id: str, *, trigger: str) -> 
         names = ", ".join(r.endpoint_name for r in report.failures)
         raise GuardActionError(f"budget guard could not act on: {names} ({summary})"[:4000])
     return {"report": report.to_message()}
+
+
+def _is_sns_record(record: object) -> bool:
+    """An SNS delivery record with the fields read here (Message, MessageId, Timestamp as strings)."""
+    sns = record.get("Sns") if isinstance(record, Mapping) else None
+    return isinstance(sns, Mapping) and all(
+        isinstance(sns.get(key), str) for key in ("Message", "MessageId", "Timestamp")
+    )
 
 
 def _account_of(context: LambdaContext) -> str:

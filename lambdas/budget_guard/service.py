@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from lambdas.budget_guard import aws
+from lambdas.budget_guard.confirm import Confirmed, NotConfirmed, confirm_breach
 from lambdas.budget_guard.messages import SUMMARY_SOURCE
 from lambdas.budget_guard.planner import (
     BUDGET_PERIOD,
@@ -29,6 +30,7 @@ from lambdas.budget_guard.planner import (
     plan_restore,
     verify_applied,
 )
+from lambdas.budget_guard.settings import Settings
 from lambdas.common import tags as tag_keys
 from lambdas.common.aws import TaggedEndpoint
 from lambdas.common.retry import describe_error
@@ -37,6 +39,9 @@ from lambdas.common.retry import describe_error
 def utc_now() -> datetime:
     """The clock of the switch (UTC): the budget period is the month of this instant. Tests replace it."""
     return datetime.now(UTC)
+
+
+Verdict = Confirmed | NotConfirmed
 
 
 class Outcome(StrEnum):
@@ -99,6 +104,34 @@ class Report:
         failed = len(self.failures)
         tail = f", {failed} failed" if failed else ""
         return f"{prefix}infersave {self.project}: budget guard {verb} {done} endpoint(s){tail}"
+
+
+def check_budget(clients: aws.Clients, settings: Settings, *, account_id: str, now: datetime) -> Verdict:
+    """DescribeBudget of the project's budget in ``account_id`` (the caller's own), judged at ``now``.
+    AWS errors propagate: without the budget's state nothing may be lowered."""
+    budget = aws.describe_budget(clients.budgets, account_id=account_id, budget_name=settings.budget_name)
+    return confirm_breach(
+        budget,
+        budget_name=settings.budget_name,
+        project=settings.project_name,
+        threshold_percent=settings.breach_threshold_percent,
+        now=now,
+    )
+
+
+def guard_confirmed(
+    clients: aws.Clients, settings: Settings, confirmed: Confirmed, *, now: datetime
+) -> Report:
+    """:func:`guard_project` for the period and with the evidence of ``confirmed``."""
+    return guard_project(
+        clients,
+        project=settings.project_name,
+        period=confirmed.period,
+        floor=settings.floor_instance_count,
+        now=now,
+        dry_run=settings.dry_run,
+        confirmation=confirmed.describe(),
+    )
 
 
 def guard_project(

@@ -169,7 +169,17 @@ def test_alert_from_a_context_without_a_readable_account_fails(world: Env) -> No
 
 
 @pytest.mark.filterwarnings("ignore:No application metrics to publish")
-@pytest.mark.parametrize("event", [{}, {"Records": []}, {"action": "recheck"}, {"source": "aws.events"}])
+@pytest.mark.parametrize(
+    "event",
+    [
+        {},
+        {"Records": []},
+        {"Records": [{}]},
+        {"Records": [{"Sns": {"Message": 5, "MessageId": "m", "Timestamp": "t"}}]},
+        {"action": "recheck"},
+        {"source": "aws.events"},
+    ],
+)
 def test_unrecognised_event_fails_with_one_line(world: Env, event: dict[str, Any]) -> None:
     with pytest.raises(handler.GuardActionError, match="unrecognised event"):
         invoke(event)
