@@ -45,6 +45,11 @@ metrics = Metrics(service=SERVICE_NAME, namespace=os.getenv("POWERTOOLS_METRICS_
 tracer = Tracer(service=SERVICE_NAME)
 
 
+#: What started a run (appears in logs).
+ALERT = "alert message"
+RECHECK = "scheduled re-check"
+
+
 class GuardActionError(RuntimeError):
     """The switch could not lower (or report on) one or more endpoints; the invocation must fail."""
 
@@ -68,7 +73,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     )
     account_id = _account_of(context)
     if isinstance(event, Mapping) and all(event.get(k) == v for k, v in RECHECK_EVENT.items()):
-        return {"results": [_confirm_and_guard(settings, account_id, trigger="scheduled re-check")]}
+        return {"results": [_confirm_and_guard(settings, account_id, trigger=RECHECK)]}
     records = event.get("Records") if isinstance(event, Mapping) else None
     if not isinstance(records, list) or not records or not all(_is_sns_record(r) for r in records):
         logger.error("unrecognised event: neither an SNS delivery nor the re-check schedule's event")
@@ -111,7 +116,7 @@ def _handle_message(
         notification.period,
         extra={"sns_message_id": message_id},
     )
-    return {"sns_message_id": message_id, **_confirm_and_guard(settings, account_id, trigger="alert message")}
+    return {"sns_message_id": message_id, **_confirm_and_guard(settings, account_id, trigger=ALERT)}
 
 
 def _confirm_and_guard(settings: Settings, account_id: str, *, trigger: str) -> dict[str, Any]:
@@ -129,7 +134,7 @@ def _confirm_and_guard(settings: Settings, account_id: str, *, trigger: str) -> 
         raise GuardActionError(str(exc)) from exc
     if isinstance(decision, NotConfirmed):
         # A message claimed a breach AWS does not report: forged, stale, or ahead of AWS's data. Say so.
-        log = logger.warning if trigger == "alert message" else logger.info
+        log = logger.warning if trigger == ALERT else logger.info
         log("not lowering anything (%s): %s", trigger, decision.reason)
         metrics.add_metric(name="BreachNotConfirmed", unit=MetricUnit.Count, value=1)
         return {"not_confirmed": decision.reason}
@@ -150,7 +155,10 @@ def _confirm_and_guard(settings: Settings, account_id: str, *, trigger: str) -> 
 
     _log_report(report)
     metrics.add_metric(name="EndpointsGuarded", unit=MetricUnit.Count, value=report.count(Outcome.GUARDED))
-    if report.changed:
+    # An alert's run always reports; the hourly re-check only when it lowered something, so an endpoint that
+    # keeps failing (or a dry run) does not mail the topic every hour: its failures still fail the run.
+    worth_telling = report.changed if trigger == ALERT else report.count(Outcome.GUARDED) > 0
+    if worth_telling:
         try:
             aws.publish(
                 clients.sns,

@@ -404,3 +404,16 @@ def test_next_period_is_guarded_again_after_a_restore(world: Env, monkeypatch: p
 
     tags = endpoint_tags(world, "demo-chat")
     assert (capacity(world, "demo-chat"), tags[planner.BUDGET_PERIOD]) == (LOWERED, "2025-07")
+
+
+def test_recheck_of_an_endpoint_that_keeps_failing_fails_without_mailing_every_hour(world: Env) -> None:
+    breach(world)
+    make_endpoint(world, "demo-fixed", bounds=None)  # no scalable target: cannot be lowered, ever
+    with pytest.raises(handler.GuardActionError, match="demo-fixed"):
+        alert()
+    assert world.published()  # the alert's run reports, failure included
+
+    with pytest.raises(handler.GuardActionError, match="demo-fixed"):
+        recheck()
+
+    assert world.published() == []  # the error alarm and the on-failure queue carry it from here
