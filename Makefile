@@ -11,7 +11,7 @@ export CDK_DISABLE_CLI_TELEMETRY := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install test lint typecheck unit synth estimate bench bench-report lock clean
+.PHONY: install test lint typecheck unit synth estimate preflight refresh-quotas compile bench bench-report refresh-images lock clean
 
 install: $(VENV)/.installed-py node_modules/.installed-js
 
@@ -43,11 +43,30 @@ synth: install
 estimate: install
 	$(PY) -m stacks.estimate --config $(or $(CONFIG),infersave.yaml)
 
+# Checks an account before the first deploy (quotas, secrets, bootstrap...): see README "Preflight".
+preflight: install
+	$(PY) -m ops.preflight --config $(or $(CONFIG),infersave.yaml)
+
+# Rewrites emulator/servicequotas_sagemaker.json from ListAWSDefaultServiceQuotas (needs AWS credentials).
+refresh-quotas: install
+	$(PY) -m ops.refresh_quota_defaults --region $(or $(REGION),us-east-1)
+
+# Ahead-of-time Neuron compile of one endpoint in a SageMaker Processing job (README "Compile path").
+# Extra flags: COMPILE_FLAGS="--dry-run" or "--wait --set-config".
+compile: install
+	@test -n "$(ENDPOINT)" || { echo "usage: make compile ENDPOINT=<endpoints[].name> [CONFIG=path] [COMPILE_FLAGS=--dry-run]" >&2; exit 2; }
+	$(PY) -m ops.compile --endpoint $(ENDPOINT) --config $(or $(CONFIG),infersave.yaml) $(COMPILE_FLAGS)
+
 bench: install
 	$(PY) -m benchmarks.synth_time
 
 bench-report: install
 	$(PY) -m benchmarks.report_calls
+
+# Regenerates data/container_images.json (clones aws/sagemaker-python-sdk: network) and data/resource_regions.json
+# (from the installed cfn-lint; the templates of `make synth` add their resource types).
+refresh-images: install
+	$(PY) -m ops.refresh_images $(if $(wildcard cdk.out),--templates cdk.out)
 
 lock:
 	$(VENV)/bin/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.lock

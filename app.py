@@ -15,7 +15,7 @@ import aws_cdk as cdk
 
 from lambdas.common.catalog import load_catalog
 from stacks.app_builder import build_app
-from stacks.config import ConfigError, load_config
+from stacks.config import ConfigError, load_config, region_problems
 from stacks.estimate import budget_problems, estimate, render_table
 from stacks.nag import enable_nag
 
@@ -30,6 +30,11 @@ def main() -> None:
         config_path = ROOT / config_path
     try:
         config = load_config(config_path)
+        region = config.env.region or os.environ.get("CDK_DEFAULT_REGION")
+        if not config.env.region:  # the CLI's region: the same rules as for env.region
+            problems = region_problems(config, region)
+            if problems:
+                raise ConfigError(str(config_path), problems)
     except ConfigError as exc:
         print(f"infersave: {exc}", file=sys.stderr)
         sys.exit(1)
@@ -41,7 +46,6 @@ def main() -> None:
         sys.exit(1)
     local = str(app.node.try_get_context("local") or "false").lower() == "true"
     account = config.env.account or os.environ.get("CDK_DEFAULT_ACCOUNT")
-    region = config.env.region or os.environ.get("CDK_DEFAULT_REGION")
     enable_nag(app)
     build_app(app, config, env=cdk.Environment(account=account, region=region), local=local)
     app.synth()

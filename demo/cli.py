@@ -3,15 +3,16 @@
 Phases, each timed (the table is printed at the end, also after a failure):
 
 1. start the emulator (``python -m emulator.server`` on a free loopback port);
-2. ``cdk bootstrap`` and 3. ``cdk deploy --all`` of the real app (``-c local=true``) with the CLI from
-   node_modules, dummy credentials and ``AWS_ENDPOINT_URL``;
-4. replay: build the scenario of the previous calendar month (:mod:`demo.scenario`), put its CloudWatch
+2. ``cdk bootstrap``, then the preflight (request the SageMaker quotas the config needs, as a user would,
+   then ``python -m ops.preflight``, which must pass), then ``cdk deploy --all`` of the real app
+   (``-c local=true``) with the CLI from node_modules, dummy credentials and ``AWS_ENDPOINT_URL``;
+3. replay: build the scenario of the previous calendar month (:mod:`demo.scenario`), put its CloudWatch
    metrics and queue its Cost Explorer answer (:mod:`demo.replay`);
-5. report: run the deployed reporter's handler in a child process (:mod:`demo.lambda_runner`) under the
+4. report: run the deployed reporter's handler in a child process (:mod:`demo.lambda_runner`) under the
    deployed function's environment with the monthly schedule's event, download the report from the
    emulated S3 bucket to ``./out/``, print the savings table, the budget state and where to look
    (:mod:`demo.report`);
-6. stop the emulator: always, also on failure, Ctrl-C or SIGTERM, and check it is gone.
+5. stop the emulator: always, also on failure, Ctrl-C or SIGTERM, and check it is gone.
 
 Exit status 0 on success, 1 with a one-line reason on failure, 130 when interrupted.
 """
@@ -24,7 +25,7 @@ import os
 import signal
 import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -42,6 +43,7 @@ from demo.scenario import Scenario, build_scenario
 from lambdas.cost_reporter.logic.period import previous_month
 from lambdas.cost_reporter.models import ReportPeriod
 from stacks.config import Config, ConfigError, load_config
+from stacks.config.regions import billing_region
 
 COST_OUTPUTS = ("ReportsBucketName", "SummaryTopicArn", "ReporterFunctionName", "DashboardName")
 
@@ -74,9 +76,13 @@ class PhaseTimes:
 
 
 def stack_names(config: Config) -> dict[str, str]:
-    """The app's stacks by role (see ``stacks.app_builder``)."""
+    """The app's stacks by role (see ``stacks.app_builder``): "billing" (in us-east-1, holding the budget) only
+    where the endpoints' region has no Budgets or Cost Anomaly Detection types."""
     prefix = f"infersave-{config.project}"
-    return {role: f"{prefix}-{role}" for role in ("inference", "guardrails", "cost")}
+    roles = ["inference", "guardrails", "cost"]
+    if billing_region(config.env.region or "us-east-1"):
+        roles.append("billing")
+    return {role: f"{prefix}-{role}" for role in roles}
 
 
 def _raise_on_signal(signum: int, frame: FrameType | None) -> None:
@@ -174,6 +180,34 @@ def run_report(
     return ReportRun(result=result, document=document, files=files)
 
 
+@dataclass(frozen=True)
+class PreflightRun:
+    """The quota increases the demo requested and the preflight's checklist (all PASS or WARN)."""
+
+    requests: list[str]
+    checklist: str
+
+
+def run_preflight(
+    aws: boto3.session.Session,
+    endpoint_url: str,
+    config: Config,
+    *,
+    env: Mapping[str, str],
+    config_path: Path,
+    out_dir: Path,
+) -> PreflightRun:
+    """What a user does before a first deploy: request the SageMaker quotas the config needs (the emulator starts
+    at AWS's defaults, 0 for ``ml.inf2.*``, and approves at once), then run ``python -m ops.preflight``, which must
+    pass (``out_dir/preflight.log``). Prints the requests and the checklist."""
+    requests = local_aws.raise_endpoint_quotas(
+        aws.client("service-quotas", endpoint_url=endpoint_url), config
+    )
+    checklist = local_aws.preflight(env, config_path, out_dir / "preflight.log")
+    print("\n".join(f"    {line}" for line in [*requests, *checklist.splitlines()]))
+    return PreflightRun(requests=requests, checklist=checklist)
+
+
 def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, state: RunState) -> None:
     """All phases against a freshly started emulator, which is stopped whatever happens."""
     region = config.env.region or "us-east-1"
@@ -192,6 +226,8 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, sta
 
         with times.phase("bootstrap", f"cdk bootstrap aws://{account}/{region}"):
             local_aws.bootstrap(child_env, account, region, out_dir / "cdk-bootstrap.log", cloud_assembly)
+        with times.phase("preflight", "quota increase requests, then python -m ops.preflight"):
+            run_preflight(aws, emulator.url, config, env=child_env, config_path=config_path, out_dir=out_dir)
         with times.phase("deploy", "cdk deploy --all -c local=true"):
             local_aws.deploy(child_env, out_dir / "cdk-deploy.log", cloud_assembly, config_path)
             counts = local_aws.check_deployed(cfn, list(names.values()))
@@ -228,7 +264,7 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, sta
             )
             document = ran.document
             budget = None
-            name = report.budget_name(cfn, names["guardrails"])
+            name = report.budget_name(cfn, names.get("billing", names["guardrails"]))
             if name:
                 budgets = aws.client("budgets", endpoint_url=emulator.url)
                 actual = Decimal(str(document["totals"]["actual_cost"]))
@@ -260,7 +296,7 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, sta
         print(f"in AWS, look at: CloudWatch dashboard {outputs['DashboardName']}; reports in "
               f"s3://{outputs['ReportsBucketName']}/{ran.result['report_keys'][0].rsplit('/', 1)[0]}/; "
               f"summary e-mails from SNS topic {outputs['SummaryTopicArn']}")  # fmt: skip
-        logs = ("cdk-bootstrap.log", "cdk-deploy.log", "reporter.log", "emulator.log")
+        logs = ("cdk-bootstrap.log", "preflight.log", "cdk-deploy.log", "reporter.log", "emulator.log")
         print("logs: " + ", ".join(str(out_dir / log) for log in logs))
     finally:
         with times.phase("emulator stop"):

@@ -26,6 +26,10 @@ from typing import IO, TYPE_CHECKING, Any
 
 import boto3
 
+from ops.preflight_aws import read_quotas
+from ops.preflight_checks import endpoint_quota_name, instance_needs
+from stacks.config import Config
+
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
 
@@ -250,6 +254,33 @@ def deploy(
     if config_path is not None:
         args += ["-c", f"config={config_path}"]
     run_command(cdk(*args), env, log_path)
+
+
+def raise_endpoint_quotas(service_quotas: Any, config: Config) -> list[str]:
+    """Request each SageMaker endpoint-usage quota up to what ``config`` needs, as ``ops.preflight``'s fix
+    says a user should; returns one line per request. The emulator approves a request at once (AWS reviews it,
+    which can take days: request before the first deploy)."""
+    needs = instance_needs(config)
+    found = read_quotas(service_quotas, [endpoint_quota_name(n.instance_type) for n in needs])
+    lines = []
+    for need in needs:
+        quota = found.get(endpoint_quota_name(need.instance_type))
+        if quota is None or quota.value >= need.instances:
+            continue
+        answer = service_quotas.request_service_quota_increase(
+            ServiceCode="sagemaker", QuotaCode=quota.code, DesiredValue=need.instances
+        )
+        lines.append(
+            f"requested {quota.name!r} {quota.value:g} -> {need.instances}: {answer['RequestedQuota']['Status']}"
+        )
+    return lines
+
+
+def preflight(env: Mapping[str, str], config_path: Path, log_path: Path) -> str:
+    """``python -m ops.preflight --config CONFIG`` against the emulator; returns its checklist, raises
+    LocalAwsError (with the checklist) when it exits non-zero."""
+    run_command([sys.executable, "-m", "ops.preflight", "--config", str(config_path)], env, log_path)
+    return log_path.read_text(encoding="utf-8")
 
 
 def session(endpoint_url: str, region: str) -> boto3.session.Session:

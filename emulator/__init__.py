@@ -10,10 +10,11 @@ replaced on stack update; the plumbing they share is the :class:`emulator.cfn_mo
 
 - ``AWS::ApplicationAutoScaling::ScalableTarget`` (with ``ScheduledActions``), ``...::ScalingPolicy``
   (target tracking, step scaling): :mod:`emulator.autoscaling`
-- ``AWS::Budgets::Budget`` (with ``NotificationsWithSubscribers``): :mod:`emulator.budgets`
+- ``AWS::Budgets::Budget`` (with ``NotificationsWithSubscribers``, and CreateBudget's limits of five
+  notifications, one SNS and ten e-mail subscribers each): :mod:`emulator.budgets`
 - ``AWS::Scheduler::Schedule``, ``AWS::Scheduler::ScheduleGroup``: :mod:`emulator.scheduler`
-- ``AWS::SNS::TopicPolicy``, ``AWS::SNS::Subscription`` (and ``Tags`` on ``AWS::SNS::Topic``):
-  :mod:`emulator.sns`
+- ``AWS::SNS::TopicPolicy``, ``AWS::SNS::Subscription`` (created in the topic's region given by ``Region``, as
+  cross-region subscriptions are; and ``Tags`` on ``AWS::SNS::Topic``): :mod:`emulator.sns`
 - ``AWS::S3::BucketPolicy``: :mod:`emulator.s3`
 - ``AWS::CloudWatch::Alarm``: :mod:`emulator.cloudwatch`
 
@@ -28,14 +29,22 @@ tags, and PutBucketLogging to a target with ACLs disabled leaves the permission 
 ExecuteChangeSet refreshes the stack's outputs and exports and resolves ``Fn::ImportValue``, so ``cdk deploy``
 works without ``--method=direct`` (:mod:`emulator.cloudformation`).
 
-API behaviour changed to match AWS (not CloudFormation): the Resource Groups Tagging API's AddTags path
+API behaviour changed to match AWS (not CloudFormation): SageMaker CreateEndpoint refuses a name that exists
+(any case) instead of replacing the endpoint (:mod:`emulator.sagemaker`); the Resource Groups Tagging API's AddTags path
 replaces the value of an existing key instead of appending a duplicate, and TagResources / UntagResources
 accept 1-20 ARNs per call (:mod:`emulator.tagging`); S3 object requests on a bucket with a policy evaluate only
 the policy's statements without a ``Condition`` (moto refused every request once any statement had one, e.g.
 the ``aws:SecureTransport`` deny of TLS-only buckets), so conditional denies are not enforced locally
-(:mod:`emulator.s3`). Budgets' ``CalculatedSpend.ActualSpend``, which AWS computes from the bill and moto fixes
-at ``"0"``, is set with :func:`emulator.budgets.set_actual_spend` (in-process) so DescribeBudget reports a
-breach the way AWS would (:mod:`emulator.budgets`). :mod:`emulator.inprocess` (used explicitly by tests and benchmarks, not by ``install()``)
+(:mod:`emulator.s3`). Service Quotas answers the SageMaker ``<instance type> for endpoint usage`` quotas
+(defaults from a bundled, dated table; 0 for ``ml.inf2.*`` as in new accounts), ListServiceQuotas with the
+applied values, and RequestServiceQuotaIncrease, approved at once, which is how an account's quotas are set
+locally (:mod:`emulator.servicequotas`).
+``CreateProcessingJob`` is validated against the constraints of SageMaker's API model
+(required members, enums such as the processing instance types, lengths, ranges, patterns) and
+``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker`).
+Budgets' ``CalculatedSpend.ActualSpend``, which AWS computes from the bill and moto fixes at ``"0"``, is set
+with :func:`emulator.budgets.set_actual_spend` (in-process) so DescribeBudget reports a breach the way AWS
+would (:mod:`emulator.budgets`). :mod:`emulator.inprocess` (used explicitly by tests and benchmarks, not by ``install()``)
 turns in-process moto's ``NotImplementedError`` into an HTTP 501 answer.
 
 Measured to work natively in moto 5.2.5 (create, ``Ref`` / ``Fn::GetAtt``, delete), left alone:
@@ -61,6 +70,7 @@ from emulator import (
     s3,
     sagemaker,
     scheduler,  # noqa: F401
+    servicequotas,
     sns,
     tagging,
 )
@@ -78,5 +88,6 @@ def install() -> None:
     sns.install()
     s3.install()
     tagging.install()
+    servicequotas.install()
     cloudformation.install()  # last: makes moto's CloudFormation see the types defined above
     _installed = True

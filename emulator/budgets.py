@@ -8,6 +8,11 @@ is a number in the template and a string in the API; ``TimePeriod`` dates may be
 seconds; ``NotificationsWithSubscribers`` maps one-to-one to CreateBudget's ``NotificationsWithSubscribers``.
 ``ResourceTags`` are not kept (moto's budgets backend has no tagging). ``Ref`` gives the budget name,
 generated when ``BudgetData.BudgetName`` is absent, as CloudFormation does.
+
+Limit moto does not check, enforced here: "A budget can have up to five notifications, and each notification
+can have one SNS subscriber and up to 10 email subscribers" (Budgets API reference, CreateBudget
+``NotificationsWithSubscribers``), else ``CreationLimitExceededException``.
+
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-budgets-budget.html
 
 Actual spend: in AWS, DescribeBudget's ``CalculatedSpend.ActualSpend`` is computed by AWS from the bill
@@ -25,6 +30,7 @@ from typing import Any
 
 from moto.budgets.models import BudgetsBackend, budgets_backends
 from moto.core.common_models import CloudFormationModel
+from moto.core.exceptions import ServiceException
 from moto.utilities.utils import get_partition
 
 from emulator.cfn_model import CfnResource, Properties
@@ -85,6 +91,33 @@ def _notifications_from_template(items: list[dict[str, Any]]) -> list[dict[str, 
     return notifications
 
 
+#: CreateBudget's limits: notifications per budget, and subscribers per notification by type.
+MAX_NOTIFICATIONS = 5
+MAX_SUBSCRIBERS = {"SNS": 1, "EMAIL": 10}
+
+
+class CreationLimitExceededError(ServiceException):
+    """Budgets' answer to too many notifications or subscribers (serialized in the calling API's protocol: moto
+    creates the resources inside the CreateStack call)."""
+
+    code = "CreationLimitExceededException"
+
+
+def check_limits(notifications: list[dict[str, Any]]) -> None:
+    """Raise CreationLimitExceededError where CreateBudget would."""
+    if len(notifications) > MAX_NOTIFICATIONS:
+        raise CreationLimitExceededError(
+            f"{len(notifications)} notifications; a budget can have up to {MAX_NOTIFICATIONS}"
+        )
+    for notification in notifications:
+        for kind, limit in MAX_SUBSCRIBERS.items():
+            count = sum(1 for s in notification["Subscribers"] if s.get("SubscriptionType") == kind)
+            if count > limit:
+                raise CreationLimitExceededError(
+                    f"{count} {kind} subscribers; a notification can have up to {limit}"
+                )
+
+
 class Budget(CfnResource, CloudFormationModel):
     """``AWS::Budgets::Budget`` with its ``NotificationsWithSubscribers``.
 
@@ -103,10 +136,12 @@ class Budget(CfnResource, CloudFormationModel):
     def create(cls, name: str, properties: Properties, account_id: str, region_name: str) -> Budget:
         """CreateBudget with the budget and its notifications converted to the API's shapes."""
         budget_name = properties["Budget"].get("BudgetName") or name
+        notifications = _notifications_from_template(properties.get("NotificationsWithSubscribers", []))
+        check_limits(notifications)
         _backend(account_id, region_name).create_budget(
             account_id=account_id,
             budget=_budget_from_template(properties["Budget"], budget_name),
-            notifications=_notifications_from_template(properties.get("NotificationsWithSubscribers", [])),
+            notifications=notifications,
         )
         return cls(account_id, budget_name)
 

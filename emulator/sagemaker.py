@@ -1,4 +1,5 @@
-"""SageMaker gaps of moto 5.2.5: instance types newer than its allow-list, and names given in templates.
+"""SageMaker gaps of moto 5.2.5: instance types newer than its allow-list, names given in templates, and
+processing jobs AWS would refuse.
 
 - Endpoint configs reject instance types newer than moto's allow-list (inf2, g5, g6, g6e, p4d...): any
   well-formed ``ml.*`` hosting type is accepted instead.
@@ -8,17 +9,38 @@
   (metrics, scaling resource ids, the cost reporter) misses it. The models now declare their name property,
   as CloudFormation does; without one the generated name is kept.
 
+- CreateEndpoint with the name of an existing endpoint replaced it silently; SageMaker refuses it with
+  ValidationException ``Cannot create already existing endpoint "arn:...:endpoint/NAME".`` (the text AWS
+  answers, quoted in aws/amazon-sagemaker-examples#2491 and hashicorp/terraform-provider-aws#40080), names
+  compared case-insensitively as in the lower-cased ARNs. A CloudFormation stack whose endpoint name is taken
+  now fails as on AWS (``ops.preflight`` checks this before a deploy). Stack updates are unaffected: moto
+  deletes the old endpoint before it creates the new one.
+- Processing jobs: moto accepts any ``CreateProcessingJob`` request (an ``ml.inf2.xlarge`` processing job, a
+  300-character container argument, a missing ``ProcessingResources``), drops ``ProcessingResources`` and
+  ``Environment`` from ``DescribeProcessingJob`` and completes the job at once. AWS refuses such requests with a
+  ``ValidationException`` listing each violated constraint of the API reference: required members, enums (the
+  ``ProcessingInstanceType`` list has no ``ml.inf2.*`` or ``ml.trn1.*`` type), lengths, ranges, patterns
+  (https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateProcessingJob.html,
+  https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProcessingClusterConfig.html). botocore's client
+  checks only required members and types; the constraints are in its service model, which
+  :func:`validate_request` evaluates server-side. Accepted jobs keep ``ProcessingResources`` and ``Environment``.
+
 Tags given in the template (``Tags`` on the three types) reach the resources through moto's own create path,
 so ``list_tags`` shows them; ``tests/emulator/test_sagemaker.py`` pins that.
 """
 
 from __future__ import annotations
 
+import json
 import re
+from functools import cache
 from typing import Any
 
+import botocore.session
+from botocore.model import ListShape, MapShape, Shape, StructureShape
 from moto.sagemaker import models as sm_models
 from moto.sagemaker.exceptions import ValidationError
+from moto.sagemaker.responses import SageMakerResponse
 
 # Any well-formed SageMaker hosting instance type, e.g. ml.inf2.48xlarge, ml.g6e.12xlarge, ml.p4d.24xlarge.
 _INSTANCE_TYPE = re.compile(r"^ml\.[a-z][a-z0-9-]*\.(medium|large|[0-9]*xlarge|metal)$")
@@ -31,6 +53,19 @@ def _validate_instance_type(self: Any, instance_type: str) -> None:
             message=f"Value '{instance_type}' at 'instanceType' failed to satisfy constraint: "
             "Member must be a SageMaker instance type such as ml.inf2.xlarge"
         )
+
+
+_original_create_endpoint = sm_models.SageMakerModelBackend.create_endpoint
+
+
+def _create_endpoint(
+    self: Any, endpoint_name: str, endpoint_config_name: str, tags: list[dict[str, str]]
+) -> Any:
+    """CreateEndpoint, refused as by SageMaker when an endpoint of that name (any case) exists."""
+    if endpoint_name.lower() in {name.lower() for name in self.endpoints}:
+        arn = sm_models.FakeEndpoint.arn_formatter(endpoint_name, self.account_id, self.region_name)
+        raise ValidationError(message=f'Cannot create already existing endpoint "{arn}".')
+    return _original_create_endpoint(self, endpoint_name, endpoint_config_name, tags)
 
 
 def _endpoint_name_type() -> str:
@@ -48,9 +83,126 @@ def _model_name_type() -> str:
     return "ModelName"
 
 
+_MAX_REPORTED = 3  # AWS lists a few violations and the count
+
+
+@cache
+def _input_shape(operation: str) -> StructureShape:
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    shape = model.operation_model(operation).input_shape
+    assert isinstance(shape, StructureShape)
+    return shape
+
+
+def _lower_first(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern)
+    except re.error:  # Java-only classes such as \p{L}: AWS checks them, this module cannot
+        return None
+
+
+def violations(shape: Shape, value: Any, path: str) -> list[str]:
+    """Every constraint of ``shape`` (botocore's model) that ``value`` breaks, as AWS words them."""
+    problems: list[str] = []
+    metadata = shape.metadata
+    if isinstance(shape, StructureShape):
+        if not isinstance(value, dict):
+            return [f"Value at '{path}' failed to satisfy constraint: Member must be a structure"]
+        for required in shape.required_members:
+            if value.get(required) is None:
+                problems.append(
+                    f"Value null at '{_join(path, required)}' failed to satisfy constraint: Member must not be null"
+                )
+        for name, member in shape.members.items():
+            if value.get(name) is not None:
+                problems += violations(member, value[name], _join(path, name))
+        return problems
+    if isinstance(shape, ListShape | MapShape):
+        size = len(value)
+        if size < metadata.get("min", 0) or size > metadata.get("max", size):
+            problems.append(
+                f"Value at '{path}' failed to satisfy constraint: Member must have length between "
+                f"{metadata.get('min', 0)} and {metadata.get('max')}"
+            )
+        if isinstance(shape, ListShape):
+            for index, item in enumerate(value):
+                problems += violations(shape.member, item, f"{path}.{index + 1}.member")
+        else:
+            for key, item in value.items():
+                problems += violations(shape.value, item, f"{path}.{key}")
+        return problems
+    if shape.type_name == "string":
+        text = str(value)
+        enum = getattr(shape, "enum", None)
+        if enum and text not in enum:
+            problems.append(
+                f"Value '{text}' at '{path}' failed to satisfy constraint: Member must satisfy enum value set: "
+                f"[{', '.join(enum)}]"
+            )
+        if len(text) < metadata.get("min", 0) or len(text) > metadata.get("max", len(text)):
+            problems.append(
+                f"Value '{text[:40]}...' at '{path}' failed to satisfy constraint: Member must have length "
+                f"less than or equal to {metadata.get('max')} and greater than or equal to {metadata.get('min', 0)}"
+            )
+        pattern = _compiled(metadata["pattern"]) if "pattern" in metadata else None
+        if pattern is not None and not pattern.fullmatch(text):
+            problems.append(
+                f"Value '{text}' at '{path}' failed to satisfy constraint: Member must satisfy regular expression "
+                f"pattern: {metadata['pattern']}"
+            )
+    elif shape.type_name in {"integer", "long"}:
+        if "min" in metadata and value < metadata["min"]:
+            problems.append(
+                f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have value greater than "
+                f"or equal to {metadata['min']}"
+            )
+        if "max" in metadata and value > metadata["max"]:
+            problems.append(
+                f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have value less than or "
+                f"equal to {metadata['max']}"
+            )
+    return problems
+
+
+def _join(path: str, member: str) -> str:
+    return f"{path}.{_lower_first(member)}" if path else _lower_first(member)
+
+
+def validate_request(operation: str, params: dict[str, Any]) -> None:
+    """Raise the ValidationException AWS answers when ``params`` break the operation's constraints."""
+    problems = violations(_input_shape(operation), params, "")
+    if problems:
+        count = len(problems)
+        shown = "; ".join(problems[:_MAX_REPORTED])
+        raise ValidationError(message=f"{count} validation error{'s' if count > 1 else ''} detected: {shown}")
+
+
+_original_create = SageMakerResponse.create_processing_job
+
+
+def _create_processing_job(self: SageMakerResponse) -> Any:
+    params = json.loads(self.body or "{}")
+    validate_request("CreateProcessingJob", params)
+    result = _original_create(self)
+    job = self.sagemaker_backend.processing_jobs[params["ProcessingJobName"]]
+    # DescribeProcessingJob answers these in AWS; moto's job does not keep them.
+    job.processing_resources = params["ProcessingResources"]  # type: ignore[attr-defined]
+    job.environment = params.get("Environment")  # type: ignore[attr-defined]
+    return result
+
+
 def install() -> None:
-    """Accept every well-formed instance type and honour explicit names in CloudFormation templates."""
+    """Accept every well-formed instance type, honour explicit names in CloudFormation templates, refuse a
+    second endpoint of the same name, and validate CreateProcessingJob like AWS (keeping its resources and
+    environment for Describe)."""
+    SageMakerResponse.create_processing_job = _create_processing_job  # type: ignore[method-assign]
     sm_models.FakeEndpointConfig.validate_instance_type = _validate_instance_type  # type: ignore[method-assign]
+    sm_models.SageMakerModelBackend.create_endpoint = _create_endpoint  # type: ignore[method-assign]
     # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-endpoint.html
     sm_models.FakeEndpoint.cloudformation_name_type = staticmethod(_endpoint_name_type)  # type: ignore[method-assign]
     sm_models.FakeEndpointConfig.cloudformation_name_type = staticmethod(_endpoint_config_name_type)  # type: ignore[method-assign]

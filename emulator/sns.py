@@ -7,7 +7,10 @@ moto 5.2.5 gaps closed:
 - ``AWS::SNS::Subscription`` is skipped: a Lambda or e-mail subscribed by the template does not exist.
   Here it is ``subscribe`` plus the subscription attributes (``FilterPolicyScope``, ``FilterPolicy``,
   ``RawMessageDelivery``, ``RedrivePolicy``, ``DeliveryPolicy``, ``SubscriptionRoleArn``).
-  ``Ref`` gives the subscription ARN.
+  ``Ref`` gives the subscription ARN. ``Region`` is honoured as in CloudFormation: "for cross-region
+  subscriptions, the region in which the topic resides; if no region is specified, CloudFormation uses the
+  region of the caller" (resource reference below), so a subscription to a topic of another region without it
+  fails (the topic does not exist in the stack's region), as a real deploy does.
 - ``AWS::SNS::Topic`` drops the template's ``Tags`` (they land on an unused attribute): they are applied
   with the backend's ``tag_resource`` after moto creates the topic.
 
@@ -94,7 +97,7 @@ class TopicPolicy(CfnResource, CloudFormationModel):
 
 
 class Subscription(CfnResource, CloudFormationModel):
-    """``AWS::SNS::Subscription``."""
+    """``AWS::SNS::Subscription``, created in the topic's region (``Region``, else the stack's)."""
 
     CFN_TYPE = "AWS::SNS::Subscription"
     CFN_PHYSICAL_ID = "arn"
@@ -104,8 +107,9 @@ class Subscription(CfnResource, CloudFormationModel):
 
     @classmethod
     def create(cls, name: str, properties: Properties, account_id: str, region_name: str) -> Subscription:
-        """Subscribe, then SetSubscriptionAttributes for each attribute the template sets."""
-        backend = _backend(account_id, region_name)
+        """Subscribe in ``Region`` (else the stack's region), then SetSubscriptionAttributes for each attribute
+        the template sets."""
+        backend = _backend(account_id, properties.get("Region") or region_name)
         subscription = backend.subscribe(
             properties["TopicArn"], properties.get("Endpoint", ""), properties["Protocol"]
         )
@@ -124,8 +128,8 @@ class Subscription(CfnResource, CloudFormationModel):
         return cls(physical_id)
 
     def delete(self, account_id: str, region_name: str) -> None:
-        """Unsubscribe (a no-op if already gone, as in the API)."""
-        _backend(account_id, region_name).unsubscribe(self.arn)
+        """Unsubscribe in the topic's region, read from the subscription ARN (a no-op if already gone)."""
+        _backend(account_id, self.arn.split(":")[3]).unsubscribe(self.arn)
 
 
 _moto_create_topic = sns_models.Topic.create_from_cloudformation_json

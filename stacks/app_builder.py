@@ -6,7 +6,9 @@ import aws_cdk as cdk
 
 from lambdas.common import tags
 from lambdas.common.catalog import load_catalog
+from stacks.billing_stack import BillingStack
 from stacks.config import Config
+from stacks.config.regions import billing_region
 from stacks.cost_stack import CostStack
 from stacks.estimate import estimate
 from stacks.guardrails_stack import GuardrailsStack
@@ -16,9 +18,21 @@ from stacks.inference_stack import InferenceStack
 def build_app(
     app: cdk.App, config: Config, *, env: cdk.Environment, local: bool = False
 ) -> dict[str, cdk.Stack]:
-    """Add the project's stacks to ``app``; returns them by role. Call ``enable_nag(app)`` once per app."""
+    """Add the project's stacks to ``app``; returns them by role ("billing" only where the endpoints' region has
+    no Budgets or Cost Anomaly Detection types). Call ``enable_nag(app)`` once per app."""
     synthesizer = cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=not local)
     prefix = f"infersave-{config.project}"
+    billing_home = billing_region(env.region) if env.region else None
+    billing = None
+    if billing_home:
+        billing = BillingStack(
+            app,
+            f"{prefix}-billing",
+            config=config,
+            env=cdk.Environment(account=env.account, region=billing_home),
+            synthesizer=synthesizer,
+            description=f"infersave: budget and anomaly alerts of project {config.project} ({env.region} has none)",
+        )
     inference = InferenceStack(
         app,
         f"{prefix}-inference",
@@ -32,6 +46,7 @@ def build_app(
         f"{prefix}-guardrails",
         config=config,
         estimate=estimate(config, load_catalog()),
+        billing_region=billing_home,
         env=env,
         synthesizer=synthesizer,
         description=f"infersave: budget, anomaly alerts, alarms and breach switch of project {config.project}",
@@ -47,6 +62,11 @@ def build_app(
         description=f"infersave: scheduled cost report and savings dashboard of project {config.project}",
     )
     stacks: dict[str, cdk.Stack] = {"inference": inference, "guardrails": guardrails, "cost": cost}
+    if billing:
+        # No references cross regions (the billing topic's ARN is built from its fixed name); the dependency only
+        # orders the deploys: the breach switch subscribes to the billing topic, which must exist first.
+        guardrails.node.add_dependency(billing)
+        stacks["billing"] = billing
     for stack in stacks.values():
         cdk.Tags.of(stack).add(tags.PROJECT, config.project)
         for key, value in config.tags.items():

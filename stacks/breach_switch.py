@@ -7,6 +7,7 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subs
 from constructs import Construct
@@ -20,7 +21,15 @@ from stacks.python_function import PythonFunction
 
 
 class BreachSwitch(Construct):
-    """Exposes ``function`` (a ``PythonFunction``)."""
+    """Exposes ``function`` (a ``PythonFunction``) and ``recheck`` (its hourly schedule, ``BreachRecheck``).
+
+    Budget notifications reach it through ``topic`` (the alerts topic it also reports to), or, when the budget
+    lives in the billing stack of another region, through ``budget_topic_arn`` in ``budget_topic_region``: a
+    cross-region SNS subscription created in the topic's region (``AWS::SNS::Subscription`` ``Region``) and a
+    Lambda permission for that topic only. SNS delivers across regions to Lambda only from an opt-in region or
+    between regions enabled by default (SNS developer guide, "Prerequisites for integrating Amazon SNS with Lambda
+    functions across regions"); the config refuses the other case (``stacks.config.regions``).
+    """
 
     def __init__(
         self,
@@ -32,6 +41,8 @@ class BreachSwitch(Construct):
         config: BreachSwitchConfig,
         topic: sns.ITopic,
         key: kms.IKey,
+        budget_topic_arn: str | None = None,
+        budget_topic_region: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         stack = cdk.Stack.of(self)
@@ -60,7 +71,10 @@ class BreachSwitch(Construct):
         )
         self._grant(stack, project=project, budget_name=budget_name)
         grant_encrypted_publish(self.function.role, topic, key)
-        topic.add_subscription(subs.LambdaSubscription(self.function.function))
+        if budget_topic_arn is None:
+            topic.add_subscription(subs.LambdaSubscription(self.function.function))
+        else:
+            self._subscribe_across_regions(budget_topic_arn, budget_topic_region)
         self.recheck = BreachRecheck(self, "Recheck", function=self.function)
 
     def _grant(self, stack: cdk.Stack, *, project: str, budget_name: str) -> None:
@@ -139,3 +153,28 @@ class BreachSwitch(Construct):
             "Scalable target ARNs end in a generated id; RegisterScalableTarget is conditioned on the sagemaker "
             "namespace, the variant instance-count dimension and this project's tag on the target.",
         )
+
+    def _subscribe_across_regions(self, topic_arn: str, topic_region: str | None) -> None:
+        """Subscribe the function to a topic in another region of the account (no custom resource needed)."""
+        function = self.function.function
+        # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-subscription.html:
+        # "Region: for cross-region subscriptions, the region in which the topic resides" (else the stack's).
+        subscription = sns.CfnSubscription(
+            self,
+            "BudgetTopicSubscription",
+            topic_arn=topic_arn,
+            protocol="lambda",
+            endpoint=function.function_arn,
+            region=topic_region,
+        )
+        # The topic's region is enabled by default (the billing home), so the principal is sns.amazonaws.com;
+        # a topic in an opt-in region would need sns.<region>.amazonaws.com.
+        permission = lambda_.CfnPermission(
+            self,
+            "BudgetTopicInvoke",
+            action="lambda:InvokeFunction",
+            function_name=function.function_arn,
+            principal="sns.amazonaws.com",
+            source_arn=topic_arn,
+        )
+        subscription.node.add_dependency(permission)

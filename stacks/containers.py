@@ -1,9 +1,8 @@
 """Serving-container presets: image repository and tag per preset, and the config -> environment mapping.
 
-Image URIs are resolved per region at deploy time through a CloudFormation mapping of the Deep Learning
-Containers registry accounts (``stacks/dlc_registry.py``). Default tags are the latest published Hugging Face
-Neuron DLCs as listed in the AWS DLC release notes and Hugging Face's SageMaker docs (read 2026-11-28); pin your
-own with ``container.version`` (the full image tag).
+Image URIs are resolved per region through a CloudFormation mapping of the Deep Learning Containers registry
+accounts, built from ``data/container_images.json`` (``stacks/dlc_registry.py``). Each default tag is a published
+tag of that file (a test checks it); pin your own with ``container.version`` (the full image tag).
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ from dataclasses import dataclass
 import aws_cdk as cdk
 
 from stacks.config import Endpoint
-from stacks.dlc_registry import DLC_REGIONS, registry_account
+from stacks.dlc_registry import published_images, registry_accounts
 
 MODEL_DIR = "/opt/ml/model"  # where SageMaker puts ModelDataSource (precompiled artifacts)
 
@@ -28,14 +27,25 @@ class Preset:
 
 PRESETS = {
     # Hugging Face vLLM on Neuron (optimum-neuron): SM_ON_* variables become `optimum-cli neuron serve` flags.
+    # vLLM 0.11.0 with optimum-neuron 0.4.5 on Neuron SDK 2.26.1: published per Hugging Face's "Available DLCs on
+    # AWS" (the SDK's list stops at optimum 0.4.4); see data/container_images.json additional_tags.
     "hf-vllm-neuron": Preset(
-        "huggingface-vllm-inference-neuronx", "0.11.0-optimum0.4.5-neuronx-py310-sdk2.26.1-ubuntu22.04"
+        published_images()["hf-vllm-neuron"].repository,
+        "0.11.0-optimum0.4.5-neuronx-py310-sdk2.26.1-ubuntu22.04",
     ),
-    # Hugging Face TGI on Neuron (older path, still published).
+    # Hugging Face TGI on Neuron (older path, still published): PyTorch 2.1.2 with optimum-neuron 0.0.28, the SDK's
+    # huggingface-llm-neuronx version 0.0.28 (no "-v1.2" suffix: no first-party list publishes one). In newer tags
+    # the number after "optimum" is not optimum-neuron's: the SDK files 2.5.1-optimum3.3.4 under optimum-neuron
+    # 0.2.0, when the Neuron backend had moved into TGI itself (TGI backends/neuron), so 3.3.4 reads as TGI's.
     "hf-tgi-neuron": Preset(
-        "huggingface-pytorch-tgi-inference", "2.1.2-optimum0.0.28-neuronx-py310-ubuntu22.04-v1.2"
+        published_images()["hf-tgi-neuron"].repository,
+        "2.1.2-optimum0.0.28-neuronx-py310-ubuntu22.04",
     ),
 }
+
+#: Presets whose exporter can compile without a Neuron device, so `make compile` can build their artifacts on a
+#: CPU instance (optimum-neuron 0.4.x; 0.0.28, in the TGI image, refuses to export decoders off a Neuron device).
+COMPILABLE_PRESETS = ("hf-vllm-neuron",)
 
 
 def image_repository_and_tag(endpoint: Endpoint) -> tuple[str, str]:
@@ -77,5 +87,5 @@ def registry_mapping(stack: cdk.Stack) -> cdk.CfnMapping:
     existing = stack.node.try_find_child("DlcRegistryAccounts")
     if isinstance(existing, cdk.CfnMapping):
         return existing
-    mapping = {region: {"account": registry_account(region)} for region in DLC_REGIONS}
+    mapping = {region: {"account": account} for region, account in registry_accounts().items()}
     return cdk.CfnMapping(stack, "DlcRegistryAccounts", mapping=mapping, lazy=True)

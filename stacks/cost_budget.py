@@ -18,8 +18,10 @@ def budget_name(project: str) -> str:
 
 
 class CostBudget(Construct):
-    """Notifications on ACTUAL spend at each threshold and on FORECASTED spend, to the alerts topic (whose e-mail
-    subscribers receive them once; direct e-mail subscribers here would duplicate every alert).
+    """Notifications on ACTUAL spend at each threshold and on FORECASTED spend, to the alerts topic only.
+
+    The topic's e-mail subscriptions deliver each alert once, and its Lambda subscription (the breach switch)
+    gets the same message; EMAIL subscribers here as well would deliver every alert twice to each address.
 
     Exposes ``budget`` (the L1) and ``budget_name``.
     """
@@ -31,11 +33,8 @@ class CostBudget(Construct):
         if config.monthly_limit_usd is None:
             raise ValueError("budget.monthly_limit_usd is required for the budget")
         self.budget_name = budget_name(project)
+        # One SNS subscriber per notification at most (Budgets API, NotificationWithSubscribers).
         subscribers = [budgets.CfnBudget.SubscriberProperty(subscription_type="SNS", address=topic.topic_arn)]
-        subscribers += [
-            budgets.CfnBudget.SubscriberProperty(subscription_type="EMAIL", address=e)
-            for e in config.alert_emails
-        ]
 
         def notification(kind: str, percent: float) -> budgets.CfnBudget.NotificationWithSubscribersProperty:
             return budgets.CfnBudget.NotificationWithSubscribersProperty(

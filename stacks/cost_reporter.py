@@ -57,7 +57,6 @@ class CostReporter(Construct):
                 "COST_METRIC": config.reports.cost_metric,
                 "DEFAULT_BASELINE_INSTANCE_TYPE": first.instance_type,
                 "DEFAULT_BASELINE_CAPACITY_RATIO": str(first.capacity_ratio),
-                "PRICING_REGION": "us-east-1",
                 "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
                 "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,
             },

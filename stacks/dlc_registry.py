@@ -1,45 +1,60 @@
-"""Deep Learning Containers registry accounts per region, for the Hugging Face Neuron images.
+"""The Hugging Face Neuron images per preset: where each is published, by which registry account, with which tags.
 
-Source: aws/sagemaker-python-sdk ``src/sagemaker/image_uri_config/huggingface-llm-neuronx.json`` (read
-2026-11-28). Plain data: the config validation and the containers module both read it.
+Plain data read from ``data/container_images.json`` (parsed from aws/sagemaker-python-sdk's ``image_uri_config``
+files; source commit and date inside; refreshed by ``python -m ops.refresh_images``). The config's region and
+version checks and the containers module both read it.
 """
 
 from __future__ import annotations
 
-#: DLC registry account per region, where it is not the default 763104351884.
-DLC_REGISTRY_EXCEPTIONS = {
-    "ap-south-2": "772153158452",
-    "ap-southeast-4": "457447274322",
-    "ap-southeast-5": "550225433462",
-    "ap-southeast-7": "590183813437",
-    "ca-west-1": "204538143572",
-    "cn-north-1": "727897471807",
-    "cn-northwest-1": "727897471807",
-    "eu-central-2": "380420809688",
-    "eu-south-2": "503227376785",
-    "il-central-1": "780543022126",
-    "mx-central-1": "637423239942",
-    "us-gov-east-1": "446045086412",
-    "us-gov-west-1": "442386744353",
-}
-DLC_DEFAULT_REGISTRY = "763104351884"
-#: Regions that offer ml.inf2 hosting and the Hugging Face Neuron DLCs (same source as above).
-DLC_REGIONS = (
-    "us-east-1",
-    "us-east-2",
-    "us-west-2",
-    "ap-northeast-1",
-    "ap-south-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "eu-central-1",
-    "eu-west-1",
-    "eu-west-3",
-    "sa-east-1",
-    *DLC_REGISTRY_EXCEPTIONS,
-)
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+IMAGES_FILE = Path(__file__).resolve().parent.parent / "data" / "container_images.json"
+
+
+@dataclass(frozen=True)
+class PublishedImage:
+    """One preset's image: ECR repository, region -> registry account, and every published tag."""
+
+    repository: str
+    registries: dict[str, str]
+    tags: tuple[str, ...]
+
+    @property
+    def regions(self) -> tuple[str, ...]:
+        """Regions where the image is published, sorted."""
+        return tuple(sorted(self.registries))
+
+
+@cache
+def published_images() -> dict[str, PublishedImage]:
+    """Preset name -> its published image (SDK tags first, then the file's ``additional_tags``)."""
+    data = json.loads(IMAGES_FILE.read_text(encoding="utf-8"))
+    return {
+        preset: PublishedImage(
+            repository=entry["repository"],
+            registries=dict(entry["registries"]),
+            tags=(*entry["tags"], *(extra["tag"] for extra in entry.get("additional_tags", []))),
+        )
+        for preset, entry in data["presets"].items()
+    }
+
+
+def registry_accounts() -> dict[str, str]:
+    """Region -> DLC registry account, over every preset (one account per region; a conflict is a data error)."""
+    accounts: dict[str, str] = {}
+    for preset, image in published_images().items():
+        for region, account in image.registries.items():
+            if accounts.setdefault(region, account) != account:
+                raise ValueError(
+                    f"{IMAGES_FILE.name}: {preset} names account {account} for {region}, another preset {accounts[region]}"
+                )
+    return dict(sorted(accounts.items()))
 
 
 def registry_account(region: str) -> str:
-    """The DLC registry account that serves ``region``."""
-    return DLC_REGISTRY_EXCEPTIONS.get(region, DLC_DEFAULT_REGISTRY)
+    """The DLC registry account that serves ``region``; KeyError if no preset's image is published there."""
+    return registry_accounts()[region]

@@ -1,6 +1,7 @@
 """``GuardrailsStack``: alerts topic, budget, anomaly detection, endpoint alarms, the opt-in breach switch and
 the monthly estimate. A stack of its own so spend controls deploy and change apart from the endpoints (it shares
-their account and region: alarms and the breach switch act there). It only wires constructs."""
+their account and region: alarms and the breach switch act there; the budget and anomaly alerts move to the
+billing stack where the region lacks their CloudFormation types). It only wires constructs."""
 
 from __future__ import annotations
 
@@ -10,48 +11,67 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from lambdas.common.aws import VARIANT_NAME
-from stacks.alerts_topic import AlertsTopic
+from stacks.alerts_topic import ALARM_PUBLISHERS, PUBLISHERS, AlertsTopic, billing_topic_name
+from stacks.billing_alerts import add_billing_alerts
 from stacks.breach_switch import BreachSwitch
 from stacks.config import Config
-from stacks.cost_anomaly import CostAnomalyAlert
-from stacks.cost_budget import CostBudget
+from stacks.cost_budget import CostBudget, budget_name
 from stacks.endpoint_alarms import EndpointAlarms
 from stacks.estimate import Estimate, budget_problems, usd
 
 
 class GuardrailsStack(cdk.Stack):
-    """Exposes ``alerts`` (``AlertsTopic``), ``budget`` (or None without a limit) and ``breach_switch`` (or None)."""
+    """Exposes ``alerts`` (``AlertsTopic``), ``budget`` (or None without a limit or when it lives in the billing
+    stack) and ``breach_switch`` (or None).
+
+    ``billing_region`` None: the budget and anomaly alerts are here, on the alerts topic. Otherwise they are in
+    the billing stack of that region (``BillingStack``, its topic named by ``billing_topic_name``), the alerts
+    topic here carries alarms only, and the breach switch subscribes to the billing topic across regions.
+    """
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, config: Config, estimate: Estimate, **kwargs: Any
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: Config,
+        estimate: Estimate,
+        billing_region: str | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         budget = config.budget
-        self.alerts = AlertsTopic(self, "Alerts", project=config.project, emails=budget.alert_emails)
-        self.budget: CostBudget | None = None
-        self.breach_switch: BreachSwitch | None = None
-        if budget.monthly_limit_usd is not None:
-            self.budget = CostBudget(
-                self, "Budget", project=config.project, config=budget, topic=self.alerts.topic
-            )
-            if budget.breach_switch.enabled:
-                self.breach_switch = BreachSwitch(
-                    self,
-                    "BreachSwitch",
-                    project=config.project,
-                    budget_name=self.budget.budget_name,
-                    config=budget.breach_switch,
-                    topic=self.alerts.topic,
-                    key=self.alerts.key,
-                )
-        CostAnomalyAlert(
+        self.alerts = AlertsTopic(
             self,
-            "Anomaly",
+            "Alerts",
             project=config.project,
-            existing_monitor_arn=budget.anomaly_monitor_arn,
-            threshold_usd=budget.anomaly_threshold_usd,
-            topic=self.alerts.topic,
+            emails=budget.alert_emails,
+            publishers=ALARM_PUBLISHERS if billing_region else PUBLISHERS,
         )
+        self.budget: CostBudget | None = None
+        if billing_region is None:
+            self.budget = add_billing_alerts(self, config=config, topic=self.alerts.topic)
+        self.breach_switch: BreachSwitch | None = None
+        if budget.monthly_limit_usd is not None and budget.breach_switch.enabled:
+            billing_topic_arn = None
+            if billing_region:
+                billing_topic_arn = self.format_arn(
+                    service="sns",
+                    region=billing_region,
+                    resource=billing_topic_name(config.project),
+                    arn_format=cdk.ArnFormat.NO_RESOURCE_NAME,
+                )
+            self.breach_switch = BreachSwitch(
+                self,
+                "BreachSwitch",
+                project=config.project,
+                budget_name=budget_name(config.project),
+                config=budget.breach_switch,
+                topic=self.alerts.topic,
+                key=self.alerts.key,
+                budget_topic_arn=billing_topic_arn,
+                budget_topic_region=billing_region,
+            )
         for endpoint in config.endpoints:
             EndpointAlarms(
                 self,

@@ -14,6 +14,7 @@ from constructs import Construct
 from lambdas.common.aws import VARIANT_NAME
 from lambdas.common.catalog import load_catalog
 from stacks import containers
+from stacks.compile_artifacts import CompileArtifacts
 from stacks.config import Endpoint
 from stacks.nag import acknowledge, arn_in_finding
 
@@ -37,8 +38,10 @@ class Inf2Endpoint(Construct):
         endpoint: Endpoint,
         endpoint_name: str,
         volume_key: kms.IKey,
+        artifacts_store: CompileArtifacts | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
+        self._artifacts_store = artifacts_store
         stack = cdk.Stack.of(self)
         spec = load_catalog().instances[endpoint.instance_type]
         self.endpoint_name = endpoint_name
@@ -84,7 +87,12 @@ class Inf2Endpoint(Construct):
             execution_role_arn=self.role.role_arn,
             primary_container=container,
             # Without internet access the container cannot reach the Hugging Face Hub, so isolation is only
-            # possible when the weights come precompiled from S3.
+            # possible when the artifacts hold the weights too. `make compile` exports from a local download, so
+            # optimum-neuron 0.4.x writes sharded weights (checkpoint/weights/tp<rank>_sharded_checkpoint.
+            # safetensors) that load_weights() reads from /opt/ml/model before it would try the Hub
+            # (optimum/neuron/models/inference/backend/pretrained_model.py, v0.4.5); TGI's 0.0.28 exports always
+            # carry checkpoint/ (optimum/neuron/modeling_decoder.py, v0.0.28). A hub-id export (no weights)
+            # would fail to load here: README "Compile path".
             enable_network_isolation=bool(endpoint.precompiled_artifacts_s3_uri),
         )
         self.model.node.add_dependency(self.role)
@@ -197,6 +205,20 @@ class Inf2Endpoint(Construct):
             raise ValueError(f"precompiled_artifacts_s3_uri {uri!r} is not s3://bucket/prefix/")
         bucket, prefix = match.groups()
         prefix = prefix if prefix.endswith("/") or not prefix else prefix + "/"
+        source = sagemaker.CfnModel.ModelDataSourceProperty(
+            s3_data_source=sagemaker.CfnModel.S3DataSourceProperty(
+                s3_uri=f"s3://{bucket}/{prefix}", s3_data_type="S3Prefix", compression_type="None"
+            )
+        )
+        if self._artifacts_store is not None and self._artifacts_store.owns(uri):
+            # Artifacts of `make compile`: read + decrypt on the project's own artifacts bucket and key.
+            self._artifacts_store.grant_read(self.role, prefix)
+            acknowledge(
+                self.role,
+                f"AwsSolutions-IAM5[Resource::<{self._artifacts_store.bucket_logical_id}.Arn>/{prefix}*]",
+                "The model reads every file under its own artifacts prefix and nothing else.",
+            )
+            return source
         partition = cdk.Stack.of(self).partition
         self.role.add_to_policy(
             iam.PolicyStatement(
@@ -219,8 +241,4 @@ class Inf2Endpoint(Construct):
             f"AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::{bucket}/{prefix}*]",
             "The model reads every file under its own artifacts prefix and nothing else.",
         )
-        return sagemaker.CfnModel.ModelDataSourceProperty(
-            s3_data_source=sagemaker.CfnModel.S3DataSourceProperty(
-                s3_uri=f"s3://{bucket}/{prefix}", s3_data_type="S3Prefix", compression_type="None"
-            )
-        )
+        return source

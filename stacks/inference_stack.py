@@ -9,13 +9,17 @@ from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from lambdas.common import tags
+from stacks import containers
+from stacks.compile_artifacts import CompileArtifacts
 from stacks.config import Config
 from stacks.endpoint_autoscaling import EndpointAutoscaling
 from stacks.inf2_endpoint import Inf2Endpoint
 
 
 class InferenceStack(cdk.Stack):
-    """One ``Inf2Endpoint`` + ``EndpointAutoscaling`` per configured endpoint, sharing one volume KMS key."""
+    """One ``Inf2Endpoint`` + ``EndpointAutoscaling`` per configured endpoint, sharing one volume KMS key, and
+    the ``CompileArtifacts`` store of ``make compile`` (outputs ``CompileArtifactsBucketName``,
+    ``CompileArtifactsKeyArn``, ``CompileJobRoleArn``)."""
 
     def __init__(self, scope: Construct, construct_id: str, *, config: Config, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -25,6 +29,12 @@ class InferenceStack(cdk.Stack):
             enable_key_rotation=True,
             description=f"Encrypts the ML storage volumes of {config.project}'s SageMaker endpoints",
             removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.compile_artifacts = CompileArtifacts(
+            self,
+            "CompileArtifacts",
+            project=config.project,
+            image_repository_arns=self._compile_image_repositories(config),
         )
         self.endpoints: dict[str, Inf2Endpoint] = {}
         self.autoscaling: dict[str, EndpointAutoscaling] = {}
@@ -36,6 +46,7 @@ class InferenceStack(cdk.Stack):
                 endpoint=endpoint,
                 endpoint_name=name,
                 volume_key=self.volume_key,
+                artifacts_store=self.compile_artifacts,
             )
             cdk.Tags.of(unit).add(tags.ENDPOINT, name)
             cdk.Tags.of(unit.endpoint).add(tags.BASELINE_INSTANCE_TYPE, endpoint.baseline.instance_type)
@@ -49,3 +60,14 @@ class InferenceStack(cdk.Stack):
                 self, f"Autoscaling-{endpoint.name}", endpoint=endpoint, target=unit
             )
             cdk.CfnOutput(self, f"EndpointName{endpoint.name.replace('-', '')}", value=name)
+        cdk.CfnOutput(self, "CompileArtifactsBucketName", value=self.compile_artifacts.bucket.bucket_name)
+        cdk.CfnOutput(self, "CompileArtifactsKeyArn", value=self.compile_artifacts.key.key_arn)
+        cdk.CfnOutput(self, "CompileJobRoleArn", value=self.compile_artifacts.role.role_arn)
+
+    def _compile_image_repositories(self, config: Config) -> list[str]:
+        """ECR repositories of the serving images `make compile` runs: the presets it can compile for."""
+        registry = containers.registry_mapping(self).find_in_map(self.region, "account")
+        repositories = sorted(
+            {containers.PRESETS[preset].repository for preset in containers.COMPILABLE_PRESETS}
+        )
+        return [f"arn:{self.partition}:ecr:{self.region}:{registry}:repository/{r}" for r in repositories]

@@ -9,25 +9,77 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Final
 
 from botocore.config import Config
 
 from lambdas.common import tags
-from lambdas.common.paging import paginate
+from lambdas.common.paging import follow_pages
+from lambdas.common.retry import call_with_backoff
 
 if TYPE_CHECKING:
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
-    from mypy_boto3_resourcegroupstaggingapi.type_defs import TagFilterTypeDef
+    from mypy_boto3_resourcegroupstaggingapi.type_defs import GetResourcesOutputTypeDef, TagFilterTypeDef
 
 ENDPOINT_RESOURCE_TYPE: Final = "sagemaker:endpoint"
 #: The one production variant of every endpoint infersave deploys (``stacks.inf2_endpoint``); CloudWatch's
 #: ``AWS/SageMaker`` metrics and the autoscaling resource ids name it.
 VARIANT_NAME: Final = "AllTraffic"
 RESOURCES_PER_PAGE: Final = 100
-#: Page bound of the endpoint listing: AWS pages at 100 resources, so 500 pages are 50,000 endpoints, far
-#: above any account's SageMaker endpoint quota (moto pages at 100 tags: 1,000 endpoints take ~41 pages).
-TAGGING_MAX_PAGES: Final = 500
+
+#: Region-name prefix -> partition, as botocore's ``data/endpoints.json`` ``regionRegex`` values assign them
+#: (checked against botocore 1.44.8); every other region is in ``aws``.
+_PARTITION_PREFIXES: Final = (
+    ("cn-", "aws-cn"),
+    ("us-gov-", "aws-us-gov"),
+    ("us-isob-", "aws-iso-b"),
+    ("us-isof-", "aws-iso-f"),
+    ("us-iso-", "aws-iso"),
+    ("eu-isoe-", "aws-iso-e"),
+    ("eusc-", "aws-eusc"),
+)
+#: Partition -> (Cost Explorer region, Price List region). Cost Explorer is one endpoint per partition with the
+#: signing region botocore's ``endpoints.json`` gives (aws: ce.us-east-1.amazonaws.com, aws-cn:
+#: ce.cn-northwest-1.amazonaws.com.cn; none in aws-us-gov). The Price List Query API answers in us-east-1 (also
+#: eu-central-1, ap-south-1) for aws and in cn-northwest-1 for aws-cn (Billing user guide, "Using the AWS Price
+#: List Query API"; docs.amazonaws.cn price-changes).
+_BILLING_API_REGIONS: Final = {
+    "aws": ("us-east-1", "us-east-1"),
+    "aws-cn": ("cn-northwest-1", "cn-northwest-1"),
+}
+
+
+class UnsupportedPartitionError(ValueError):
+    """The region's partition has no Cost Explorer / Price List endpoint this code knows."""
+
+
+def partition_of(region: str) -> str:
+    """The partition (``aws``, ``aws-cn``, ``aws-us-gov``, ...) of a region name."""
+    for prefix, partition in _PARTITION_PREFIXES:
+        if region.startswith(prefix):
+            return partition
+    return "aws"
+
+
+@dataclass(frozen=True)
+class BillingApiRegions:
+    """Where a partition serves the account-wide billing APIs for callers in any of its regions."""
+
+    cost_explorer: str
+    price_list: str
+
+
+def billing_api_regions(region: str) -> BillingApiRegions:
+    """The Cost Explorer and Price List client regions for code running in ``region``."""
+    partition = partition_of(region)
+    if partition not in _BILLING_API_REGIONS:
+        raise UnsupportedPartitionError(
+            f"region {region} is in partition {partition}, which has no Cost Explorer endpoint "
+            f"(botocore endpoints.json); supported partitions: {', '.join(_BILLING_API_REGIONS)}"
+        )
+    cost_explorer, price_list = _BILLING_API_REGIONS[partition]
+    return BillingApiRegions(cost_explorer=cost_explorer, price_list=price_list)
 
 
 def client_config(
@@ -83,27 +135,25 @@ def list_tagged_endpoints(
     """Every SageMaker endpoint tagged ``infersave:project`` (with value ``project_name`` if given).
 
     Returns the endpoints in listing order and a problem per resource that is not a readable endpoint ARN.
-    Raises :class:`lambdas.common.paging.PagingError` on a repeated page token or more than
-    ``TAGGING_MAX_PAGES`` pages: a partial listing would silently leave endpoints out.
     """
     tag_filter: TagFilterTypeDef = {"Key": tags.PROJECT}
     if project_name:
         tag_filter["Values"] = [project_name]
     endpoints: list[TaggedEndpoint] = []
     problems: list[str] = []
-    request = {
-        "TagFilters": [tag_filter],
-        "ResourceTypeFilters": [ENDPOINT_RESOURCE_TYPE],
-        "ResourcesPerPage": RESOURCES_PER_PAGE,
-    }
-    what = f"tagging GetResources {tags.PROJECT}={project_name or '*'}"
-    for page in paginate(
-        tagging.get_resources,
-        request,
-        page_param="PaginationToken",
-        what=what,
-        max_pages=TAGGING_MAX_PAGES,
-    ):
+
+    def fetch(token: str | None) -> GetResourcesOutputTypeDef:
+        return call_with_backoff(
+            partial(
+                tagging.get_resources,
+                TagFilters=[tag_filter],
+                ResourceTypeFilters=[ENDPOINT_RESOURCE_TYPE],
+                ResourcesPerPage=RESOURCES_PER_PAGE,
+                PaginationToken=token or "",
+            )
+        )
+
+    for page in follow_pages(fetch, lambda page: page.get("PaginationToken"), what="Tagging GetResources"):
         for mapping in page.get("ResourceTagMappingList", []):
             resource_tags = {t["Key"]: t["Value"] for t in mapping.get("Tags", [])}
             try:

@@ -1,19 +1,10 @@
-"""Bounded pagination: follow an AWS page token, and stop with an error instead of paging forever.
+"""Bounded paging for every paginated AWS read: stops with an error on a repeated token or past a page bound.
 
-A paginated read trusts the service to end the chain of page tokens. A token that comes back again (a
-service bug, a proxy replaying an answer, an emulator) would make a plain ``while token:`` loop run until
-the Lambda timeout, paying per page where the API charges (Cost Explorer: USD 0.01 a page). botocore's own
-paginators catch only a token repeated on the very next page (``PaginationError: The same next token was
-received twice``), not a cycle A, B, A, and have no page bound. Every paginated read of the Lambda
-functions goes through :func:`paginate` (or :func:`follow_pages`), which raises :class:`PagingError`, naming
-the read, when
-
-* a token repeats any token seen before in the same read, or
-* the read would need more than ``max_pages`` pages (a bound the caller sets from the API's page size and
-  the most items it can sensibly return).
-
-Each page request is retried on throttling by :func:`lambdas.common.retry.call_with_backoff` (on top of
-botocore's own retries) unless ``backoff=False``.
+A service (or something in between) that answers the same page token twice would otherwise make a
+``while token:`` loop run until the Lambda times out, paying per page (Cost Explorer: USD 0.01 each).
+Every reader in ``lambdas/`` pages through :func:`follow_pages` (or :func:`paginate`, the same over a boto3
+client method, with throttling backoff). botocore's own paginators catch only a token repeated on the very
+next page, not a cycle, and have no bound, so they are not used.
 """
 
 from __future__ import annotations
@@ -24,53 +15,42 @@ from typing import Any, Final, TypeVar
 
 from lambdas.common.retry import call_with_backoff
 
-#: Pages a read may take unless its caller says otherwise: 1,000 pages of 100 items is 100,000 items.
-DEFAULT_MAX_PAGES: Final = 1000
+Page = TypeVar("Page")
 
-Page = TypeVar("Page", bound=Mapping[str, Any])
+#: Default bound on pages per read. 1,000 pages is 100,000 endpoints at 100 per tagging page, far above
+#: what one project holds; a read that needs more is wrong, not big.
+DEFAULT_MAX_PAGES: Final = 1000
 
 
 class PagingError(RuntimeError):
-    """A paginated read that would not end: a repeated page token or more pages than its bound."""
+    """A paginated read that would not end: a page token came back twice, or the page bound was passed."""
 
 
 def follow_pages(
     fetch: Callable[[str | None], Page],
-    next_token: Callable[[Page], object],
+    next_token: Callable[[Page], str | None],
     *,
     what: str,
     max_pages: int = DEFAULT_MAX_PAGES,
 ) -> Iterator[Page]:
-    """Yield the pages of one read: ``fetch(None)`` first, then ``fetch(token)`` while ``next_token(page)``
-    gives a token. ``what`` names the read in errors (``"tagging GetResources infersave:project=demo"``).
+    """Yield ``fetch(None)``, then ``fetch(token)`` for each next token, until a page has no token.
 
-    The chain ends on a missing or empty token. Raises PagingError on a token seen before in this read,
-    a token that is not a string, or a page beyond ``max_pages``; pages already yielded stay yielded, so
-    callers must treat the error as the failure of the whole read.
+    Raises PagingError (naming ``what``) when a token repeats or more than ``max_pages`` pages come.
     """
-    if max_pages < 1:
-        raise ValueError(f"max_pages must be >= 1, got {max_pages}")
     seen: set[str] = set()
     token: str | None = None
-    for number in range(1, max_pages + 1):
+    for count in range(1, max_pages + 1):
         page = fetch(token)
         yield page
-        raw = next_token(page)
-        if raw is None or raw == "":
+        token = next_token(page) or None
+        if token is None:
             return
-        if not isinstance(raw, str):
-            raise PagingError(f"{what}: page {number} has a page token of type {type(raw).__name__}")
-        if raw in seen:
+        if token in seen:
             raise PagingError(
-                f"{what}: page {number} repeats a page token already followed ({_short(raw)}); "
-                "stopping instead of paging forever"
+                f"{what}: page token {token[:40]!r} came back again after {count} pages; stopped paging"
             )
-        seen.add(raw)
-        token = raw
-    raise PagingError(
-        f"{what}: still more pages after {max_pages} pages (the bound for this read); stopping. "
-        "Narrow the read or raise its bound if this many items are expected"
-    )
+        seen.add(token)
+    raise PagingError(f"{what}: more than {max_pages} pages; stopped paging")
 
 
 def paginate(
@@ -83,24 +63,20 @@ def paginate(
     max_pages: int = DEFAULT_MAX_PAGES,
     backoff: bool = True,
 ) -> Iterator[Page]:
-    """Pages of ``call(**request)`` (a boto3 client method), passing the token as ``page_param`` and reading
-    the next one from ``page_field`` (default: the same name). See :func:`follow_pages`.
+    """:func:`follow_pages` over a boto3 client method: ``call(**request)``, then with the token passed as
+    ``page_param`` and read from the answer's ``page_field`` (default: the same name). Each page request is
+    retried on throttling by :func:`lambdas.common.retry.call_with_backoff` unless ``backoff=False``.
 
-    Example: ``paginate(tagging.get_resources, {...}, page_param="PaginationToken", what="...")``.
+    Example: ``paginate(sagemaker.list_tags, {"ResourceArn": arn}, page_param="NextToken", what="...")``.
     """
-    out_key = page_field or page_param
+    field = page_field or page_param
 
     def fetch(token: str | None) -> Page:
-        kwargs = {**request, page_param: token} if token else dict(request)
-        bound = partial(call, **kwargs)
+        bound = partial(call, **({**request, page_param: token} if token else request))
         return call_with_backoff(bound) if backoff else bound()
 
-    def next_token(page: Page) -> object:
-        return page.get(out_key)
+    def next_token(page: Page) -> str | None:
+        value = page.get(field) if isinstance(page, Mapping) else None
+        return value if isinstance(value, str) else None
 
     return follow_pages(fetch, next_token, what=what, max_pages=max_pages)
-
-
-def _short(token: str, limit: int = 40) -> str:
-    """A token for an error message: its start only (tokens can be long and are not secrets, but noisy)."""
-    return repr(token if len(token) <= limit else token[:limit] + "...")

@@ -1,11 +1,17 @@
 """Tag keys that the stacks write and the Lambda functions read. Changing one is a breaking change."""
 
+from decimal import Decimal
 from typing import Final
 
 PROJECT: Final = "infersave:project"
 ENDPOINT: Final = "infersave:endpoint"
 BASELINE_INSTANCE_TYPE: Final = "infersave:baseline-instance-type"
 BASELINE_CAPACITY_RATIO: Final = "infersave:baseline-capacity-ratio"
+#: Bounds (inclusive) of a capacity ratio, in the config and in the tag: baseline instances per Inferentia2
+#: instance. Outside them a figure is a typo or a forged tag, not a measurement; the report leaves the
+#: endpoint's savings out.
+CAPACITY_RATIO_MIN: Final = Decimal("0.01")
+CAPACITY_RATIO_MAX: Final = Decimal(100)
 
 #: Keys activated as cost allocation tags so Cost Explorer can group by them.
 COST_ALLOCATION_KEYS: Final = (PROJECT, ENDPOINT, BASELINE_INSTANCE_TYPE, BASELINE_CAPACITY_RATIO)

@@ -2,7 +2,8 @@
 
 Runs the same code as the Lambda with the standard AWS credential chain and region (``AWS_ENDPOINT_URL``
 honoured by boto3), writes DIR/report.json, .csv and .md and prints the summary table. Exit status 0 on
-success, 1 with a one-line reason on failure, 2 on a usage error.
+success, 1 with a one-line reason on failure, 2 on a usage error, 3 when the report was written but is partial
+(data that should be there is missing: see its errors).
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(render.summary_table(report), end="")
     print(f"wrote {args.output_dir / 'report.json'}, report.csv, report.md")
+    if report.partial:
+        print("error: the report is partial (data is missing, see its errors); run it again", file=sys.stderr)
+        return 3
     return 0
 
 

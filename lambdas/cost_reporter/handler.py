@@ -32,6 +32,10 @@ tracer = Tracer(service=SERVICE_NAME)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE_NAME)
 
 
+class PartialReportError(RuntimeError):
+    """The report was written but misses data that should be there (CloudWatch or Cost Explorer failed)."""
+
+
 @cache
 def settings() -> Settings:
     """The validated environment, read once per execution environment."""
@@ -60,6 +64,13 @@ def lambda_handler(event: Mapping[str, Any], context: LambdaContext) -> dict[str
     for issue in report.warnings:
         logger.warning(
             "report warning", extra={"endpoint_name": issue.endpoint_name, "detail": issue.message}
+        )
+    if report.partial:
+        # Written and announced as PARTIAL; failing the invocation makes Lambda retry it (and, after the
+        # retries, park it on the on-failure queue with an alarm). The next complete run replaces the files.
+        raise PartialReportError(
+            f"report {report.period.key} is partial: "
+            + "; ".join(issue.message for issue in report.errors)[:500]
         )
     document = render.report_document(report)
     return {

@@ -44,6 +44,9 @@ class EndpointUsage:
     other_cost: Decimal = Decimal(0)
     hours_by_instance_type: dict[str, Decimal] = field(default_factory=dict)
     usage_region_codes: set[str] = field(default_factory=set)
+    #: Why this endpoint's figures cannot be trusted for savings (absurd or negative amounts, rows in another
+    #: currency); non-empty leaves its savings out of the report, with these as warnings.
+    problems: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class CostData:
     untagged_cost: Decimal
     currency: str
     pages: int
+    #: Rows not billed in ``currency``, summed per currency and kept out of every figure.
+    foreign_currency: dict[str, Decimal] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,8 @@ class Baseline:
     instance_type: str
     capacity_ratio: Decimal  # baseline instances needed per Inferentia2 instance for the same throughput
     price: PriceQuote | None
+    #: Why no baseline can be computed although a price is known (a capacity-ratio tag out of bounds).
+    problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,3 +126,8 @@ class Report:
     totals: Totals
     warnings: list[Issue]
     errors: list[Issue]
+    #: Charges of the project that are not usage (credits, refunds, taxes, fees, Savings Plan negation), by
+    #: Cost Explorer RECORD_TYPE: reported beside the savings, never inside them.
+    non_usage_cost: dict[str, Decimal] = field(default_factory=dict)
+    #: Data that should be there is missing (CloudWatch failed): the run fails after writing, to be retried.
+    partial: bool = False

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from lambdas.common import env as envvars
+from lambdas.common import tags
 from lambdas.common.env import SettingsError
 
 __all__ = [
@@ -41,7 +42,8 @@ class Settings:
     cost_metric: str
     default_baseline_instance_type: str
     default_capacity_ratio: Decimal
-    pricing_region: str
+    #: Price List client region; None: the one the function's partition serves it from (``billing_api_regions``).
+    pricing_region: str | None
     apply_tags: bool
     activate_cost_allocation_tags: bool
 
@@ -57,8 +59,11 @@ def _capacity_ratio(env: Mapping[str, str], name: str) -> Decimal:
     ratio = envvars.decimal(
         env, name, default=Decimal("1.0"), what="baseline instances per Inferentia2 instance"
     )
-    if ratio <= 0:
-        raise SettingsError(f"{name}={ratio} must be a positive number")
+    if not tags.CAPACITY_RATIO_MIN <= ratio <= tags.CAPACITY_RATIO_MAX:
+        raise SettingsError(
+            f"{name}={ratio} is outside {tags.CAPACITY_RATIO_MIN}..{tags.CAPACITY_RATIO_MAX} baseline instances "
+            "per Inferentia2 instance"
+        )
     return ratio
 
 
@@ -94,8 +99,10 @@ def load_settings(env: Mapping[str, str], *, require_outputs: bool) -> Settings:
             "a SageMaker instance type such as ml.g5.2xlarge",
         ),
         default_capacity_ratio=_capacity_ratio(env, "DEFAULT_BASELINE_CAPACITY_RATIO"),
-        pricing_region=_matching(
-            env, "PRICING_REGION", _REGION, "us-east-1", "an AWS region such as us-east-1"
+        pricing_region=(
+            _matching(env, "PRICING_REGION", _REGION, "", "an AWS region such as us-east-1")
+            if envvars.optional(env, "PRICING_REGION")
+            else None
         ),
         apply_tags=envvars.flag(env, "APPLY_TAGS", default=True),
         activate_cost_allocation_tags=envvars.flag(env, "ACTIVATE_COST_ALLOCATION_TAGS", default=True),

@@ -7,7 +7,8 @@ Each module checks one thing; every problem is reported as ``<field path>: <what
 - ``containers``: preset rules (gated models need a token, supported precisions);
 - ``endpoint_checks``: GPU baseline, name length, off-hours floor;
 - ``budget_checks``: budget and breach switch;
-- ``regions``: where the resources and images exist.
+- ``regions``: where the resources and images exist;
+- ``source``: reading the file (UTF-8, YAML, no repeated keys); ``secrets``: no credentials in it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from lambdas.common.catalog import Catalog, load_catalog
@@ -40,6 +40,7 @@ from stacks.config.schema import (
     Reports,
     Timeouts,
 )
+from stacks.config.source import read_yaml
 
 __all__ = [
     "Alarms",
@@ -58,13 +59,16 @@ __all__ = [
     "Timeouts",
     "load_config",
     "parse_config",
+    "region_problems",
     "validate",
 ]
 
 
 def validate(config: Config, catalog: Catalog) -> list[str]:
     """Checks that need the catalog or span fields; returns ``field: message`` lines (empty when it can work)."""
-    problems = region_problems(config) + budget_problems(config)
+    # Without env.region the CDK CLI's region applies: app.py checks it with region_problems once it knows it.
+    problems = region_problems(config, config.env.region) if config.env.region else []
+    problems += budget_problems(config)
     for index, endpoint in enumerate(config.endpoints):
         path = f"endpoints[{index}]"
         problems += container_problems(path, endpoint)
@@ -88,13 +92,8 @@ def parse_config(raw: Any, source: str = "config", catalog: Catalog | None = Non
 
 
 def load_config(path: Path) -> Config:
-    """Read and validate the YAML config file at ``path``."""
-    if not path.is_file():
-        raise ConfigError(
-            str(path), [f"(file): {path} does not exist; pass -c config=PATH to pick another file"]
-        )
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(str(path), [f"(file): not valid YAML: {exc}"]) from None
+    """Read and validate the YAML config file at ``path`` (see :mod:`stacks.config.source`)."""
+    raw, problems = read_yaml(path)
+    if problems:
+        raise ConfigError(str(path), problems)
     return parse_config(raw, source=str(path))

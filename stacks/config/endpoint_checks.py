@@ -24,6 +24,11 @@ def endpoint_problems(path: str, config: Config, endpoint: Endpoint, catalog: Ca
         problems.append(
             f"{path}.name: endpoint name {config.endpoint_name(endpoint)!r} exceeds 63 characters; shorten project or name"
         )
+    if endpoint.artifacts_kms_key_arn and not endpoint.precompiled_artifacts_s3_uri:
+        problems.append(
+            f"{path}.artifacts_kms_key_arn: set without precompiled_artifacts_s3_uri, so nothing reads with it; "
+            "set the artifacts URI or remove the key"
+        )
     if endpoint.off_hours and endpoint.off_hours.min_capacity > endpoint.instances.min:
         problems.append(
             f"{path}.off_hours.min_capacity: {endpoint.off_hours.min_capacity} is above instances.min "

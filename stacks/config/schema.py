@@ -20,12 +20,23 @@ from pydantic import (
     model_validator,
 )
 
+from lambdas.common import tags
+from stacks.config.secrets import secret_problem
 from stacks.schedule import cron_problem, time_zone_problem
 
 #: Share of the container's batch slots the concurrent-requests target aims at.
 CONCURRENCY_TARGET_FRACTION = 0.75
 BYTES_PER_WEIGHT = {"bf16": 2, "fp16": 2, "int8": 1, "fp8": 1}
 GIB = 1024**3
+#: Largest instance count accepted per endpoint. The API has no maximum (InitialInstanceCount >= 1, botocore's
+#: SageMaker model); the real bound is the account's service quota, which ``make preflight`` checks. Above
+#: this a number is a typo, not a plan.
+MAX_INSTANCES = 1000
+#: Largest USD amount accepted (budget limit, anomaly threshold): USD 1 billion a month.
+MAX_USD = Decimal(1_000_000_000)
+#: Tags a user may add per resource: AWS allows 50 per resource, infersave writes up to 5 of its own.
+MAX_USER_TAGS = 45
+_ENV_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 #: SageMaker's allowed range for ContainerStartupHealthCheckTimeoutInSeconds and
 #: ModelDataDownloadTimeoutInSeconds (CreateEndpointConfig API reference).
 TIMEOUT_RANGE_SECONDS = (60, 3600)
@@ -57,11 +68,56 @@ def _email(value: str) -> str:
     return value
 
 
+def _tag_characters_ok(text: str) -> bool:
+    """AWS tag characters: Unicode letters, numbers and spaces and ``_ . : / = + - @`` (the TagKey/TagValue
+    pattern ``[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*`` of the SageMaker and Tagging API models)."""
+    return all(c.isalnum() or c == " " or c in "_.:/=+-@" for c in text)
+
+
 def _tags(values: dict[str, str]) -> dict[str, str]:
+    if len(values) > MAX_USER_TAGS:
+        raise ValueError(
+            f"{len(values)} tags; AWS allows 50 per resource and infersave adds up to {50 - MAX_USER_TAGS}: "
+            f"keep at most {MAX_USER_TAGS}"
+        )
     for key, value in values.items():
         if key.lower().startswith("aws:") or not 1 <= len(key) <= 128 or len(value) > 256:
             raise ValueError(
                 f"tag {key!r}: keys are 1-128 characters and must not start with 'aws:'; values at most 256"
+            )
+        if not (_tag_characters_ok(key) and _tag_characters_ok(value)):
+            raise ValueError(
+                f"tag {key!r}: {value!r}: AWS accepts letters, numbers, spaces and _ . : / = + - @ only; "
+                "remove the other characters"
+            )
+    return values
+
+
+def _unique_emails(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for value in values:
+        if value.lower() in seen:
+            raise ValueError(f"{value!r} is listed twice; each address is subscribed once, so list it once")
+        seen.add(value.lower())
+    return values
+
+
+def _environment(values: dict[str, str]) -> dict[str, str]:
+    """CreateModel's Environment rules (at most 100 variables, names ``[a-zA-Z_][a-zA-Z0-9_]*`` up to 1024
+    characters, values up to 1024) and no credentials (:mod:`stacks.config.secrets`)."""
+    if len(values) > 100:
+        raise ValueError(f"{len(values)} variables; SageMaker accepts at most 100 per container")
+    for name, value in values.items():
+        if not _ENV_NAME.match(name) or len(name) > 1024 or len(value) > 1024:
+            raise ValueError(
+                f"variable {name[:40]!r}: names are letters, digits and _ (not starting with a digit), names and "
+                "values at most 1024 characters (SageMaker CreateModel)"
+            )
+        problem = secret_problem(name, value)
+        if problem:
+            raise ValueError(
+                f"{problem}: secrets must not be in the config or the template; store it in Secrets Manager "
+                "(for the Hugging Face token: hf_token_secret_name) and remove it here"
             )
     return values
 
@@ -70,6 +126,7 @@ Cron = Annotated[str, AfterValidator(_cron)]
 Tags = Annotated[dict[str, str], AfterValidator(_tags)]
 TimeZone = Annotated[str, AfterValidator(_time_zone)]
 Email = Annotated[str, AfterValidator(_email)]
+Emails = Annotated[list[Email], AfterValidator(_unique_emails)]
 
 
 class _Model(BaseModel):
@@ -95,8 +152,8 @@ class Container(_Model):
     #: Name of a Secrets Manager secret whose JSON has key HF_TOKEN (gated models); resolved by
     #: CloudFormation at deploy time, never in the template in clear text.
     hf_token_secret_name: str | None = None
-    #: Extra container environment variables (merged last; cannot hold HF_TOKEN).
-    environment: dict[str, str] = Field(default_factory=dict)
+    #: Extra container environment variables (merged last; no credentials).
+    environment: Annotated[dict[str, str], AfterValidator(_environment)] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _image(self) -> Container:
@@ -113,19 +170,15 @@ class Container(_Model):
             raise ValueError(
                 f"image_uri is only for preset 'custom'; preset {self.preset!r} resolves its own image"
             )
-        if any(k.upper() in {"HF_TOKEN", "HUGGING_FACE_HUB_TOKEN"} for k in self.environment):
-            raise ValueError(
-                "put the Hugging Face token in Secrets Manager and set hf_token_secret_name, not environment"
-            )
         return self
 
 
 class InstanceCounts(_Model):
     """Instance counts of the production variant: initial, autoscaling min and max."""
 
-    initial: Annotated[int, Field(ge=1)] = 1
-    min: Annotated[int, Field(ge=1)] = 1
-    max: Annotated[int, Field(ge=1)] = 2
+    initial: Annotated[int, Field(ge=1, le=MAX_INSTANCES)] = 1
+    min: Annotated[int, Field(ge=1, le=MAX_INSTANCES)] = 1
+    max: Annotated[int, Field(ge=1, le=MAX_INSTANCES)] = 2
 
     @model_validator(mode="after")
     def _order(self) -> InstanceCounts:
@@ -142,7 +195,7 @@ class Autoscaling(_Model):
 
     metric: Literal["concurrent_requests", "invocations_per_instance"] = "concurrent_requests"
     #: Target value; derived from batch size for concurrent_requests when absent.
-    target: Annotated[float, Field(gt=0)] | None = None
+    target: Annotated[float, Field(gt=0, le=1_000_000, allow_inf_nan=False)] | None = None
     scale_out_cooldown_seconds: Annotated[int, Field(ge=0, le=3600)] = 60
     scale_in_cooldown_seconds: Annotated[int, Field(ge=0, le=86400)] = 900
 
@@ -179,7 +232,9 @@ class Baseline(_Model):
 
     instance_type: str = "ml.g5.2xlarge"
     #: Baseline instances needed per Inferentia2 instance for the same throughput (measure yours).
-    capacity_ratio: Annotated[Decimal, Field(gt=0, le=100)] = Decimal("1.0")
+    capacity_ratio: Annotated[Decimal, Field(ge=tags.CAPACITY_RATIO_MIN, le=tags.CAPACITY_RATIO_MAX)] = (
+        Decimal("1.0")
+    )
 
 
 class Timeouts(_Model):
@@ -217,7 +272,10 @@ class Endpoint(_Model):
         Annotated[str, Field(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.*")] | None
     ) = None
     #: KMS key that encrypts the artifacts bucket, if any (the execution role gets decrypt on it).
-    artifacts_kms_key_arn: str | None = None
+    artifacts_kms_key_arn: (
+        Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-zA-Z0-9-]{1,128}$")]
+        | None
+    ) = None
     timeouts: Timeouts = Field(default_factory=Timeouts)
     volume_size_gb: Annotated[int, Field(ge=VOLUME_RANGE_GB[0], le=VOLUME_RANGE_GB[1])] | None = None
     baseline: Baseline = Field(default_factory=Baseline)
@@ -273,18 +331,18 @@ class Budget(_Model):
     """Monthly cost budget, alerts and anomaly detection for the project (AWS Budgets allows 5 notifications
     per budget: up to 4 ACTUAL thresholds plus the FORECASTED one, each with 1 SNS + up to 10 e-mail subscribers)."""
 
-    monthly_limit_usd: Annotated[Decimal, Field(gt=0)] | None = None
+    monthly_limit_usd: Annotated[Decimal, Field(gt=0, le=MAX_USD)] | None = None
     actual_thresholds_percent: Annotated[
         list[Annotated[Decimal, Field(gt=0, le=1000)]], Field(min_length=1, max_length=4)
     ] = Field(default_factory=lambda: [Decimal(50), Decimal(80), Decimal(100)])
     forecast_threshold_percent: Annotated[Decimal, Field(gt=0, le=1000)] = Decimal(100)
-    alert_emails: Annotated[list[Email], Field(max_length=10)] = Field(default_factory=list)
+    alert_emails: Annotated[Emails, Field(max_length=10)] = Field(default_factory=list)
     #: Subscribe to this existing Cost Anomaly Detection monitor instead of creating one on the project's
     #: cost allocation tag (which must be active in Billing before the monitor can see spend).
     anomaly_monitor_arn: (
         Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:ce::\d{12}:anomalymonitor/[a-zA-Z0-9-]+$")] | None
     ) = None
-    anomaly_threshold_usd: Annotated[Decimal, Field(gt=0)] = Decimal(100)
+    anomaly_threshold_usd: Annotated[Decimal, Field(gt=0, le=MAX_USD)] = Decimal(100)
     breach_switch: BreachSwitch = Field(default_factory=BreachSwitch)
 
     @field_validator("actual_thresholds_percent")
@@ -313,7 +371,7 @@ class Reports(_Model):
     monthly_cron: Cron = "cron(0 7 5 * ? *)"
     time_zone: TimeZone = "UTC"
     cost_metric: Literal["UnblendedCost", "AmortizedCost"] = "UnblendedCost"
-    summary_emails: Annotated[list[Email], Field(max_length=20)] = Field(default_factory=list)
+    summary_emails: Annotated[Emails, Field(max_length=20)] = Field(default_factory=list)
     #: Days a superseded report version is kept (the current version of each period is kept).
     noncurrent_version_retention_days: Annotated[int, Field(ge=1, le=3650)] = 400
 
@@ -331,10 +389,14 @@ class Config(_Model):
 
     @model_validator(mode="after")
     def _unique(self) -> Config:
-        names = [e.name for e in self.endpoints]
+        # SageMaker endpoint names are case-insensitive: "Chat" and "chat" would be the same endpoint.
+        names = [e.name.lower() for e in self.endpoints]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise ValueError(f"endpoint names must be unique; repeated: {', '.join(duplicates)}")
+            raise ValueError(
+                f"endpoint names must be unique ignoring case (SageMaker names are case-insensitive); "
+                f"repeated: {', '.join(duplicates)}"
+            )
         return self
 
     def endpoint_name(self, endpoint: Endpoint) -> str:

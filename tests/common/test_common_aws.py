@@ -37,7 +37,7 @@ def test_listing_follows_pages_filters_on_the_project_and_reports_what_is_not_an
             ],
             "PaginationToken": "p2",
         },
-        request,
+        {**request, "PaginationToken": ""},
     )
     stub.add_response(
         "get_resources",
@@ -69,6 +69,7 @@ def test_listing_without_a_project_asks_for_the_tag_key_only() -> None:
             "TagFilters": [{"Key": "infersave:project"}],
             "ResourceTypeFilters": ["sagemaker:endpoint"],
             "ResourcesPerPage": 100,
+            "PaginationToken": "",
         },
     )
 
@@ -105,16 +106,32 @@ def test_describe_error_is_one_short_line_without_markup() -> None:
     assert describe_error(RuntimeError("")) == "RuntimeError"
 
 
-def test_listing_stops_with_an_error_on_a_repeated_page_token() -> None:
-    from lambdas.common.paging import PagingError
+@pytest.mark.parametrize(
+    ("region", "partition", "cost_explorer", "price_list"),
+    [
+        ("us-east-1", "aws", "us-east-1", "us-east-1"),
+        ("eu-central-2", "aws", "us-east-1", "us-east-1"),
+        ("cn-north-1", "aws-cn", "cn-northwest-1", "cn-northwest-1"),
+    ],
+)
+def test_billing_api_regions_follow_the_partition(
+    region: str, partition: str, cost_explorer: str, price_list: str
+) -> None:
+    assert aws.partition_of(region) == partition
+    assert aws.billing_api_regions(region) == aws.BillingApiRegions(cost_explorer, price_list)
 
-    client = boto3.client(
-        "resourcegroupstaggingapi", region_name="eu-west-1", config=Config(retries={"max_attempts": 1})
-    )
-    stub = Stubber(client)
-    page = {"ResourceTagMappingList": [_mapping(f"{ARN}demo-chat", infersave_project="demo")]}
-    stub.add_response("get_resources", {**page, "PaginationToken": "same"})
-    stub.add_response("get_resources", {**page, "PaginationToken": "same"})
 
-    with stub, pytest.raises(PagingError, match="infersave:project=demo: page 2 repeats a page token"):
-        aws.list_tagged_endpoints(client, "demo")
+def test_billing_api_regions_refuse_a_partition_without_cost_explorer() -> None:
+    assert aws.partition_of("us-gov-west-1") == "aws-us-gov"
+    with pytest.raises(aws.UnsupportedPartitionError, match="us-gov-west-1 is in partition aws-us-gov"):
+        aws.billing_api_regions("us-gov-west-1")
+
+
+def test_reporter_clients_sign_billing_apis_for_the_partition_region() -> None:
+    from lambdas.cost_reporter.dal.clients import make_clients
+
+    clients = make_clients(session=boto3.session.Session(region_name="cn-north-1"))
+    assert clients.region == "cn-north-1"
+    assert clients.ce.meta.endpoint_url == "https://ce.cn-northwest-1.amazonaws.com.cn"
+    assert clients.pricing.meta.endpoint_url == "https://api.pricing.cn-northwest-1.amazonaws.com.cn"
+    assert clients.cloudwatch.meta.region_name == "cn-north-1"

@@ -1,4 +1,4 @@
-"""Bounded pagination: a read follows its page tokens and stops with an error on a cycle or past its bound."""
+"""paginate: follow_pages over a boto3 client method (follow_pages itself: tests/common/test_common_paging.py)."""
 
 from __future__ import annotations
 
@@ -10,67 +10,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from botocore.stub import Stubber
 
-from lambdas.common.paging import PagingError, follow_pages, paginate
-
-
-def _pages(*tokens: str | None) -> tuple[list[str | None], Any]:
-    """A fake read whose page n answers ``tokens[n]``; returns the tokens it was called with and fetch."""
-    asked: list[str | None] = []
-
-    def fetch(token: str | None) -> dict[str, Any]:
-        asked.append(token)
-        return {"n": len(asked), "Next": tokens[len(asked) - 1]}
-
-    return asked, fetch
-
-
-def _next(page: dict[str, Any]) -> object:
-    return page.get("Next")
-
-
-def test_follows_tokens_until_none_or_empty() -> None:
-    asked, fetch = _pages("a", "b", None)
-    assert [p["n"] for p in follow_pages(fetch, _next, what="read")] == [1, 2, 3]
-    assert asked == [None, "a", "b"]
-    asked, fetch = _pages("")
-    assert [p["n"] for p in follow_pages(fetch, _next, what="read")] == [1]
-
-
-def test_a_token_repeated_on_the_next_page_stops_with_an_error_naming_the_read() -> None:
-    asked, fetch = _pages("a", "a", "a", "a")
-    with pytest.raises(PagingError, match=r"tagging GetResources demo: page 2 repeats a page token"):
-        list(follow_pages(fetch, _next, what="tagging GetResources demo"))
-    assert asked == [None, "a"]
-
-
-def test_a_cycle_of_tokens_stops_with_an_error() -> None:
-    # botocore's paginators catch only the same token twice in a row; A, B, A loops there forever.
-    asked, fetch = _pages("a", "b", "a", "b", "a")
-    with pytest.raises(PagingError, match="page 3 repeats"):
-        list(follow_pages(fetch, _next, what="read"))
-    assert asked == [None, "a", "b"]
-
-
-def test_more_pages_than_the_bound_stop_with_an_error() -> None:
-    tokens = [f"t{i}" for i in range(10)]
-    asked, fetch = _pages(*tokens)
-    with pytest.raises(PagingError, match="still more pages after 3 pages"):
-        list(follow_pages(fetch, _next, what="read", max_pages=3))
-    assert len(asked) == 3
-    asked, fetch = _pages("a", "b", None)
-    assert len(list(follow_pages(fetch, _next, what="read", max_pages=3))) == 3  # exactly the bound: fine
-
-
-def test_a_token_that_is_not_a_string_is_an_error() -> None:
-    _, fetch = _pages({"oops": 1})  # type: ignore[arg-type]
-    with pytest.raises(PagingError, match="page token of type dict"):
-        list(follow_pages(fetch, _next, what="read"))
-
-
-def test_a_bound_below_one_is_a_programming_error() -> None:
-    _, fetch = _pages(None)
-    with pytest.raises(ValueError, match="max_pages"):
-        list(follow_pages(fetch, _next, what="read", max_pages=0))
+from lambdas.common.paging import PagingError, paginate
 
 
 def _tagging() -> tuple[Any, Stubber]:
@@ -85,7 +25,7 @@ def test_paginate_passes_the_token_only_after_the_first_page_and_stops_on_a_repe
     request = {"ResourceTypeFilters": ["sagemaker:endpoint"]}
     stub.add_response("get_resources", {"PaginationToken": "p2"}, request)
     stub.add_response("get_resources", {"PaginationToken": "p2"}, {**request, "PaginationToken": "p2"})
-    with stub, pytest.raises(PagingError, match="tagging: page 2 repeats"):
+    with stub, pytest.raises(PagingError, match="tagging: page token 'p2' came back again after 2 pages"):
         list(paginate(client.get_resources, request, page_param="PaginationToken", what="tagging"))
     stub.assert_no_pending_responses()
 

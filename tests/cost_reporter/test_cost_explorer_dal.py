@@ -19,6 +19,11 @@ from lambdas.cost_reporter.models import ReportPeriod
 
 OCTOBER = ReportPeriod(date(2025, 10, 1), date(2025, 11, 1), "custom")
 GROUP_BY = [{"Type": "TAG", "Key": "infersave:endpoint"}, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}]
+SERVICE = {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon SageMaker"]}}
+USAGE = {
+    "Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"]}
+}
+PROJECT = {"Tags": {"Key": "infersave:project", "Values": ["demo"], "MatchOptions": ["EQUALS"]}}
 
 
 def stubbed_ce() -> tuple[Any, Stubber]:
@@ -32,7 +37,7 @@ def test_request_is_the_contract_query() -> None:
     assert request == {
         "TimePeriod": {"Start": "2025-10-01", "End": "2025-11-01"},
         "Granularity": "MONTHLY",
-        "Filter": {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon SageMaker"]}},
+        "Filter": {"And": [SERVICE, USAGE]},
         "GroupBy": GROUP_BY,
         "Metrics": ["AmortizedCost", "UsageQuantity"],
     }
@@ -42,15 +47,19 @@ def test_request_is_the_contract_query() -> None:
 def test_request_for_a_project_also_filters_on_its_tag() -> None:
     request = cost_explorer.build_request(OCTOBER, "UnblendedCost", "demo")
 
-    assert request["Filter"] == {
-        "And": [
-            {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon SageMaker"]}},
-            {"Tags": {"Key": "infersave:project", "Values": ["demo"], "MatchOptions": ["EQUALS"]}},
-        ]
-    }
+    assert request["Filter"] == {"And": [SERVICE, PROJECT, USAGE]}
     assert {k: v for k, v in request.items() if k != "Filter"} == {
         k: v for k, v in cost_explorer.build_request(OCTOBER, "UnblendedCost").items() if k != "Filter"
     }
+    cost_explorer.validate_request(request)
+
+
+def test_non_usage_query_negates_the_usage_types_and_groups_by_record_type() -> None:
+    request = cost_explorer.build_non_usage_request(OCTOBER, "UnblendedCost", "demo")
+
+    assert request["Filter"] == {"And": [SERVICE, PROJECT, {"Not": USAGE}]}
+    assert request["GroupBy"] == [{"Type": "DIMENSION", "Key": "RECORD_TYPE"}]
+    assert request["Metrics"] == ["UnblendedCost"]
     cost_explorer.validate_request(request)
 
 
@@ -180,7 +189,8 @@ def test_parser_sums_every_granularity_and_reports_untagged_and_bad_rows() -> No
     assert any("untagged" in w.message and "USD 1.25" in w.message for w in warnings)
     assert any("estimated" in w.message for w in warnings)
     assert [e.endpoint_name for e in errors] == ["rag"]
-    assert "rag" not in data.by_endpoint
+    # the unreadable row is skipped but marks its endpoint: a bill missing a row gives no savings figure
+    assert data.by_endpoint["rag"].problems and data.by_endpoint["rag"].instance_cost == 0
 
 
 def test_tag_activation_batches_twenty_keys_per_call() -> None:

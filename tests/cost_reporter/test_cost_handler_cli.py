@@ -11,6 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from cost_helpers import (
     ACCOUNT,
     BUCKET,
@@ -117,13 +118,15 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     # Assert: the S3 report follows the contract
     s3 = boto3.client("s3", region_name=REGION)
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"])
-    assert keys == [f"{PREFIX}/report.csv", f"{PREFIX}/report.json", f"{PREFIX}/report.md"]
+    assert keys == [
+        f"{PREFIX}/{name}" for name in ("manifest.json", "report.csv", "report.json", "report.md")
+    ]
     report = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/report.json")["Body"].read())
     assert list(report) == [
-        "schema_version", "period", "currency", "cost_metric", "endpoints",
-        "untagged_cost", "totals", "warnings", "errors",
+        "schema_version", "status", "period", "currency", "cost_metric", "endpoints",
+        "untagged_cost", "non_usage_cost", "non_usage_total", "totals", "warnings", "errors",
     ]  # fmt: skip
-    assert report["schema_version"] == 1
+    assert (report["schema_version"], report["status"]) == (2, "complete")
     assert report["period"] == {"start": "2025-10-01", "end": "2025-11-01"}
     assert (report["currency"], report["cost_metric"]) == ("USD", "UnblendedCost")
     chat, rag = report["endpoints"]
@@ -131,7 +134,8 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     # chat: the hand-computed example (see test_cost_savings): 720 h x 1.5 x 1.515 + 3.20 = 1639.40
     assert (chat["actual_cost"], chat["baseline_cost"], chat["savings"]) == (716.0, 1639.4, 923.4)
     assert (chat["invocations"], chat["cost_per_1k_invocations"]) == (1_200_000, 0.5967)
-    # rag: tagged with the defaults, then 100 h x 1.0 x 1.515 = 151.50 baseline against 236.00 actual
+    # rag: tagged with the defaults; one of its rows is unreadable, so its bill is incomplete and its
+    # savings are left out (its readable 236.00 still counts as actual cost)
     assert (rag["endpoint_name"], rag["instance_type"], rag["capacity_ratio"]) == (
         "rag",
         "ml.inf2.8xlarge",
@@ -139,20 +143,23 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     )
     assert (rag["actual_cost"], rag["baseline_cost"], rag["savings"], rag["savings_pct"]) == (
         236.0,
-        151.5,
-        -84.5,
-        -55.78,
+        None,
+        None,
+        None,
     )
     assert report["untagged_cost"] == 4.99
+    assert (report["non_usage_cost"], report["non_usage_total"]) == ({}, 0.0)
+    # totals: baseline and savings over the endpoints compared (chat): 923.40 / 1639.40 = 56.33 %
     assert report["totals"] == {
         "actual_cost": 952.0,
-        "baseline_cost": 1790.9,
-        "savings": 838.9,
-        "savings_pct": 46.84,
+        "baseline_cost": 1639.4,
+        "savings": 923.4,
+        "savings_pct": 56.33,
         "instance_hours": 820.0,
         "invocations": 1_205_000,
     }
     messages = [w["message"] for w in report["warnings"]]
+    assert any(w["endpoint_name"] == "rag" and "savings left out" in w["message"] for w in report["warnings"])
     assert any("untagged_cost" in m for m in messages)
     assert any("could not activate cost allocation tags" in m for m in messages)
     assert [(e["endpoint_name"], "unreadable" in e["message"]) for e in report["errors"]] == [("rag", True)]
@@ -164,7 +171,7 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     # the e-mail summary
     sqs = boto3.client("sqs", region_name=REGION)
     mail = json.loads(sqs.receive_message(QueueUrl=lambda_env)["Messages"][0]["Body"])
-    assert mail["Subject"] == "infersave 2025-10-01..2025-11-01: saved 838.90 USD (46.84%)"
+    assert mail["Subject"] == "infersave 2025-10-01..2025-11-01: saved 923.40 USD (56.33%)"
     assert f"s3://{BUCKET}/{PREFIX}/report.md" in mail["Message"]
     assert len(mail["Message"].splitlines()) < 20
     # EMF metrics: one line per endpoint, totals from log_metrics
@@ -214,11 +221,12 @@ def test_rerun_for_the_same_period_overwrites_the_same_keys(lambda_env: str) -> 
 
     versions = boto3.client("s3", region_name=REGION).list_object_versions(Bucket=BUCKET)["Versions"]
     assert sorted({v["Key"] for v in versions}) == [
+        f"{PREFIX}/manifest.json",
         f"{PREFIX}/report.csv",
         f"{PREFIX}/report.json",
         f"{PREFIX}/report.md",
     ]
-    assert len(versions) == 6
+    assert len(versions) == 8
 
 
 FAILED_RUN = pytest.mark.filterwarnings("ignore:No application metrics to publish")
@@ -242,6 +250,34 @@ def test_handler_fails_at_start_without_its_settings(
 
     with pytest.raises(SettingsError, match="REPORTS_BUCKET is required"):
         handler.lambda_handler({"period": "previous_month"}, FakeContext())
+
+
+@FAILED_RUN
+def test_a_partial_report_is_written_then_fails_the_run_so_it_is_retried(
+    lambda_env: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_october()
+
+    def unavailable(**_kwargs: Any) -> Any:
+        raise ClientError({"Error": {"Code": "InternalFailure", "Message": "try later"}}, "ListMetrics")
+
+    original = handler.make_clients
+
+    def clients_with_broken_cloudwatch(region: str) -> Any:
+        clients = original(region)
+        monkeypatch.setattr(clients.cloudwatch, "list_metrics", unavailable)
+        return clients
+
+    monkeypatch.setattr(handler, "make_clients", clients_with_broken_cloudwatch)
+
+    with pytest.raises(handler.PartialReportError, match=r"partial: .*CloudWatch invocations unavailable"):
+        handler.lambda_handler(OCTOBER_EVENT, FakeContext())
+
+    s3 = boto3.client("s3", region_name=REGION)
+    manifest = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/manifest.json")["Body"].read())
+    assert manifest["status"] == "partial"
+    report = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/report.json")["Body"].read())
+    assert report["status"] == "partial"
 
 
 @FAILED_RUN
@@ -278,12 +314,12 @@ def test_command_writes_the_three_files_and_prints_the_table(
     out = capsys.readouterr().out
     assert status == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.csv", "report.json", "report.md"]
-    assert json.loads((tmp_path / "report.json").read_text())["totals"]["savings"] == 838.9
+    assert json.loads((tmp_path / "report.json").read_text())["totals"]["savings"] == 923.4
     csv_lines = (tmp_path / "report.csv").read_text().splitlines()
     assert csv_lines[0] == ",".join(ENDPOINT_FIELDS)
     assert [line.split(",")[0] for line in csv_lines[1:]] == ["chat", "rag", "(untagged)", "(total)"]
     assert "| chat | ml.inf2.xlarge |" in (tmp_path / "report.md").read_text()
-    assert "TOTAL" in out and "838.90" in out
+    assert "TOTAL" in out and "923.40" in out
 
 
 @pytest.mark.parametrize(

@@ -60,7 +60,7 @@ def test_defaults_of_the_command() -> None:
     assert settings.cost_metric == "UnblendedCost"
     assert settings.default_baseline_instance_type == "ml.g5.2xlarge"
     assert settings.default_capacity_ratio == Decimal("1.0")
-    assert settings.pricing_region == "us-east-1"
+    assert settings.pricing_region is None  # derived from the function's partition (billing_api_regions)
     assert settings.apply_tags and settings.activate_cost_allocation_tags
 
 

@@ -17,6 +17,10 @@ from lambdas.cost_reporter.settings import Settings, load_settings
 
 OCTOBER = ReportPeriod(date(2025, 10, 1), date(2025, 11, 1), "custom")
 SERVICE_ONLY = {"Dimensions": {"Key": "SERVICE", "Values": ["Amazon SageMaker"]}}
+USAGE = {
+    "Dimensions": {"Key": "RECORD_TYPE", "Values": ["Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"]}
+}
+PROJECT = {"Tags": {"Key": "infersave:project", "Values": ["demo"], "MatchOptions": ["EQUALS"]}}
 
 
 def seed() -> None:
@@ -33,17 +37,14 @@ def test_project_report_asks_cost_explorer_for_the_project_only_and_says_so(
 
     report = service.run_report(clients, settings, OCTOBER, catalog_prices)
 
+    # the usage query, then the query of the other charge types (credits, refunds, taxes), same scope
     assert [request["Filter"] for request in sent] == [
-        {
-            "And": [
-                SERVICE_ONLY,
-                {"Tags": {"Key": "infersave:project", "Values": ["demo"], "MatchOptions": ["EQUALS"]}},
-            ]
-        }
+        {"And": [SERVICE_ONLY, PROJECT, USAGE]},
+        {"And": [SERVICE_ONLY, PROJECT, {"Not": USAGE}]},
     ]
     assert (
-        "- Cost Explorer filter: SERVICE = Amazon SageMaker AND tag `infersave:project` = `demo`.\n"
-        in render.render_markdown(report)
+        "- Cost Explorer filter: SERVICE = Amazon SageMaker AND tag `infersave:project` = `demo` AND "
+        "RECORD_TYPE in Usage, DiscountedUsage, SavingsPlanCoveredUsage.\n" in render.render_markdown(report)
     )
 
 
@@ -55,10 +56,13 @@ def test_report_without_a_project_filters_on_the_service_only_and_says_so(
 
     report = service.run_report(clients, settings, OCTOBER, catalog_prices)
 
-    assert [request["Filter"] for request in sent] == [SERVICE_ONLY]
+    assert [request["Filter"] for request in sent] == [
+        {"And": [SERVICE_ONLY, USAGE]},
+        {"And": [SERVICE_ONLY, {"Not": USAGE}]},
+    ]
     assert (
-        "- Cost Explorer filter: SERVICE = Amazon SageMaker only (PROJECT_NAME not set): every "
-        "`infersave:endpoint` tag value in the account is reported, whatever its project.\n"
+        "- Cost Explorer filter: SERVICE = Amazon SageMaker AND RECORD_TYPE in Usage, DiscountedUsage, "
+        "SavingsPlanCoveredUsage (PROJECT_NAME not set): every `infersave:endpoint` tag value in the account is reported, whatever its project.\n"
         in render.render_markdown(report)
     )
 

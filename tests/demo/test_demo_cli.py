@@ -76,3 +76,12 @@ def test_an_interrupt_says_the_emulator_was_stopped_only_when_it_was(
         capsys.readouterr().err.strip()
         == f"interrupted; the emulator (pid {pid}) may still be running: kill {pid}"
     )
+
+
+def test_stack_names_add_the_billing_stack_where_the_region_has_no_budgets() -> None:
+    from stacks.config import load_config
+    from tests.conftest import FIXTURES, ROOT
+
+    assert list(cli.stack_names(load_config(ROOT / "infersave.yaml"))) == ["inference", "guardrails", "cost"]
+    names = cli.stack_names(load_config(FIXTURES / "billing.yaml"))  # eu-north-1
+    assert names["billing"] == "infersave-billcfg-billing"

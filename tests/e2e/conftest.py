@@ -1,4 +1,5 @@
-"""One deploy per test session: the emulator started, bootstrapped and the real app deployed with ``cdk``.
+"""One deploy per test session: the emulator started, bootstrapped, preflight-checked and the real app deployed
+with ``cdk``.
 
 The same code as ``python -m demo`` (:mod:`demo.local_aws`, :func:`demo.cli.replay_month`,
 :func:`demo.cli.run_report`); the server is a child process, so moto's in-process mocks used by other tests do
@@ -49,6 +50,8 @@ class Deployment:
     cost_outputs: dict[str, str]
     session: boto3.session.Session
     logs: Path
+    #: The demo's preflight phase, run between ``cdk bootstrap`` and ``cdk deploy``.
+    preflight: cli.PreflightRun
 
     def client(self, service: str) -> Any:
         """A client of ``service`` in the emulator."""
@@ -79,8 +82,11 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         env = local_aws.child_environment(local_aws.aws_environment(emulator.url, region))
         cloud_assembly = logs / "cdk.out"  # not the repository's cdk.out: make demo may run alongside
         local_aws.bootstrap(env, account, region, logs / "cdk-bootstrap.log", cloud_assembly)
-        local_aws.deploy(env, logs / "cdk-deploy.log", cloud_assembly, CONFIG_PATH)
         session = local_aws.session(emulator.url, region)
+        preflight = cli.run_preflight(
+            session, emulator.url, config, env=env, config_path=CONFIG_PATH, out_dir=logs
+        )
+        local_aws.deploy(env, logs / "cdk-deploy.log", cloud_assembly, CONFIG_PATH)
         cfn = session.client("cloudformation", endpoint_url=emulator.url)
         names = stack_names(config)
         local_aws.check_deployed(cfn, list(names.values()))
@@ -93,6 +99,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
             cost_outputs=local_aws.stack_outputs(cfn, names["cost"]),
             session=session,
             logs=logs,
+            preflight=preflight,
         )
     finally:
         emulator.stop()

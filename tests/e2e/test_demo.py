@@ -29,6 +29,25 @@ def dec(value: object) -> Decimal:
     return Decimal(str(value))
 
 
+def test_the_preflight_ran_green_before_the_deploy(deployment: Deployment) -> None:
+    """Quota requests for every inf2 type the config uses (the emulator starts at AWS's default 0), then
+    ``python -m ops.preflight`` exited 0: no FAIL, each quota and the bootstrap version PASS."""
+    preflight = deployment.preflight
+    checklist = preflight.checklist.splitlines()
+    config = deployment.config
+    instance_types = sorted({e.instance_type for e in config.endpoints})
+    assert [line.split("'")[1] for line in preflight.requests] == [
+        f"{t} for endpoint usage" for t in instance_types
+    ]
+    assert all(line.endswith(": APPROVED") for line in preflight.requests)
+    assert not [line for line in checklist if line.startswith("FAIL")]
+    for instance_type in instance_types:
+        assert any(line.startswith(f"PASS  quota '{instance_type} for endpoint usage'") for line in checklist)
+    assert any(line.startswith("PASS  cdk bootstrap: version ") for line in checklist)
+    assert any(line.startswith("PASS  endpoint names: ") for line in checklist)
+    assert checklist[-1].endswith("ready to deploy")
+
+
 def test_endpoints_are_in_service_with_their_infersave_tags(deployment: Deployment) -> None:
     sagemaker = deployment.client("sagemaker")
     config = deployment.config
@@ -150,7 +169,7 @@ def test_reports_bucket_is_encrypted_versioned_private_and_expires_old_versions(
 
 def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun) -> None:
     document = report_run.document
-    assert document["schema_version"] == 1
+    assert (document["schema_version"], document["status"]) == (2, "complete")
     assert document["period"] == OCTOBER_2026
     assert (report_run.scenario.start.isoformat(), report_run.scenario.end_exclusive.isoformat()) == (
         "2026-10-01",
@@ -158,9 +177,13 @@ def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun
     )
     assert report_run.result["period"] == OCTOBER_2026
     assert report_run.result["report_keys"] == [
-        f"reports/2026-10-01_2026-11-01/{name}" for name in ("report.json", "report.csv", "report.md")
+        f"reports/2026-10-01_2026-11-01/{name}"
+        for name in ("report.json", "report.csv", "report.md", "manifest.json")
     ]
-    assert sorted(report_run.files) == ["report.csv", "report.json", "report.md"]
+    assert sorted(report_run.files) == ["manifest.json", "report.csv", "report.json", "report.md"]
+    manifest = json.loads(report_run.files["manifest.json"].read_text(encoding="utf-8"))
+    assert manifest["status"] == "complete"
+    assert sorted(manifest["files"]) == ["report.csv", "report.json", "report.md"]
     assert document["errors"] == []
     assert document["untagged_cost"] == 0
 

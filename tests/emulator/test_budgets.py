@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
+import json
 from collections.abc import Callable
 from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 Deploy = Callable[..., dict[str, str]]
 ACCOUNT_ID = "123456789012"
@@ -121,3 +124,47 @@ def test_setting_spend_of_a_missing_budget_fails(aws: None) -> None:
 
     with pytest.raises(KeyError):
         set_actual_spend(ACCOUNT_ID, "nope", "1")
+
+
+def _with_subscribers(subscribers: list[dict[str, Any]], notifications: int = 1) -> dict[str, Any]:
+    template = copy.deepcopy(TEMPLATE)
+    budget = template["Resources"]["Budget"]["Properties"]
+    first = budget["NotificationsWithSubscribers"][0]
+    budget["NotificationsWithSubscribers"] = [
+        {
+            **first,
+            "Notification": {**first["Notification"], "Threshold": 10 * (i + 1)},
+            "Subscribers": subscribers,
+        }
+        for i in range(notifications)
+    ]
+    return template
+
+
+# moto warns that CloudFormation's model has no such error shape: in AWS it is the budget resource's failure.
+@pytest.mark.filterwarnings("ignore:Exception\\(CreationLimitExceededError\\)")
+@pytest.mark.parametrize(
+    ("subscribers", "notifications", "message"),
+    [
+        ([{"SubscriptionType": "SNS", "Address": {"Ref": "Alerts"}}] * 2, 1, "2 SNS subscribers"),
+        (
+            [{"SubscriptionType": "EMAIL", "Address": f"a{i}@example.com"} for i in range(11)],
+            1,
+            "11 EMAIL subscribers",
+        ),
+        ([{"SubscriptionType": "SNS", "Address": {"Ref": "Alerts"}}], 6, "6 notifications"),
+    ],
+)
+def test_budget_limits_are_enforced_as_by_create_budget(
+    cfn: Any, subscribers: list[dict[str, Any]], notifications: int, message: str
+) -> None:
+    template = _with_subscribers(subscribers, notifications)
+    with pytest.raises(ClientError, match=message):
+        cfn.create_stack(StackName="emu", TemplateBody=json.dumps(template))
+
+
+def test_one_sns_subscriber_and_ten_emails_are_accepted(deploy: Deploy) -> None:
+    subscribers = [{"SubscriptionType": "SNS", "Address": {"Ref": "Alerts"}}]
+    subscribers += [{"SubscriptionType": "EMAIL", "Address": f"a{i}@example.com"} for i in range(10)]
+    deploy(_with_subscribers(subscribers, 5))
+    assert boto3.client("budgets").describe_budget(AccountId=ACCOUNT_ID, BudgetName="infersave-demo")

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
+import pytest
+from botocore.exceptions import ClientError
 
 Deploy = Callable[..., dict[str, str]]
 EndpointResources = Callable[..., dict[str, Any]]
@@ -60,3 +62,30 @@ def test_delete_stack_removes_endpoint_config_and_model(
     assert sagemaker.list_endpoints()["Endpoints"] == []
     assert sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
     assert sagemaker.list_models()["Models"] == []
+
+
+def test_an_endpoint_name_that_exists_is_refused(
+    deploy: Deploy, endpoint_resources: EndpointResources
+) -> None:
+    """SageMaker: ValidationException 'Cannot create already existing endpoint "arn:..."' (any case); moto
+    5.2.5 replaced the endpoint silently."""
+    deploy({"Resources": endpoint_resources("llama-inf2")})
+    sagemaker = boto3.client("sagemaker")
+    config_name = sagemaker.describe_endpoint(EndpointName="llama-inf2")["EndpointConfigName"]
+    for name in ("llama-inf2", "LLAMA-inf2"):
+        with pytest.raises(ClientError) as raised:
+            sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=config_name)
+        assert raised.value.response["Error"]["Code"] == "ValidationException"
+        assert "Cannot create already existing endpoint" in raised.value.response["Error"]["Message"]
+
+
+def test_a_stack_update_still_replaces_its_endpoint(
+    deploy: Deploy, endpoint_resources: EndpointResources
+) -> None:
+    deploy({"Resources": endpoint_resources("llama-inf2")})
+    resources = endpoint_resources("llama-inf2", tags=[{"Key": "changed", "Value": "yes"}])
+    deploy({"Resources": resources}, update=True)
+    assert (
+        boto3.client("sagemaker").describe_endpoint(EndpointName="llama-inf2")["EndpointStatus"]
+        == "InService"
+    )

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import boto3
+import pytest
+from botocore.exceptions import ClientError
 
 Deploy = Callable[..., dict[str, str]]
 
@@ -131,3 +133,37 @@ def test_delete_stack_removes_subscriptions(deploy: Deploy, cfn: Any) -> None:
     sns = boto3.client("sns")
     assert sns.list_subscriptions()["Subscriptions"] == []
     assert sns.list_topics()["Topics"] == []
+
+
+def _cross_region_subscription(region: str | None) -> dict[str, Any]:
+    properties: dict[str, Any] = {
+        "Protocol": "lambda",
+        "TopicArn": _topic_arn(),
+        "Endpoint": "arn:aws:lambda:eu-north-1:123456789012:function:switch",
+    }
+    if region:
+        properties["Region"] = region
+    return {"Resources": {"Sub": {"Type": "AWS::SNS::Subscription", "Properties": properties}}}
+
+
+def test_cross_region_subscription_is_created_in_the_topic_region(deploy: Deploy) -> None:
+    deploy({"Resources": {"Alerts": TEMPLATE["Resources"]["Alerts"]}})  # the topic, in us-east-1
+    eu = boto3.client("cloudformation", region_name="eu-north-1")
+
+    eu.create_stack(StackName="guard", TemplateBody=json.dumps(_cross_region_subscription("us-east-1")))
+
+    assert eu.describe_stacks(StackName="guard")["Stacks"][0]["StackStatus"] == "CREATE_COMPLETE"
+    (subscription,) = boto3.client("sns").list_subscriptions_by_topic(TopicArn=_topic_arn())["Subscriptions"]
+    assert subscription["Endpoint"].endswith(":function:switch")
+    eu.delete_stack(StackName="guard")
+    assert boto3.client("sns").list_subscriptions()["Subscriptions"] == []
+
+
+def test_cross_region_subscription_without_region_fails_as_in_cloudformation(deploy: Deploy) -> None:
+    deploy({"Resources": {"Alerts": TEMPLATE["Resources"]["Alerts"]}})
+    eu = boto3.client("cloudformation", region_name="eu-north-1")
+
+    # moto creates resources inside CreateStack, so the failure is the call's (CloudFormation: CREATE_FAILED).
+    with pytest.raises(ClientError, match="Topic does not exist"):
+        eu.create_stack(StackName="guard", TemplateBody=json.dumps(_cross_region_subscription(None)))
+    assert boto3.client("sns").list_subscriptions()["Subscriptions"] == []

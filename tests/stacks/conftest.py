@@ -1,17 +1,20 @@
-"""One synth per test session: the default config and a config exercising every preset, in one App."""
+"""One synth per test session, in one App: the default config, a config exercising every preset, and one config
+per billing-stack layout (budget in the billing stack with and without the cross-region breach switch)."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 import aws_cdk as cdk
 import pytest
+import yaml
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
 
 from stacks.app_builder import build_app
-from stacks.config import Config, load_config
+from stacks.config import Config, load_config, parse_config
 from stacks.inference_stack import InferenceStack
 from stacks.nag import enable_nag
 from tests.conftest import FIXTURES, ROOT
@@ -21,12 +24,25 @@ ENV = cdk.Environment(account="123456789012", region="us-east-1")
 
 @dataclass(frozen=True)
 class Synth:
-    """Configs and synthesized templates, keyed by stack role ("inference", ...)."""
+    """Configs and synthesized templates, keyed by stack role ("inference", ..., "billing" where there is one)."""
 
     default_config: Config
     full_config: Config
     default: dict[str, Template]
     full: dict[str, Template]
+    #: eu-north-1 (no Budgets, enabled by default): billing stack in us-east-1, cross-region breach switch.
+    billing_config: Config
+    billing: dict[str, Template]
+    #: ap-south-2 (no Budgets, opt-in): billing stack in us-east-1, no breach switch.
+    opt_in_config: Config
+    opt_in: dict[str, Template]
+
+
+def _opt_in_variant(raw: dict[str, Any]) -> Config:
+    """The billing fixture moved to an opt-in region, where the config refuses the breach switch."""
+    raw = {**raw, "project": "optcfg", "env": {"region": "ap-south-2"}}
+    raw["budget"] = {**raw["budget"], "breach_switch": {"enabled": False}}
+    return parse_config(raw)
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +56,15 @@ def synth() -> Synth:
     full_config = load_config(FIXTURES / "full.yaml")
     default_stacks = build_app(app, default_config, env=ENV)
     full_stacks = build_app(app, full_config, env=ENV, local=True)
+    billing_raw = yaml.safe_load((FIXTURES / "billing.yaml").read_text())
+    billing_config = parse_config(billing_raw)
+    opt_in_config = _opt_in_variant(billing_raw)
+    billing_stacks = build_app(
+        app, billing_config, env=cdk.Environment(account=ENV.account, region=billing_config.env.region)
+    )
+    opt_in_stacks = build_app(
+        app, opt_in_config, env=cdk.Environment(account=ENV.account, region=opt_in_config.env.region)
+    )
     # A consumer of grant_invoke, as an application stack would be.
     inference = full_stacks["inference"]
     assert isinstance(inference, InferenceStack)
@@ -51,4 +76,8 @@ def synth() -> Synth:
         full_config=full_config,
         default={role: Template.from_stack(stack) for role, stack in default_stacks.items()},
         full={role: Template.from_stack(stack) for role, stack in full_stacks.items()},
+        billing_config=billing_config,
+        billing={role: Template.from_stack(stack) for role, stack in billing_stacks.items()},
+        opt_in_config=opt_in_config,
+        opt_in={role: Template.from_stack(stack) for role, stack in opt_in_stacks.items()},
     )

@@ -1,23 +1,57 @@
-"""cfn-lint finds nothing in the synthesized templates (W3005, redundant DependsOn from CDK, is ignored)."""
+"""cfn-lint finds nothing in the synthesized templates for every region the configs accept (W3005, redundant
+DependsOn from CDK, is ignored). One synth per stack layout (tests/stacks/conftest.py); each template is linted
+once with every region whose deploy has that layout (cfn-lint takes several regions per run)."""
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 
 import pytest
+from aws_cdk.assertions import Template
 from cfnlint.api import ManualArgs, lint
 
+from stacks.config import Config
+from stacks.config.regions import BILLING_HOME, accepted_regions, billing_region
 from tests.stacks.conftest import Synth
 
 IGNORED = ["W3005"]
+#: (budget in a billing stack?, breach switch?) -> the Synth field holding a synth of that layout.
+LAYOUTS = {(False, False): "default", (False, True): "full", (True, True): "billing", (True, False): "opt_in"}
 
 
-@pytest.mark.parametrize("which", ["default", "full"])
-def test_templates_are_cfn_lint_clean(synth: Synth, which: str) -> None:
-    templates = getattr(synth, which)
-    for role, template in templates.items():
-        matches = lint(
-            json.dumps(template.to_json()),
-            config=ManualArgs(regions=["us-east-1"], ignore_checks=IGNORED),
-        )
-        assert not matches, f"{which}/{role}: " + "\n".join(str(m) for m in matches)
+def _layout(config: Config, region: str) -> str:
+    switch = config.budget.breach_switch.enabled and config.budget.monthly_limit_usd is not None
+    return LAYOUTS[(billing_region(region) is not None, switch)]
+
+
+def _lint(template: Template, regions: list[str]) -> list[str]:
+    matches = lint(json.dumps(template.to_json()), config=ManualArgs(regions=regions, ignore_checks=IGNORED))
+    return [str(m) for m in matches]
+
+
+def _regions_per_layout(synth: Synth) -> dict[str, set[str]]:
+    regions: dict[str, set[str]] = defaultdict(set)
+    for config in (synth.default_config, synth.full_config, synth.billing_config, synth.opt_in_config):
+        for region in accepted_regions(config):
+            regions[_layout(config, region)].add(region)
+    return regions
+
+
+def test_every_layout_is_exercised(synth: Synth) -> None:
+    assert set(_regions_per_layout(synth)) == set(LAYOUTS.values())
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS.values()))
+def test_templates_are_cfn_lint_clean_in_every_accepted_region(synth: Synth, layout: str) -> None:
+    regions = sorted(_regions_per_layout(synth)[layout])
+    for role, template in getattr(synth, layout).items():
+        where = [BILLING_HOME] if role == "billing" else regions
+        problems = _lint(template, where)
+        assert not problems, f"{layout}/{role} in {where}: " + "\n".join(problems)
+
+
+def test_lint_fails_where_cloudformation_lacks_a_type(synth: Synth) -> None:
+    # Why the billing stack exists: the same budget in the endpoints' region would not deploy.
+    problems = _lint(synth.opt_in["billing"], ["ap-south-2"])
+    assert any("E3006" in p and "AWS::Budgets::Budget" in p for p in problems), problems

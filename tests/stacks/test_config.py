@@ -42,11 +42,6 @@ def _with(path: str, value: Any) -> dict[str, Any]:
 
 BAD_CONFIGS = [
     (
-        "region without DLC",
-        _with("env", {"region": "eu-west-2"}),
-        "env.region: eu-west-2 has no Hugging Face Neuron DLC registry infersave knows; use one of",
-    ),
-    (
         "gated model without token",
         _with("endpoints.0.model_id", "meta-llama/Llama-3.1-8B-Instruct"),
         "endpoints[0].container.hf_token_secret_name: meta-llama/Llama-3.1-8B-Instruct is gated on the Hugging "
@@ -257,7 +252,8 @@ BAD_CONFIGS = [
     (
         "token in environment",
         _with("endpoints.0.container", {"environment": {"HF_TOKEN": "hf_abc"}}),
-        "endpoints[0].container: put the Hugging Face token in Secrets Manager and set hf_token_secret_name",
+        "endpoints[0].container.environment: 'HF_TOKEN' is named like a credential: secrets must not be in the "
+        "config or the template; store it in Secrets Manager (for the Hugging Face token: hf_token_secret_name)",
     ),
     (
         "baseline not GPU",
@@ -267,7 +263,7 @@ BAD_CONFIGS = [
     (
         "capacity ratio zero",
         _with("endpoints.0.baseline", {"capacity_ratio": 0}),
-        "endpoints[0].baseline.capacity_ratio: Input should be greater than 0",
+        "endpoints[0].baseline.capacity_ratio: Input should be greater than or equal to 0.01",
     ),
     (
         "artifacts not s3",
@@ -284,7 +280,8 @@ BAD_CONFIGS = [
     (
         "duplicate names",
         {**_base(), "endpoints": _base()["endpoints"] * 2},
-        "(top level): endpoint names must be unique; repeated: e",
+        "(top level): endpoint names must be unique ignoring case (SageMaker names are case-insensitive); "
+        "repeated: e",
     ),
     ("bad account", _with("env", {"account": "12345"}), "env.account: String should match pattern"),
     (

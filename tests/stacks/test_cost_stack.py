@@ -37,7 +37,6 @@ def test_reporter_function_settings(synth: Synth) -> None:
                     "COST_METRIC": "UnblendedCost",
                     "DEFAULT_BASELINE_INSTANCE_TYPE": "ml.g5.2xlarge",
                     "DEFAULT_BASELINE_CAPACITY_RATIO": "1.0",
-                    "PRICING_REGION": "us-east-1",
                     "POWERTOOLS_SERVICE_NAME": "cost-reporter",
                     "POWERTOOLS_METRICS_NAMESPACE": "infersave",
                 }

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import boto3
 
-from lambdas.common.aws import client_config
+from lambdas.common.aws import billing_api_regions, client_config
 
 if TYPE_CHECKING:
     from mypy_boto3_ce import CostExplorerClient
@@ -20,9 +20,6 @@ if TYPE_CHECKING:
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sns import SNSClient
-
-#: Cost Explorer's API is served from us-east-1 for the whole aws partition.
-COST_EXPLORER_REGION = "us-east-1"
 
 _USER_AGENT = "infersave-cost-reporter"
 # Throttled read APIs: adaptive mode also rate-limits client-side once throttling is seen.
@@ -47,18 +44,20 @@ class Clients:
     sns: SNSClient
 
 
-def make_clients(pricing_region: str, session: boto3.session.Session | None = None) -> Clients:
-    """Clients for the session's region (standard credential chain and region resolution)."""
+def make_clients(pricing_region: str | None = None, session: boto3.session.Session | None = None) -> Clients:
+    """Clients for the session's region (standard credential chain and region resolution); Cost Explorer and,
+    unless ``pricing_region`` overrides it, the Price List in the region their partition serves them from."""
     session = session or boto3.session.Session()
     region = session.region_name
     if not region:
         raise RegionNotSetError("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION, or a profile region)")
+    billing = billing_api_regions(region)
     return Clients(
         region=region,
         tagging=session.client("resourcegroupstaggingapi", region_name=region, config=_DEFAULT),
-        ce=session.client("ce", region_name=COST_EXPLORER_REGION, config=_THROTTLED_READS),
+        ce=session.client("ce", region_name=billing.cost_explorer, config=_THROTTLED_READS),
         cloudwatch=session.client("cloudwatch", region_name=region, config=_THROTTLED_READS),
-        pricing=session.client("pricing", region_name=pricing_region, config=_DEFAULT),
+        pricing=session.client("pricing", region_name=pricing_region or billing.price_list, config=_DEFAULT),
         s3=session.client("s3", region_name=region, config=_DEFAULT),
         sns=session.client("sns", region_name=region, config=_DEFAULT),
     )

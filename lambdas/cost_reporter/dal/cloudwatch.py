@@ -15,6 +15,7 @@ from decimal import Decimal
 from functools import partial
 from typing import TYPE_CHECKING
 
+from lambdas.common.paging import follow_pages
 from lambdas.common.retry import call_with_backoff
 from lambdas.cost_reporter.models import Issue, ReportPeriod
 
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_cloudwatch.type_defs import (
         GetMetricDataInputTypeDef,
+        GetMetricDataOutputTypeDef,
         ListMetricsInputTypeDef,
+        ListMetricsOutputTypeDef,
         MetricDataQueryTypeDef,
     )
 
@@ -43,19 +46,19 @@ class InvocationSeries:
 def list_invocation_series(client: CloudWatchClient) -> list[InvocationSeries]:
     """Every endpoint variant with an ``Invocations`` metric (CloudWatch lists metrics seen in ~2 weeks)."""
     series: list[InvocationSeries] = []
-    token: str | None = None
-    while True:
+
+    def fetch(token: str | None) -> ListMetricsOutputTypeDef:
         request: ListMetricsInputTypeDef = {"Namespace": NAMESPACE, "MetricName": METRIC_NAME}
         if token:
             request["NextToken"] = token
-        page = call_with_backoff(partial(client.list_metrics, **request))
+        return call_with_backoff(partial(client.list_metrics, **request))
+
+    for page in follow_pages(fetch, lambda page: page.get("NextToken"), what="CloudWatch ListMetrics"):
         for metric in page.get("Metrics", []):
             dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions", [])}
             if set(dims) == _DIMENSIONS:
                 series.append(InvocationSeries(dims["EndpointName"], dims["VariantName"]))
-        token = page.get("NextToken")
-        if not token:
-            return list(dict.fromkeys(series))  # unique: a series listed twice would be counted twice
+    return list(dict.fromkeys(series))  # unique: a series listed twice would be counted twice
 
 
 def _query(query_id: str, item: InvocationSeries, period_s: int) -> MetricDataQueryTypeDef:
@@ -102,8 +105,10 @@ def sum_invocations(
     for batch in batches(series):
         queries = [_query(f"q{i}", item, period_s) for i, item in enumerate(batch)]
         by_id = {query["Id"]: item for query, item in zip(queries, batch, strict=True)}
-        token: str | None = None
-        while True:
+
+        def fetch(
+            token: str | None, queries: list[MetricDataQueryTypeDef] = queries
+        ) -> GetMetricDataOutputTypeDef:
             request: GetMetricDataInputTypeDef = {
                 "MetricDataQueries": queries,
                 "StartTime": start,
@@ -111,7 +116,9 @@ def sum_invocations(
             }
             if token:
                 request["NextToken"] = token
-            page = call_with_backoff(partial(client.get_metric_data, **request))
+            return call_with_backoff(partial(client.get_metric_data, **request))
+
+        for page in follow_pages(fetch, lambda page: page.get("NextToken"), what="CloudWatch GetMetricData"):
             for result in page.get("MetricDataResults", []):
                 item = by_id[result["Id"]]
                 key = item.endpoint_name.lower()
@@ -120,9 +127,6 @@ def sum_invocations(
                     continue
                 values = result.get("Values", [])
                 totals[key] = totals.get(key, Decimal(0)) + sum((Decimal(str(v)) for v in values), Decimal(0))
-            token = page.get("NextToken")
-            if not token:
-                break
     errors = [Issue(f"invocations unknown: {reason}", name) for name, reason in sorted(failed.items())]
     return {n: int(t.to_integral_value()) for n, t in totals.items() if n not in failed}, errors
 

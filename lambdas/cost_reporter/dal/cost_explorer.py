@@ -1,10 +1,13 @@
-"""Cost Explorer: ONE get_cost_and_usage query per report (following NextPageToken), and tag activation.
+"""Cost Explorer: two get_cost_and_usage queries per report (following NextPageToken), and tag activation.
 
-The query: filter SERVICE = "Amazon SageMaker" and, when the report is for one project (``PROJECT_NAME``),
-tag ``infersave:project`` = the project, so endpoints of other projects in the account (which carry their
-own ``infersave:endpoint`` tags) stay out of it; GroupBy TAG ``infersave:endpoint`` and DIMENSION USAGE_TYPE;
-metrics the cost metric and UsageQuantity. Each page costs USD 0.01. The request is validated here because
-the emulator (moto) validates nothing and AWS rejects a bad request only after it is sent.
+The usage query: filter SERVICE = "Amazon SageMaker", RECORD_TYPE in the usage charge types and, when the
+report is for one project (``PROJECT_NAME``), tag ``infersave:project`` = the project, so endpoints of other
+projects in the account (which carry their own ``infersave:endpoint`` tags) stay out of it; GroupBy TAG
+``infersave:endpoint`` and DIMENSION USAGE_TYPE; metrics the cost metric and UsageQuantity.
+The non-usage query: the same filter with RECORD_TYPE negated, GroupBy RECORD_TYPE: credits, refunds, taxes and
+fees are reported beside the savings, never inside them (a credit of 1,000 once became "savings" of 126 %).
+Each page costs USD 0.01. The requests are validated here because the emulator (moto) validates nothing and
+AWS rejects a bad request only after it is sent.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from lambdas.common import tags
+from lambdas.common.paging import follow_pages
 from lambdas.common.retry import call_with_backoff, describe_error, error_code
 from lambdas.cost_reporter.models import CostData, EndpointUsage, Issue, ReportPeriod
 
@@ -32,6 +36,18 @@ if TYPE_CHECKING:
 SERVICE = "Amazon SageMaker"
 USAGE_QUANTITY = "UsageQuantity"
 HOSTING_MARKER = "Host:ml."
+RECORD_TYPE = "RECORD_TYPE"
+#: Charge types (Cost Explorer dimension RECORD_TYPE, "the different types of charges such as RI fees, usage
+#: costs, tax refunds, and credits", GetDimensionValues API reference) that are usage: on-demand usage, usage
+#: covered by a reservation, usage covered by a Savings Plan (at on-demand rates under UnblendedCost; the
+#: offsetting SavingsPlanNegation is a non-usage type and appears in non_usage_cost).
+USAGE_RECORD_TYPES = ("Usage", "DiscountedUsage", "SavingsPlanCoveredUsage")
+#: The only currency of the baseline prices (Price List ``pricePerUnit.USD``, the bundled catalog). Cost
+#: Explorer reports in USD; a row in another unit is kept out of every sum, never converted silently.
+BASELINE_CURRENCY = "USD"
+#: Largest absolute amount or quantity of one row that is read as a figure (USD 1 trillion): anything larger
+#: is corrupt data, and keeping it out bounds every later product far inside Decimal's precision.
+MAX_ABS_AMOUNT = Decimal("1e12")
 MAX_GROUP_BY = 2
 MAX_TAG_KEYS_PER_CALL = 20
 _GRANULARITIES = ("DAILY", "MONTHLY", "HOURLY")
@@ -45,37 +61,51 @@ class CostRequestError(ValueError):
     """A get_cost_and_usage request that AWS would reject."""
 
 
-def cost_filter(project_name: str | None) -> ExpressionTypeDef:
-    """SERVICE = Amazon SageMaker, and tag ``infersave:project`` = ``project_name`` when one is given."""
+def cost_filter(project_name: str | None, *, usage: bool = True) -> ExpressionTypeDef:
+    """SERVICE = Amazon SageMaker, tag ``infersave:project`` = ``project_name`` when one is given, and
+    RECORD_TYPE in the usage types (``usage``) or not in them."""
     service: ExpressionTypeDef = {"Dimensions": {"Key": "SERVICE", "Values": [SERVICE]}}
-    if not project_name:
-        return service
-    project: ExpressionTypeDef = {
-        "Tags": {"Key": tags.PROJECT, "Values": [project_name], "MatchOptions": ["EQUALS"]}
-    }
-    return {"And": [service, project]}
+    record: ExpressionTypeDef = {"Dimensions": {"Key": "RECORD_TYPE", "Values": list(USAGE_RECORD_TYPES)}}
+    parts: list[ExpressionTypeDef] = [service, record if usage else {"Not": record}]
+    if project_name:
+        parts.insert(1, {"Tags": {"Key": tags.PROJECT, "Values": [project_name], "MatchOptions": ["EQUALS"]}})
+    return {"And": parts}
 
 
 def describe_filter(project_name: str | None) -> str:
     """The filter of :func:`cost_filter` in words, for the report's assumptions."""
+    usage = f"{RECORD_TYPE} in {', '.join(USAGE_RECORD_TYPES)}"
     if not project_name:
         return (
-            f"SERVICE = {SERVICE} only (PROJECT_NAME not set): every `{tags.ENDPOINT}` tag value in the "
+            f"SERVICE = {SERVICE} AND {usage} (PROJECT_NAME not set): every `{tags.ENDPOINT}` tag value in the "
             "account is reported, whatever its project"
         )
-    return f"SERVICE = {SERVICE} AND tag `{tags.PROJECT}` = `{project_name}`"
+    return f"SERVICE = {SERVICE} AND tag `{tags.PROJECT}` = `{project_name}` AND {usage}"
 
 
 def build_request(
     period: ReportPeriod, cost_metric: str, project_name: str | None = None
 ) -> GetCostAndUsageRequestTypeDef:
-    """The report's single query (MONTHLY: fewest results; the parser sums whatever the granularity)."""
+    """The usage query (MONTHLY: fewest results; the parser sums whatever the granularity)."""
     return {
         "TimePeriod": {"Start": period.start.isoformat(), "End": period.end_exclusive.isoformat()},
         "Granularity": "MONTHLY",
         "Filter": cost_filter(project_name),
         "GroupBy": [{"Type": "TAG", "Key": tags.ENDPOINT}, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}],
         "Metrics": [cost_metric, USAGE_QUANTITY],
+    }
+
+
+def build_non_usage_request(
+    period: ReportPeriod, cost_metric: str, project_name: str | None = None
+) -> GetCostAndUsageRequestTypeDef:
+    """The query of the project's other charges (credits, refunds, taxes, fees), grouped by RECORD_TYPE."""
+    return {
+        "TimePeriod": {"Start": period.start.isoformat(), "End": period.end_exclusive.isoformat()},
+        "Granularity": "MONTHLY",
+        "Filter": cost_filter(project_name, usage=False),
+        "GroupBy": [{"Type": "DIMENSION", "Key": "RECORD_TYPE"}],
+        "Metrics": [cost_metric],
     }
 
 
@@ -127,16 +157,20 @@ def fetch_pages(
 ) -> list[GetCostAndUsageResponseTypeDef]:
     """Run the query, following NextPageToken; each page is retried with backoff when throttled."""
     validate_request(request)
-    pages: list[GetCostAndUsageResponseTypeDef] = []
-    token: str | None = None
-    while True:
+
+    def fetch(token: str | None) -> GetCostAndUsageResponseTypeDef:
         page_request: GetCostAndUsageRequestTypeDef = (
             {**request, "NextPageToken": token} if token else request
         )
-        pages.append(call_with_backoff(partial(client.get_cost_and_usage, **page_request)))
-        token = pages[-1].get("NextPageToken")
-        if not token:
-            return pages
+        return call_with_backoff(partial(client.get_cost_and_usage, **page_request))
+
+    # Each page costs USD 0.01: the bound is low. 100 pages hold far more groups than one project's endpoints
+    # x usage types.
+    return list(
+        follow_pages(
+            fetch, lambda page: page.get("NextPageToken"), what="Cost Explorer GetCostAndUsage", max_pages=100
+        )
+    )
 
 
 def _amount(metrics: Mapping[str, Any], name: str) -> tuple[Decimal, str]:
@@ -144,7 +178,14 @@ def _amount(metrics: Mapping[str, Any], name: str) -> tuple[Decimal, str]:
     value = Decimal(str(entry["Amount"]))
     if not value.is_finite():
         raise InvalidOperation(f"{name} is {value}")
+    if abs(value) > MAX_ABS_AMOUNT:
+        raise InvalidOperation(f"{name} {value:.3e} is beyond {MAX_ABS_AMOUNT:.0e}: not a real figure")
     return value, str(entry.get("Unit", ""))
+
+
+def _taint(by_endpoint: dict[str, EndpointUsage], tag_value: str, problem: str) -> None:
+    if tag_value:
+        by_endpoint.setdefault(tag_value, EndpointUsage()).problems.append(problem)
 
 
 def parse_pages(
@@ -159,7 +200,7 @@ def parse_pages(
     usage_index = next(i for i, g in enumerate(group_by) if g["Key"] == "USAGE_TYPE")
     by_endpoint: dict[str, EndpointUsage] = {}
     untagged = Decimal(0)
-    currencies: set[str] = set()
+    foreign: dict[str, Decimal] = {}
     warnings: list[Issue] = []
     errors: list[Issue] = []
     estimated = False
@@ -177,9 +218,18 @@ def parse_pages(
                     quantity, _ = _amount(group["Metrics"], USAGE_QUANTITY)
                 except (KeyError, TypeError, InvalidOperation) as exc:
                     errors.append(Issue(f"unreadable Cost Explorer row {keys!r}: {exc!r}", tag_value or None))
+                    _taint(by_endpoint, tag_value, f"a Cost Explorer row of {usage_type} could not be read")
                     continue
-                if unit:
-                    currencies.add(unit)
+                if unit and unit != BASELINE_CURRENCY:
+                    foreign[unit] = foreign.get(unit, Decimal(0)) + cost
+                    _taint(
+                        by_endpoint, tag_value, f"{usage_type} billed {cost} {unit}, not {BASELINE_CURRENCY}"
+                    )
+                    continue
+                if cost < 0 or quantity < 0:
+                    _taint(
+                        by_endpoint, tag_value, f"{usage_type} has a negative usage row ({cost}, {quantity})"
+                    )
                 if not tag_value:
                     untagged += cost
                     continue
@@ -195,7 +245,7 @@ def parse_pages(
                         usage.usage_region_codes.add(prefix.rstrip("-"))
                 else:
                     usage.other_cost += cost
-    currency = min(currencies) if currencies else "USD"
+    currency = BASELINE_CURRENCY
     if untagged:
         warnings.append(
             Issue(
@@ -207,12 +257,56 @@ def parse_pages(
         warnings.append(
             Issue("Cost Explorer marks figures of this period as estimated: the bill is not final")
         )
-    if len(currencies) > 1:
+    for unit, amount in sorted(foreign.items()):
         errors.append(
-            Issue(f"Cost Explorer returned several currencies {sorted(currencies)}: sums are mixed")
+            Issue(
+                f"{amount} {unit} of {SERVICE} usage is not in {BASELINE_CURRENCY}, the currency of the baseline "
+                "prices: kept out of every figure (no exchange rate is applied)"
+            )
         )
-    data = CostData(by_endpoint=by_endpoint, untagged_cost=untagged, currency=currency, pages=page_count)
+    data = CostData(
+        by_endpoint=by_endpoint,
+        untagged_cost=untagged,
+        currency=currency,
+        pages=page_count,
+        foreign_currency=foreign,
+    )
     return data, warnings, errors
+
+
+def parse_non_usage(
+    pages: Iterable[Mapping[str, Any]], cost_metric: str
+) -> tuple[dict[str, Decimal], list[Issue], list[Issue]]:
+    """Sum the non-usage query per RECORD_TYPE: the totals, a warning naming them, errors for bad rows."""
+    totals: dict[str, Decimal] = {}
+    errors: list[Issue] = []
+    for page in pages:
+        for result in page.get("ResultsByTime", []):
+            for group in result.get("Groups", []):
+                keys = group.get("Keys", [])
+                record_type = str(keys[0]) if keys else "unknown"
+                try:
+                    cost, unit = _amount(group["Metrics"], cost_metric)
+                except (KeyError, TypeError, InvalidOperation) as exc:
+                    errors.append(Issue(f"unreadable Cost Explorer {RECORD_TYPE} row {keys!r}: {exc!r}"))
+                    continue
+                if unit and unit != BASELINE_CURRENCY:
+                    errors.append(
+                        Issue(f"{record_type} of {cost} {unit} is not in {BASELINE_CURRENCY}: left out")
+                    )
+                    continue
+                totals[record_type] = totals.get(record_type, Decimal(0)) + cost
+    totals = {k: v for k, v in sorted(totals.items()) if v}
+    warnings = []
+    if totals:
+        listed = ", ".join(f"{k} {v:.2f}" for k, v in totals.items())
+        warnings.append(
+            Issue(
+                f"charges that are not usage ({listed} {BASELINE_CURRENCY}) are reported as non_usage_cost and "
+                "kept out of actual cost, baseline and savings"
+            )
+        )
+    return totals, warnings, errors
 
 
 def activate_cost_allocation_tags(client: CostExplorerClient, keys: Sequence[str]) -> list[Issue]:

@@ -17,12 +17,17 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from lambdas.common.catalog import Catalog, load_catalog
+from lambdas.common.paging import PagingError, follow_pages
 from lambdas.common.retry import call_with_backoff, describe_error
 from lambdas.cost_reporter.models import Issue, PriceQuote
 
 if TYPE_CHECKING:
     from mypy_boto3_pricing import PricingClient
-    from mypy_boto3_pricing.type_defs import FilterTypeDef, GetProductsRequestTypeDef
+    from mypy_boto3_pricing.type_defs import (
+        FilterTypeDef,
+        GetProductsRequestTypeDef,
+        GetProductsResponseTypeDef,
+    )
 
 PRICE_LIST_SOURCE = "price-list-api"
 CATALOG_SOURCE_PREFIX = "catalog:"
@@ -39,16 +44,21 @@ def price_list_products(client: PricingClient, instance_type: str, region: str) 
         {"Type": "TERM_MATCH", "Field": "component", "Value": "Hosting"},
     ]
     items: list[str] = []
-    token: str | None = None
-    while True:
+
+    def fetch(token: str | None) -> GetProductsResponseTypeDef:
         request: GetProductsRequestTypeDef = {"ServiceCode": "AmazonSageMaker", "Filters": filters}
         if token:
             request["NextToken"] = token
-        page = call_with_backoff(partial(client.get_products, **request))
+        return call_with_backoff(partial(client.get_products, **request))
+
+    for page in follow_pages(fetch, lambda page: page.get("NextToken"), what="Price List GetProducts"):
         items.extend(page.get("PriceList", []))
-        token = page.get("NextToken")
-        if not token:
-            return items
+    return items
+
+
+#: Upper bound of a believable hosting price per instance-hour (the largest SageMaker instances cost tens of
+#: USD per hour); a larger "price" is corrupt data and is skipped like a malformed item.
+MAX_HOURLY_PRICE_USD = Decimal(10_000)
 
 
 def hourly_prices(price_list: list[str]) -> set[Decimal]:
@@ -60,7 +70,11 @@ def hourly_prices(price_list: list[str]) -> set[Decimal]:
             for term in on_demand.values():
                 for dimension in term["priceDimensions"].values():
                     price = Decimal(dimension["pricePerUnit"]["USD"])
-                    if dimension.get("unit") in ("Hrs", "Hours") and price.is_finite() and price > 0:
+                    if (
+                        dimension.get("unit") in ("Hrs", "Hours")
+                        and price.is_finite()
+                        and 0 < price <= MAX_HOURLY_PRICE_USD
+                    ):
                         prices.add(price)
         except (ValueError, KeyError, TypeError, AttributeError, InvalidOperation):
             continue
@@ -99,7 +113,7 @@ class PriceBook:
             return None
         try:
             prices = hourly_prices(self._fetch(instance_type, region))
-        except (ClientError, BotoCoreError) as exc:
+        except (ClientError, BotoCoreError, PagingError) as exc:
             self._fetch = None
             self.warnings.append(
                 Issue(

@@ -1,4 +1,4 @@
-"""Report rendering: JSON (schema_version 1), CSV, Markdown, the command's table and the SNS summary.
+"""Report rendering: JSON (schema_version 2), CSV, Markdown, the command's table and the SNS summary.
 
 This is the edge where Decimal becomes numbers: amounts are rounded to cents (half up), rates per
 instance-hour and per 1,000 invocations to 4 decimals, hours to 4 decimals, percentages to 2.
@@ -10,13 +10,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from lambdas.cost_reporter.models import EndpointLine, Issue, Report
 
-SCHEMA_VERSION = 1
+#: 2: ``status`` (complete | partial), ``non_usage_cost`` (by record type) and ``non_usage_total`` added;
+#: actual cost counts usage record types only.
+SCHEMA_VERSION = 2
 _CENT = Decimal("0.01")
+#: Half-up rounding with room for any figure the reporter accepts (rows are bounded at 1e12, ratios at 100,
+#: prices at 1e4 per hour): quantizing never raises for lack of digits, as the default 28 digits could.
+_ROUNDING = Context(prec=60, rounding=ROUND_HALF_UP)
 _RATE = Decimal("0.0001")
 
 #: Field order of an endpoint in the JSON and the columns of the CSV.
@@ -41,11 +46,11 @@ ENDPOINT_FIELDS = (
 
 def round_money(amount: Decimal) -> Decimal:
     """``amount`` rounded to cents, half up."""
-    return amount.quantize(_CENT, rounding=ROUND_HALF_UP)
+    return amount.quantize(_CENT, context=_ROUNDING)
 
 
 def _number(value: Decimal | None, step: Decimal) -> float | None:
-    return None if value is None else float(value.quantize(step, rounding=ROUND_HALF_UP))
+    return None if value is None else float(value.quantize(step, context=_ROUNDING))
 
 
 def _money(value: Decimal | None) -> float | None:
@@ -78,15 +83,18 @@ def _issue(issue: Issue) -> dict[str, Any]:
 
 
 def report_document(report: Report) -> dict[str, Any]:
-    """The report as the JSON document of the contract (``schema_version`` 1)."""
+    """The report as the JSON document of the contract (``schema_version`` 2)."""
     totals = report.totals
     return {
         "schema_version": SCHEMA_VERSION,
+        "status": status(report),
         "period": {"start": report.period.start.isoformat(), "end": report.period.end_exclusive.isoformat()},
         "currency": report.currency,
         "cost_metric": report.cost_metric,
         "endpoints": [endpoint_document(line) for line in report.endpoints],
         "untagged_cost": _money(report.untagged_cost),
+        "non_usage_cost": {kind: _money(amount) for kind, amount in report.non_usage_cost.items()},
+        "non_usage_total": _money(sum(report.non_usage_cost.values(), Decimal(0))),
         "totals": {
             "actual_cost": _money(totals.actual_cost),
             "baseline_cost": _money(totals.baseline_cost),
@@ -98,6 +106,11 @@ def report_document(report: Report) -> dict[str, Any]:
         "warnings": [_issue(issue) for issue in report.warnings],
         "errors": [_issue(issue) for issue in report.errors],
     }
+
+
+def status(report: Report) -> str:
+    """``partial`` when data that should be there is missing (the scheduled run then fails and is retried)."""
+    return "partial" if report.partial else "complete"
 
 
 def render_json(report: Report) -> str:
@@ -130,7 +143,7 @@ def render_csv(report: Report) -> str:
 
 
 def _fmt(value: Decimal | None, step: Decimal = _CENT) -> str:
-    return "n/a" if value is None else f"{value.quantize(step, rounding=ROUND_HALF_UP):,}"
+    return "n/a" if value is None else f"{value.quantize(step, context=_ROUNDING):,}"
 
 
 def _pct(value: Decimal | None) -> str:
@@ -229,7 +242,14 @@ def render_markdown(report: Report) -> str:
         "",
         f"**Actual {_fmt(report.totals.actual_cost)}, baseline {_fmt(report.totals.baseline_cost)}, "
         f"savings {_fmt(report.totals.savings)} ({_pct(report.totals.savings_pct)}).** "
-        f"Untagged SageMaker cost: {_fmt(report.untagged_cost)}.",
+        f"Untagged SageMaker cost: {_fmt(report.untagged_cost)}. "
+        f"Charges that are not usage (credits, refunds, taxes, fees), kept out of the figures: "
+        f"{_non_usage_words(report)}.",
+        *(
+            ["", "**PARTIAL REPORT: data is missing (see Errors); the scheduled run is retried.**"]
+            if report.partial
+            else []
+        ),
         "",
         *table,
         "",
@@ -255,11 +275,18 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _non_usage_words(report: Report) -> str:
+    if not report.non_usage_cost:
+        return "none"
+    return ", ".join(f"{kind} {_fmt(amount)}" for kind, amount in report.non_usage_cost.items())
+
+
 def sns_summary(report: Report, location: str, top: int = 10) -> tuple[str, str]:
     """Subject and body of the e-mail summary: totals, the biggest endpoints, where the report is."""
     t = report.totals
     cur = report.currency
     subject = (
+        f"{'PARTIAL ' if report.partial else ''}"
         f"infersave {report.period.start}..{report.period.end_exclusive}: saved {_fmt(t.savings)} {cur} "
         f"({_pct(t.savings_pct)})"
     )
@@ -271,6 +298,7 @@ def sns_summary(report: Report, location: str, top: int = 10) -> tuple[str, str]
         f"Savings:  {_fmt(t.savings)} {cur} ({_pct(t.savings_pct)})",
         f"Invocations: {t.invocations:,}   Instance hours: {_fmt(t.instance_hours)}",
         f"Untagged SageMaker cost: {_fmt(report.untagged_cost)} {cur}",
+        f"Not usage (kept out): {_non_usage_words(report)}",
         "",
     ]
     biggest = sorted(report.endpoints, key=lambda line: line.actual_cost, reverse=True)[:top]

@@ -43,15 +43,28 @@ def dominant_instance_type(usage: EndpointUsage) -> str | None:
     return max(sorted(usage.hours_by_instance_type.items()), key=lambda item: item[1])[0]
 
 
+def savings_blockers(usage: EndpointUsage, baseline: Baseline) -> list[str]:
+    """Why this endpoint's savings cannot be stated (empty when they can): its bill has rows that are corrupt,
+    negative or in another currency, instance cost without instance hours, or its capacity ratio is out of
+    bounds. The price being unknown is reported separately (an error, not a data problem)."""
+    blockers = list(usage.problems)
+    if usage.instance_cost > 0 and usage.instance_hours <= 0:
+        blockers.append(f"instance cost {usage.instance_cost} with {usage.instance_hours} instance-hours")
+    if baseline.problem:
+        blockers.append(baseline.problem)
+    return blockers
+
+
 def endpoint_line(
     endpoint_name: str, usage: EndpointUsage, baseline: Baseline, invocations: int | None
 ) -> EndpointLine:
-    """Apply the formula to one endpoint. Baseline figures are None when the baseline price is unknown."""
+    """Apply the formula to one endpoint. Baseline figures are None when the baseline price is unknown or
+    :func:`savings_blockers` names a reason."""
     actual_cost = usage.instance_cost + usage.other_cost
     baseline_cost: Decimal | None = None
     savings: Decimal | None = None
     savings_pct: Decimal | None = None
-    if baseline.price is not None:
+    if baseline.price is not None and not savings_blockers(usage, baseline):
         baseline_cost = (
             usage.instance_hours * baseline.capacity_ratio * baseline.price.hourly_price + usage.other_cost
         )

@@ -14,6 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from lambdas.common import tags
 from lambdas.common.aws import AwsDataError, TaggedEndpoint
+from lambdas.common.paging import PagingError
 from lambdas.common.retry import describe_error
 from lambdas.cost_reporter.dal import cloudwatch, cost_explorer, outputs, resources
 from lambdas.cost_reporter.dal.clients import Clients
@@ -63,18 +64,24 @@ def _baseline(ctx: _Context, endpoint: TaggedEndpoint | None, region: str, warni
         )
         instance_type = ctx.settings.default_baseline_instance_type
     ratio = ctx.settings.default_capacity_ratio
+    problem = None
     raw_ratio = endpoint_tags.get(tags.BASELINE_CAPACITY_RATIO)
     if raw_ratio is not None:
-        try:
-            ratio = Decimal(raw_ratio)
-            if not ratio.is_finite() or ratio <= 0:
-                raise InvalidOperation
-        except InvalidOperation:
-            warnings.append(
-                Issue(f"tag {tags.BASELINE_CAPACITY_RATIO}={raw_ratio!r} is not a positive number", name)
-            )
-            ratio = ctx.settings.default_capacity_ratio
-    return Baseline(instance_type, ratio, ctx.price_book.quote(instance_type, region))
+        ratio, problem = _ratio(raw_ratio, ratio)
+    return Baseline(instance_type, ratio, ctx.price_book.quote(instance_type, region), problem)
+
+
+def _ratio(raw: str, default: Decimal) -> tuple[Decimal, str | None]:
+    """The capacity-ratio tag as a Decimal within bounds, or the default and why the tag is refused."""
+    low, high = tags.CAPACITY_RATIO_MIN, tags.CAPACITY_RATIO_MAX
+    refused = f"tag {tags.BASELINE_CAPACITY_RATIO}={raw[:40]!r} is not a number from {low} to {high}"
+    try:
+        ratio = Decimal(raw.strip()) if raw.strip().isascii() else None
+    except InvalidOperation:
+        ratio = None
+    if ratio is None or not ratio.is_finite() or not low <= ratio <= high:
+        return default, refused
+    return ratio, None
 
 
 def _region_of(ctx: _Context, endpoint: TaggedEndpoint | None, usage: EndpointUsage) -> str:
@@ -118,6 +125,9 @@ def _line(
         warnings.append(Issue(f"ran several instance types {sorted(usage.hours_by_instance_type)}", name))
     region = _region_of(ctx, endpoint, usage)
     baseline = _baseline(ctx, endpoint, region, warnings)
+    blockers = savings.savings_blockers(usage, baseline)
+    if blockers:
+        warnings.append(Issue("savings left out: " + "; ".join(blockers), name))
     if baseline.price is None:
         errors.append(
             Issue(
@@ -139,7 +149,7 @@ def _invocations(
         series = cloudwatch.list_invocation_series(clients.cloudwatch)
         wanted = [item for item in series if item.endpoint_name.lower() in names]
         return cloudwatch.sum_invocations(clients.cloudwatch, wanted, period)
-    except (ClientError, BotoCoreError) as exc:
+    except (ClientError, BotoCoreError, PagingError) as exc:
         return None, [
             Issue(
                 f"CloudWatch invocations unavailable ({describe_error(exc)}): cost per 1,000 requests unknown"
@@ -171,11 +181,13 @@ def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price
     )
     warnings += cost_warnings
     errors += cost_errors
+    non_usage, partial = _non_usage(clients, settings, period, warnings, errors)
 
     by_name = {endpoint.name: endpoint for endpoint in endpoints}
     names = sorted(set(by_name) | set(cost.by_endpoint))
     invocations, invocation_issues = _invocations(clients, {name.lower() for name in names}, period)
     errors += invocation_issues
+    partial = partial or invocations is None
 
     ctx = _Context(settings=settings, region=clients.region, price_book=price_book)
     lines: list[EndpointLine] = []
@@ -214,7 +226,27 @@ def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price
         totals=savings.totals(lines),
         warnings=_unique(warnings),
         errors=_unique(errors),
+        non_usage_cost=non_usage,
+        partial=partial,
     )
+
+
+def _non_usage(
+    clients: Clients, settings: Settings, period: ReportPeriod, warnings: list[Issue], errors: list[Issue]
+) -> tuple[dict[str, Decimal], bool]:
+    """The project's non-usage charges by RECORD_TYPE; ``True`` (partial) when they could not be read."""
+    request = cost_explorer.build_non_usage_request(period, settings.cost_metric, settings.project_name)
+    try:
+        pages = cost_explorer.fetch_pages(clients.ce, request)
+    except (ClientError, BotoCoreError, PagingError) as exc:
+        errors.append(
+            Issue(f"charges that are not usage (credits, refunds, taxes) unknown: {describe_error(exc)}")
+        )
+        return {}, True
+    totals, non_usage_warnings, non_usage_errors = cost_explorer.parse_non_usage(pages, settings.cost_metric)
+    warnings += non_usage_warnings
+    errors += non_usage_errors
+    return totals, False
 
 
 def render_files(report: Report) -> dict[str, str]:
@@ -228,7 +260,9 @@ def render_files(report: Report) -> dict[str, str]:
 
 def deliver_report(clients: Clients, bucket: str, topic_arn: str, report: Report) -> list[str]:
     """Write the files to S3, then publish the summary to SNS; any failure raises. Returns the S3 keys."""
-    keys = outputs.write_report(clients.s3, bucket, report.period.key, render_files(report))
+    keys = outputs.write_report(
+        clients.s3, bucket, report.period.key, render_files(report), status=render.status(report)
+    )
     location = f"s3://{bucket}/{outputs.report_key(report.period.key, 'report.md')}"
     subject, message = render.sns_summary(report, location)
     outputs.publish_summary(clients.sns, topic_arn, subject, message)
