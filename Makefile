@@ -71,6 +71,11 @@ refresh-images: install
 lock:
 	$(VENV)/bin/uv pip compile --quiet --python-version 3.11 requirements.in -o requirements.lock
 
+# Rebuild stacks/config/neuron_cache.json from the Hugging Face Hub (needs the network; see README "Neuron cache").
+.PHONY: refresh-neuron-cache
+refresh-neuron-cache: install
+	$(PY) -m ops.refresh_neuron_cache
+
 clean:
 	rm -rf cdk.out out .pytest_cache .mypy_cache .ruff_cache
 

@@ -19,7 +19,11 @@ replaced on stack update; the plumbing they share is the :class:`emulator.cfn_mo
 - ``AWS::CloudWatch::Alarm``: :mod:`emulator.cloudwatch`
 
 Types moto 5.2.5 creates wrongly, fixed in place: ``AWS::SageMaker::Endpoint`` / ``EndpointConfig`` /
-``Model`` names (:mod:`emulator.sagemaker`); ``AWS::Lambda::LayerVersion`` ``Ref``, ``Layers`` and ``Tags`` on
+``Model`` names, and endpoints whose Hugging Face Neuron container could not start (a configuration outside the
+Neuron cache, no compile flag, no precompiled artifacts) go to ``Failed`` with the container's message, on
+CreateEndpoint and through CloudFormation (:mod:`emulator.sagemaker`); a resource that ends failed fails the
+stack, which rolls back (``ROLLBACK_COMPLETE`` / ``UPDATE_ROLLBACK_COMPLETE``; moto had no failure path)
+(:mod:`emulator.cloudformation`); ``AWS::Lambda::LayerVersion`` ``Ref``, ``Layers`` and ``Tags`` on
 ``AWS::Lambda::Function``, ``KeyPolicy`` and ``Tags`` (Key/Value -> TagKey/TagValue) of ``AWS::KMS::Key``
 (:mod:`emulator.awslambda`);
 ``AWS::S3::Bucket`` applies ``VersioningConfiguration``, ``PublicAccessBlockConfiguration``,

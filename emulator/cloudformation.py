@@ -18,16 +18,41 @@ a CREATE change set cannot resolve ``Fn::ImportValue`` (it is not given the regi
 without ``--method=direct`` then prints no outputs, and a stack importing another's output fails with "No
 export named ...". :func:`_apply_change_set` resolves imports against the region's exports, then rebuilds
 the stack's outputs and exports from the change set's template, as CreateStack and AWS do.
+
+Resource failures: moto has no failed-resource path ("TODO: handle execution errors and implement rollback" in
+``execute_change_set``). A resource model raises :class:`ResourceFailed` when AWS would create the resource but it
+would end in a failed state (a SageMaker endpoint whose container cannot start, :mod:`emulator.sagemaker`). As in
+CloudFormation, the resource gets a ``CREATE_FAILED`` event with the reason and the stack rolls back: a stack being
+created deletes what it made and ends ``ROLLBACK_COMPLETE``; an update re-applies the previous template and ends
+``UPDATE_ROLLBACK_COMPLETE`` (the stack-level reason names the failed resource, as in
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html). This covers CreateStack,
+UpdateStack and ExecuteChangeSet (what ``cdk deploy`` uses).
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import ValidationError
+
+
+class ResourceFailed(Exception):
+    """A resource of ``resource_type`` named ``physical_id`` ended failed; ``reason`` is its status reason.
+    ``delete`` removes the failed resource when a new stack rolls back (an update's rollback replaces it)."""
+
+    def __init__(
+        self, resource_type: str, physical_id: str, reason: str, delete: Callable[[], None] | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.resource_type = resource_type
+        self.physical_id = physical_id
+        self.reason = reason
+        self.delete = delete
 
 
 def refresh_model_registry() -> None:
@@ -89,8 +114,117 @@ def _apply_change_set(self: cfn_models.ChangeSet) -> None:
         backend.exports[export.name] = export
 
 
+def _logical_id(stack: cfn_models.Stack, failure: ResourceFailed) -> str:
+    """The template's logical id of the failed resource: the one of its type named ``physical_id`` (a name
+    property), else the first of its type that was not created."""
+    resources = stack.resource_map._resource_json_map
+    created = stack.resource_map._parsed_resources
+    of_type = [k for k, v in resources.items() if v.get("Type") == failure.resource_type]
+    named = [
+        k
+        for k in of_type
+        if failure.physical_id in [str(p) for p in resources[k].get("Properties", {}).values()]
+    ]
+    return next(iter(named or [k for k in of_type if k not in created] or of_type), failure.resource_type)
+
+
+def _event(stack: cfn_models.Stack, logical_id: str, resource_type: str, status: str, reason: str) -> None:
+    physical = stack.stack_id if resource_type == "AWS::CloudFormation::Stack" else ""
+    stack.events.append(
+        cfn_models.Event(
+            stack_id=stack.stack_id,
+            stack_name=stack.name,
+            logical_resource_id=logical_id,
+            physical_resource_id=physical,
+            resource_type=resource_type,
+            resource_status=status,
+            resource_status_reason=reason,
+            resource_properties=None,
+        )
+    )
+
+
+def _roll_back(stack: cfn_models.Stack, failure: ResourceFailed, previous: dict[str, Any] | None) -> None:
+    """Record the failure and roll back: delete a new stack's resources, or re-apply ``previous`` (the
+    template before the update)."""
+    logical_id = _logical_id(stack, failure)
+    verb = "create" if previous is None else "update"
+    _event(stack, logical_id, failure.resource_type, f"{verb.upper()}_FAILED", failure.reason)
+    prefix = "" if previous is None else "UPDATE_"
+    _event(
+        stack,
+        stack.name,
+        "AWS::CloudFormation::Stack",
+        f"{prefix}ROLLBACK_IN_PROGRESS",
+        f"The following resource(s) failed to {verb}: [{logical_id}]. Rollback requested by user.",
+    )
+    outcome = "COMPLETE"
+    if previous is None:
+        if failure.delete:
+            failure.delete()
+        stack.resource_map.delete()
+    else:
+        # moto's update deletes removed resources but keeps them in its parsed-resource cache, so re-adding one
+        # would return the deleted object: forget those before re-applying the previous template.
+        current = stack.resource_map._resource_json_map
+        for name in previous.get("Resources", {}):
+            if name not in current:
+                stack.resource_map._parsed_resources.pop(name, None)
+        try:
+            stack.resource_map.update(previous, stack.parameters)
+        except Exception:
+            outcome = "FAILED"
+    stack.status = f"{prefix}ROLLBACK_{outcome}"
+    if previous is not None:
+        stack.output_map = stack._create_output_map()
+    _event(stack, stack.name, "AWS::CloudFormation::Stack", stack.status, "")
+
+
+_moto_create_resources = cfn_models.Stack.create_resources
+_moto_update = cfn_models.Stack.update
+_moto_execute_change_set = cfn_models.CloudFormationBackend.execute_change_set
+
+
+def _create_resources(self: cfn_models.Stack) -> None:
+    try:
+        _moto_create_resources(self)
+    except ResourceFailed as failure:
+        _roll_back(self, failure, previous=None)
+
+
+def _update(self: cfn_models.Stack, *args: Any, **kwargs: Any) -> None:
+    previous = copy.deepcopy(self.template_dict)
+    template = self.template
+    try:
+        _moto_update(self, *args, **kwargs)
+    except ResourceFailed as failure:
+        self.template = template
+        self._parse_template()
+        _roll_back(self, failure, previous)
+
+
+def _execute_change_set(
+    self: cfn_models.CloudFormationBackend, change_set_name: str, stack_name: str | None = None
+) -> None:
+    change_set = self.change_sets.get(change_set_name) or next(
+        (c for c in self.change_sets.values() if c.change_set_name == change_set_name), None
+    )
+    stack = change_set.stack if change_set else None
+    previous = copy.deepcopy(stack.template_dict) if stack else None
+    try:
+        _moto_execute_change_set(self, change_set_name, stack_name)
+    except ResourceFailed as failure:
+        assert change_set is not None and stack is not None
+        change_set.execution_status = "EXECUTE_FAILED"
+        _roll_back(stack, failure, previous if change_set.change_set_type == "UPDATE" else None)
+
+
 def install() -> None:
-    """Fix DeleteChangeSet and ExecuteChangeSet as above and make moto see the emulator's resource types."""
+    """Fix DeleteChangeSet and ExecuteChangeSet as above, fail and roll back stacks whose resources fail, and
+    make moto see the emulator's resource types."""
     cfn_models.CloudFormationBackend.delete_change_set = _delete_change_set  # type: ignore[method-assign]
     cfn_models.ChangeSet.apply = _apply_change_set  # type: ignore[method-assign]
+    cfn_models.Stack.create_resources = _create_resources  # type: ignore[method-assign]
+    cfn_models.Stack.update = _update  # type: ignore[method-assign]
+    cfn_models.CloudFormationBackend.execute_change_set = _execute_change_set  # type: ignore[method-assign]
     refresh_model_registry()

@@ -33,9 +33,10 @@ from typing import Any
 
 from lambdas.common import tags
 from lambdas.common.catalog import CATALOG_PATH
-from ops.export_cli import ExportCliError, check_export_args, optimum_version, snapshot_versions
+from ops.export_cli import ExportCliError, check_export_args, snapshot_versions
 from stacks.compile_artifacts import ARTIFACTS_PREFIX, job_name_prefix
 from stacks.config import Config, Endpoint
+from stacks.config.neuron_snapshot import optimum_version
 from stacks.containers import COMPILABLE_PRESETS, image_repository_and_tag
 from stacks.dlc_registry import registry_account
 

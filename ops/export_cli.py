@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any, NoReturn
@@ -16,7 +15,6 @@ from typing import Any, NoReturn
 from ops.export_cli_snapshot import SNAPSHOT_PATH
 
 _TYPES: dict[str, type] = {"str": str, "int": int, "float": float, "Path": Path}
-_OPTIMUM_IN_TAG = re.compile(r"optimum(\d+\.\d+\.\d+)")
 
 
 class ExportCliError(ValueError):
@@ -32,12 +30,6 @@ class _Parser(argparse.ArgumentParser):
 def _snapshot(path: Path = SNAPSHOT_PATH) -> dict[str, Any]:
     data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
-
-
-def optimum_version(image_tag: str) -> str | None:
-    """The optimum-neuron version a Hugging Face Neuron DLC tag names (``...-optimum0.4.5-...`` -> ``0.4.5``)."""
-    match = _OPTIMUM_IN_TAG.search(image_tag)
-    return match.group(1) if match else None
 
 
 def snapshot_versions() -> list[str]:

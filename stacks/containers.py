@@ -67,6 +67,12 @@ def environment(endpoint: Endpoint) -> dict[str, str]:
             "SM_ON_BATCH_SIZE": str(endpoint.batch_size),
             "SM_ON_SEQUENCE_LENGTH": str(endpoint.max_sequence_length),
         }
+        if endpoint.compile_at_startup:
+            # The DLC entrypoint turns SM_ON_<NAME>=<value> into `--<name> <value>` and passes the bare flag when
+            # the value is empty (optimum-neuron docker/vllm/Dockerfile, v0.4.5); serve's --allow_non_cached_model
+            # is store_true, so a value would be a stray argument. SageMaker accepts empty values (CreateModel
+            # ContainerDefinition.Environment: value length 0-1024, pattern [\S\s]*).
+            env["SM_ON_ALLOW_NON_CACHED_MODEL"] = ""
     elif preset == "hf-tgi-neuron":
         # TGI refuses batch/sequence sizes above the compiled ones; inputs get half the sequence.
         env = {

@@ -4,6 +4,9 @@ Each module checks one thing; every problem is reported as ``<field path>: <what
 
 - ``schema``: the models and their field-level checks (pydantic);
 - ``neuron_fit``: tensor-parallel degree against NeuronCores, weights against accelerator memory;
+- ``neuron_cache``: the configuration is in the Hugging Face Neuron cache for the image's optimum-neuron
+  version (or precompiled, or compiled at start-up where that can work), read from the snapshot that
+  ``neuron_snapshot`` loads;
 - ``containers``: preset rules (gated models need a token, supported precisions);
 - ``endpoint_checks``: GPU baseline, name length, off-hours floor;
 - ``budget_checks``: budget and breach switch;
@@ -23,6 +26,7 @@ from stacks.config.budget_checks import budget_problems
 from stacks.config.containers import container_problems
 from stacks.config.endpoint_checks import endpoint_problems
 from stacks.config.errors import ConfigError, pydantic_problems
+from stacks.config.neuron_cache import neuron_cache_problems
 from stacks.config.neuron_fit import neuron_problems
 from stacks.config.regions import region_problems
 from stacks.config.schema import (
@@ -72,7 +76,10 @@ def validate(config: Config, catalog: Catalog) -> list[str]:
     for index, endpoint in enumerate(config.endpoints):
         path = f"endpoints[{index}]"
         problems += container_problems(path, endpoint)
-        problems += neuron_problems(path, endpoint, catalog)
+        fit = neuron_problems(path, endpoint, catalog)
+        problems += fit
+        if not fit:  # the cache check assumes a valid instance type and TP degree
+            problems += neuron_cache_problems(path, endpoint, catalog)
         problems += endpoint_problems(path, config, endpoint, catalog)
     return problems
 

@@ -1,7 +1,7 @@
 """The config file's schema: typed, immutable pydantic models with their field-level checks.
 
 Checks that need the instance catalog or span several fields live beside this module (``neuron_fit``,
-``containers``, ``budget_checks``, ``endpoint_checks``, ``regions``); ``stacks.config.load_config`` runs them all.
+``neuron_cache``, ``containers``, ``budget_checks``, ``endpoint_checks``, ``regions``); ``stacks.config.load_config`` runs them all.
 """
 
 from __future__ import annotations
@@ -276,6 +276,9 @@ class Endpoint(_Model):
         Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-zA-Z0-9-]{1,128}$")]
         | None
     ) = None
+    #: Let the container compile a configuration the Neuron cache lacks, at start-up (vLLM preset only:
+    #: sets SM_ON_ALLOW_NON_CACHED_MODEL; bounds in ``neuron_cache``).
+    compile_at_startup: bool = False
     timeouts: Timeouts = Field(default_factory=Timeouts)
     volume_size_gb: Annotated[int, Field(ge=VOLUME_RANGE_GB[0], le=VOLUME_RANGE_GB[1])] | None = None
     baseline: Baseline = Field(default_factory=Baseline)

@@ -5,13 +5,14 @@ refused, because the config and the synthesized template are read in clear text 
 
 from __future__ import annotations
 
+import itertools
 import re
 
-#: Variable names that say they hold a credential.
-_SECRET_NAME = re.compile(
-    r"(TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|API_?KEY|ACCESS_?KEY|PRIVATE_?KEY|CREDENTIAL|AUTH)",
-    re.IGNORECASE,
+#: Words of a variable name (split on ``_``) that say it holds a credential; ``MAX_TOTAL_TOKENS`` is a size.
+_SECRET_WORDS = frozenset(
+    {"TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "APIKEY", "CREDENTIAL", "CREDENTIALS", "AUTH"}
 )
+_SECRET_PAIRS = frozenset({("API", "KEY"), ("ACCESS", "KEY"), ("PRIVATE", "KEY"), ("SECRET", "KEY")})
 #: Value shapes of well-known credentials (prefixes as the issuers publish them), and PEM private keys.
 _SECRET_VALUES = (
     ("a Hugging Face token", re.compile(r"\bhf_[A-Za-z0-9]{30,}")),
@@ -24,7 +25,8 @@ _SECRET_VALUES = (
 
 def secret_problem(name: str, value: str) -> str | None:
     """Why ``name=value`` looks like a credential, or None."""
-    if _SECRET_NAME.search(name):
+    words = name.upper().split("_")
+    if _SECRET_WORDS.intersection(words) or _SECRET_PAIRS.intersection(itertools.pairwise(words)):
         return f"{name!r} is named like a credential"
     for what, pattern in _SECRET_VALUES:
         if pattern.search(value):

@@ -15,7 +15,7 @@ from stacks.config import Config, parse_config
 
 OCTOBER = (date(2026, 10, 1), date(2026, 11, 1))
 #: A config of the tests' own (not the user's infersave.yaml): one endpoint with off-hours, one without,
-#: one large model.
+#: one large model; all on TGI (optimum-neuron 0.0.28) at sizes its Neuron cache lists, so the synth check passes.
 RAW_CONFIG = {
     "project": "sim",
     "env": {"region": "us-east-1"},
@@ -24,6 +24,7 @@ RAW_CONFIG = {
             "name": "small",
             "model_id": "Qwen/Qwen2.5-7B-Instruct",
             "parameters_billion": 7.62,
+            "container": {"preset": "hf-tgi-neuron"},
             "instance_type": "ml.inf2.xlarge",
             "batch_size": 4,
             "instances": {"initial": 2, "min": 2, "max": 4},
@@ -36,8 +37,9 @@ RAW_CONFIG = {
         },
         {
             "name": "always-on",
-            "model_id": "HuggingFaceH4/zephyr-7b-beta",
-            "parameters_billion": 7.24,
+            "model_id": "Qwen/Qwen2.5-7B-Instruct",
+            "parameters_billion": 7.62,
+            "container": {"preset": "hf-tgi-neuron"},
             "instance_type": "ml.inf2.xlarge",
             "batch_size": 8,
             "instances": {"initial": 1, "min": 1, "max": 2},
@@ -46,6 +48,7 @@ RAW_CONFIG = {
             "name": "large",
             "model_id": "Qwen/Qwen2.5-72B-Instruct",
             "parameters_billion": 72.7,
+            "container": {"preset": "hf-tgi-neuron"},
             "instance_type": "ml.inf2.48xlarge",
             "tensor_parallel_degree": 24,
             "instances": {"initial": 1, "min": 1, "max": 2},

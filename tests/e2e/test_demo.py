@@ -237,23 +237,29 @@ def test_each_line_follows_from_the_config_the_replayed_usage_and_the_catalog(
 #: October 2026, the shipped infersave.yaml, seed ``infersave-demo-1``: (instance_hours, actual_cost,
 #: baseline_cost, savings, savings_pct, cost_per_1k_invocations, invocations) per endpoint.
 #:
-#: Hand check of demo-llm-qwen25-72b (ml.inf2.24xlarge, baseline ml.g5.48xlarge x 1.0, 469 GB volume): the
-#: replay ran 51,203 instance-minutes = 853.3833 h. Instance cost 853.3833 h x USD 7.79/h = 6,647.86; volume
-#: 469 GB x 853.3833 h / 744 h = 537.95 GB-month x USD 0.14 = 75.31; actual 6,647.86 + 75.31 = 6,723.17.
-#: Baseline 853.3833 h x 1.0 x USD 20.36/h = 17,374.88 + the same 75.31 = 17,450.20. Savings 17,450.20 -
-#: 6,723.17 = 10,727.03 = 61.47 % of the baseline; 6,723.17 / 157,815 requests x 1000 = 42.6016 per 1k.
+#: Hand check of demo-llm-qwen3-8b-b32 (ml.inf2.24xlarge at USD 7.79/h, baseline ml.g5.12xlarge at USD 7.09/h
+#: x 1.0, volume 8.19B x 2 B = 16.38 GB -> ceil(3 x 16.38) + 32 = 82 GB): the replay ran 51,309 instance-minutes
+#: = 855.15 h. Instance cost 855.15 h x 7.79 = 6,661.6185; volume 82 GB x 855.15 h / 744 h = 94.2504 GB-month x
+#: USD 0.14 = 13.1951; actual 6,674.8136 -> 6,674.81. Baseline 855.15 h x 1.0 x 7.09 = 6,063.0135 + the same
+#: 13.1951 = 6,076.2086 -> 6,076.21. Savings 6,063.0135 - 6,661.6185 = -598.605 -> -598.61 (half away from
+#: zero): Inferentia2 costs 9.85 % more here, because 4 of the 24xlarge's 6 chips carry a batch-32 8B model that
+#: four A10Gs also hold (capacity_ratio 1.0 is the assumption to measure). 6,674.8136 / 3,789,493 requests x 1000
+#: = 1.7614 per 1k. The other two save 0.525 USD per instance-hour (1.515 - 0.99): 71,417 min / 60 x 0.525 =
+#: 624.89875 -> 624.90 and 50,855 min / 60 x 0.525 = 444.98125 -> 444.98. Total savings 624.89875 + 444.98125 -
+#: 598.605 = 471.275 exactly, a half-cent tie; the report sums hours carried as finite decimals (71,417 / 60 =
+#: 1190.28333...), a hair below the tie, so 471.27; of a baseline of 9,194.06 that is 5.13 %.
 EXPECTED_OCTOBER_2026 = {
-    "demo-llm-qwen25-7b": ("1362.8333", "1369.21", "2084.70", "715.49", "34.32", "0.9916", 1380849),
-    "demo-llm-zephyr-7b": ("847.5833", "851.23", "1296.21", "444.98", "34.33", "0.9198", 925492),
-    "demo-llm-qwen25-72b": ("853.3833", "6723.17", "17450.20", "10727.03", "61.47", "42.6016", 157815),
+    "demo-llm-qwen3-8b": ("1190.2833", "1196.75", "1821.65", "624.90", "34.30", "1.1713", 1021696),
+    "demo-llm-zephyr-7b": ("847.5833", "851.23", "1296.21", "444.98", "34.33", "1.8395", 462746),
+    "demo-llm-qwen3-8b-b32": ("855.1500", "6674.81", "6076.21", "-598.61", "-9.85", "1.7614", 3789493),
 }
 EXPECTED_TOTALS = {
-    "instance_hours": "3063.80",
-    "actual_cost": "8943.61",
-    "baseline_cost": "20831.10",
-    "savings": "11887.50",
-    "savings_pct": "57.07",
-    "invocations": 2464156,
+    "instance_hours": "2893.02",
+    "actual_cost": "8722.79",
+    "baseline_cost": "9194.06",
+    "savings": "471.27",
+    "savings_pct": "5.13",
+    "invocations": 5273935,
 }
 #: The emulator implements neither Cost Explorer's tag activation nor the Price List API: exactly these two.
 EXPECTED_WARNINGS = [
@@ -298,7 +304,7 @@ def test_october_2026_figures_of_the_shipped_config(report_run: ReportRun) -> No
     assert {k: v if k == "invocations" else f"{dec(v):.2f}" for k, v in totals.items()} == EXPECTED_TOTALS
     assert document["warnings"] == EXPECTED_WARNINGS
     assert [n["Subject"] for n in report_run.summaries] == [
-        "infersave 2026-10-01..2026-11-01: saved 11,887.50 USD (57.07%)"
+        "infersave 2026-10-01..2026-11-01: saved 471.27 USD (5.13%)"
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -89,3 +90,181 @@ def test_a_stack_update_still_replaces_its_endpoint(
         boto3.client("sagemaker").describe_endpoint(EndpointName="llama-inf2")["EndpointStatus"]
         == "InService"
     )
+
+
+# --- Hugging Face Neuron containers: configurations outside the Neuron cache fail at start-up -----------------
+
+VLLM_IMAGE = (
+    "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-vllm-inference-neuronx:"
+    "0.11.0-optimum0.4.5-neuronx-py310-sdk2.26.1-ubuntu22.04"
+)
+TGI_IMAGE = (
+    "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:"
+    "2.1.2-optimum0.0.28-neuronx-py310-ubuntu22.04"
+)
+
+
+def _vllm_env(model: str, batch: int = 4, seq: int = 4096, tp: int = 2) -> dict[str, str]:
+    return {
+        "SM_ON_MODEL": model,
+        "SM_ON_BATCH_SIZE": str(batch),
+        "SM_ON_SEQUENCE_LENGTH": str(seq),
+        "SM_ON_TENSOR_PARALLEL_SIZE": str(tp),
+    }
+
+
+def _tgi_env(model: str, batch: int, tp: int = 2) -> dict[str, str]:
+    return {
+        "HF_MODEL_ID": model,
+        "HF_NUM_CORES": str(tp),
+        "HF_AUTO_CAST_TYPE": "bf16",
+        "MAX_BATCH_SIZE": str(batch),
+        "MAX_INPUT_TOKENS": "2048",
+        "MAX_TOTAL_TOKENS": "4096",
+    }
+
+
+def _endpoint_status(name: str, container: dict[str, Any]) -> dict[str, Any]:
+    sagemaker = boto3.client("sagemaker")
+    sagemaker.create_model(
+        ModelName=name,
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/sagemaker",
+        PrimaryContainer=container,
+    )
+    sagemaker.create_endpoint_config(
+        EndpointConfigName=name,
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": name,
+                "InstanceType": "ml.inf2.xlarge",
+                "InitialInstanceCount": 1,
+            }
+        ],
+    )
+    sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=name)
+    return sagemaker.describe_endpoint(EndpointName=name)
+
+
+def test_vllm_container_without_a_cached_configuration_fails_with_serves_message(aws: None) -> None:
+    described = _endpoint_status(
+        "qwen25", {"Image": VLLM_IMAGE, "Environment": _vllm_env("Qwen/Qwen2.5-7B-Instruct")}
+    )
+
+    assert described["EndpointStatus"] == "Failed"
+    # optimum-neuron v0.4.5 optimum/commands/neuron/serve.py lines 210-225, double commas included.
+    assert described["FailureReason"] == (
+        "No cached version found for Qwen/Qwen2.5-7B-Instruct instance type trn1,, batch size = 4, sequence length "
+        "= 4096,, tp = 2, dtype = torch.bfloat16.You can start a discussion to request it on "
+        "https://huggingface.co/aws-neuron/optimum-neuron-cache Alternatively, you can export your own neuron model "
+        "as explained in https://huggingface.co/docs/optimum-neuron/main/en/guides/export_model"
+    )
+
+
+def test_vllm_container_starts_when_cached_compiling_or_precompiled(aws: None) -> None:
+    cached = _endpoint_status("qwen3", {"Image": VLLM_IMAGE, "Environment": _vllm_env("Qwen/Qwen3-8B")})
+    compiling = _endpoint_status(
+        "compiling",
+        {
+            "Image": VLLM_IMAGE,
+            "Environment": {**_vllm_env("Qwen/Qwen3-8B", seq=2048), "SM_ON_ALLOW_NON_CACHED_MODEL": ""},
+        },
+    )
+    precompiled = _endpoint_status(
+        "precompiled",
+        {
+            "Image": VLLM_IMAGE,
+            "Environment": _vllm_env("/opt/ml/model", seq=2048),
+            "ModelDataSource": {
+                "S3DataSource": {
+                    "S3Uri": "s3://artifacts/q/",
+                    "S3DataType": "S3Prefix",
+                    "CompressionType": "None",
+                }
+            },
+        },
+    )
+
+    assert [e["EndpointStatus"] for e in (cached, compiling, precompiled)] == ["InService"] * 3
+    assert "FailureReason" not in cached
+
+
+def test_tgi_container_matches_every_size_and_fails_with_fetch_models_message(aws: None) -> None:
+    cached = _endpoint_status(
+        "zephyr-b4", {"Image": TGI_IMAGE, "Environment": _tgi_env("HuggingFaceH4/zephyr-7b-beta", 4)}
+    )
+    uncached = _endpoint_status(
+        "zephyr-b8", {"Image": TGI_IMAGE, "Environment": _tgi_env("HuggingFaceH4/zephyr-7b-beta", 8)}
+    )
+
+    assert cached["EndpointStatus"] == "InService"
+    assert uncached["EndpointStatus"] == "Failed"
+    # optimum-neuron v0.0.28 text-generation-inference/server/text_generation_server/model.py lines 99-107.
+    assert uncached["FailureReason"].startswith(
+        "No cached version found for HuggingFaceH4/zephyr-7b-beta with {'task': 'text-generation', 'batch_size': 8, "
+        "'num_cores': 2, 'auto_cast_type': 'bf16', 'sequence_length': 4096, 'compiler_type': 'neuronx-cc', "
+        "'compiler_version': '2.15.143.0+e39249ad', 'checkpoint_id': 'HuggingFaceH4/zephyr-7b-beta'"
+    )
+
+
+def _neuron_endpoint(resources: dict[str, Any], environment: dict[str, str]) -> dict[str, Any]:
+    resources["Model"]["Properties"]["PrimaryContainer"] = {"Image": VLLM_IMAGE, "Environment": environment}
+    return {"Resources": resources}
+
+
+def test_cloudformation_fails_the_endpoint_and_rolls_the_new_stack_back(
+    cfn: Any, endpoint_resources: EndpointResources
+) -> None:
+    template = _neuron_endpoint(endpoint_resources("qwen25"), _vllm_env("Qwen/Qwen2.5-7B-Instruct"))
+
+    cfn.create_stack(StackName="neuron", TemplateBody=json.dumps(template))
+
+    assert cfn.describe_stacks(StackName="neuron")["Stacks"][0]["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName="neuron")["StackEvents"]
+    failed = [e for e in events if e["ResourceStatus"] == "CREATE_FAILED"]
+    assert [(e["LogicalResourceId"], e["ResourceType"]) for e in failed] == [
+        ("Endpoint", "AWS::SageMaker::Endpoint")
+    ]
+    assert (
+        "is in Failed status. FailureReason: No cached version found for Qwen/Qwen2.5-7B-Instruct"
+        in (failed[0]["ResourceStatusReason"])
+    )
+    assert any(
+        e["ResourceStatusReason"]
+        == "The following resource(s) failed to create: [Endpoint]. Rollback requested by user."
+        for e in events
+        if e["ResourceStatus"] == "ROLLBACK_IN_PROGRESS"
+    )
+    sagemaker = boto3.client("sagemaker")
+    assert sagemaker.list_endpoints()["Endpoints"] == []
+    assert sagemaker.list_models()["Models"] == []
+
+
+def test_a_failing_update_rolls_back_to_the_serving_endpoint(
+    deploy: Deploy, cfn: Any, endpoint_resources: EndpointResources
+) -> None:
+    deploy(_neuron_endpoint(endpoint_resources("qwen3"), _vllm_env("Qwen/Qwen3-8B")), stack_name="neuron")
+    # A new model and endpoint config (new logical ids, so moto's diff sees the endpoint change too) with a batch
+    # size the cache lacks.
+    update = endpoint_resources("qwen3")
+    update["Model"]["Properties"]["ModelName"] = "qwen3-b16-model"
+    update["Config"]["Properties"]["EndpointConfigName"] = "qwen3-b16-config"
+    update["Config"]["Properties"]["ProductionVariants"][0]["ModelName"] = {
+        "Fn::GetAtt": ["ModelB16", "ModelName"]
+    }
+    update["Endpoint"]["Properties"]["EndpointConfigName"] = {
+        "Fn::GetAtt": ["ConfigB16", "EndpointConfigName"]
+    }
+    update["ModelB16"], update["ConfigB16"] = update.pop("Model"), update.pop("Config")
+    template = _neuron_endpoint(
+        {"Model": update.pop("ModelB16"), **update}, _vllm_env("Qwen/Qwen3-8B", batch=16)
+    )
+    template["Resources"]["ModelB16"] = template["Resources"].pop("Model")
+
+    cfn.update_stack(StackName="neuron", TemplateBody=json.dumps(template))
+
+    assert cfn.describe_stacks(StackName="neuron")["Stacks"][0]["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName="neuron")["StackEvents"]
+    assert [e["LogicalResourceId"] for e in events if e["ResourceStatus"] == "UPDATE_FAILED"] == ["Endpoint"]
+    endpoint = boto3.client("sagemaker").describe_endpoint(EndpointName="qwen3")
+    assert (endpoint["EndpointStatus"], endpoint["EndpointConfigName"]) == ("InService", "qwen3-config")

@@ -170,3 +170,18 @@ def test_job_script_downloads_then_execs_the_exporter_with_the_arguments(
         f"[{a}]" for a in export_args(_endpoint(config, "qwen25-7b"))
     )
     assert SCRIPT.startswith("set -euo pipefail;")
+
+
+def test_the_job_type_facts_the_choice_rests_on() -> None:
+    """botocore's SageMaker model: the compile instances are processing types; no job type offers ml.inf2."""
+    import botocore.session
+
+    from ops.compile_plan import compile_instances
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    processing = set(model.shape_for("ProcessingInstanceType").enum)  # type: ignore[attr-defined]
+    training = set(model.shape_for("TrainingInstanceType").enum)  # type: ignore[attr-defined]
+    assert set(compile_instances()) <= processing
+    assert not any(t.startswith(("ml.inf2.", "ml.trn")) for t in processing)
+    assert not any(t.startswith("ml.inf2.") for t in training)
+    assert "ml.trn1.32xlarge" in training  # a Neuron device only through Training (needed by TGI's 0.0.28)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from ops.config_edit import ConfigEditError, set_artifacts_uri, write_artifacts_uri
-from ops.export_cli import ExportCliError, check_export_args, optimum_version, snapshot_commit
+from ops.export_cli import ExportCliError, check_export_args, snapshot_commit
+from stacks.config.neuron_snapshot import optimum_version
 
 URI = "s3://demo-llm-neuron-123456789012-us-east-1/compiled/a/job/"
 TEXT = """project: demo  # comment kept
@@ -50,7 +51,7 @@ def test_flow_style_endpoint_is_left_to_the_user(tmp_path: Path) -> None:
 
 def test_optimum_version_is_read_from_the_image_tag() -> None:
     assert optimum_version("0.11.0-optimum0.4.5-neuronx-py310-sdk2.26.1-ubuntu22.04") == "0.4.5"
-    assert optimum_version("2.1.2-optimum0.0.28-neuronx-py310-ubuntu22.04-v1.2") == "0.0.28"
+    assert optimum_version("2.1.2-optimum0.0.28-neuronx-py310-ubuntu22.04") == "0.0.28"
     assert snapshot_commit("0.4.5") == "abf5985828e56167ab2e48c4d5e14a83e40b6370"
 
 

@@ -20,7 +20,8 @@ def _base() -> dict[str, Any]:
         "endpoints": [
             {
                 "name": "e",
-                "model_id": "Qwen/Qwen2.5-7B-Instruct",
+                # cached for optimum-neuron 0.4.5 at the defaults batch 4 / seq 4096 / tp 2
+                "model_id": "Qwen/Qwen3-8B",
                 "parameters_billion": 8,
                 "instance_type": "ml.inf2.xlarge",
                 "tensor_parallel_degree": 2,
@@ -317,6 +318,64 @@ BAD_CONFIGS = [
         ),
         "budget.breach_switch.floor_instance_count: 2 is above endpoints[0].instances.min 1",
     ),
+    (
+        "size the Neuron cache lacks",
+        _with("endpoints.0.batch_size", 16),
+        "endpoints[0].model_id: Qwen/Qwen3-8B at batch 16 / seq 4096 / tp 2 / bf16 is not in the Hugging Face "
+        "Neuron cache for optimum-neuron 0.4.5 (snapshot 2026-11-28)",
+    ),
+    (
+        "TGI cannot compile at start-up",
+        {
+            **_base(),
+            "endpoints": [
+                {
+                    **_base()["endpoints"][0],
+                    "container": {"preset": "hf-tgi-neuron"},
+                    "compile_at_startup": True,
+                }
+            ],
+        },
+        "endpoints[0].compile_at_startup: TGI-neuron (optimum-neuron 0.0.28) has no flag to compile",
+    ),
+    (
+        "compile at start-up on a 16 GiB host",
+        _with("endpoints.0.compile_at_startup", True),
+        "endpoints[0].compile_at_startup: ml.inf2.xlarge has 16 GiB of host memory; compiling needs at least 128 GiB",
+    ),
+    (
+        "compile at start-up with a short health check",
+        {
+            **_base(),
+            "endpoints": [
+                {
+                    **_base()["endpoints"][0],
+                    "instance_type": "ml.inf2.8xlarge",
+                    "compile_at_startup": True,
+                    "timeouts": {"startup_health_check_seconds": 1800},
+                }
+            ],
+        },
+        "endpoints[0].compile_at_startup: timeouts.startup_health_check_seconds 1800 leaves too little time",
+    ),
+    (
+        "image version outside the snapshot",
+        _with(
+            "endpoints.0.container", {"version": "0.11.0-optimum0.4.4-neuronx-py310-sdk2.26.0-ubuntu22.04"}
+        ),
+        "endpoints[0].container.version: optimum-neuron 0.4.4 (tag '0.11.0-optimum0.4.4-neuronx-py310-sdk2.26.0-"
+        "ubuntu22.04') is not in the bundled Neuron cache snapshot of 2026-11-28 (it has 0.0.28, 0.4.5)",
+    ),
+    (
+        "compile flag smuggled in through environment",
+        _with("endpoints.0.container", {"environment": {"SM_ON_ALLOW_NON_CACHED_MODEL": ""}}),
+        "endpoints[0].container.environment: SM_ON_ALLOW_NON_CACHED_MODEL bypasses the Neuron cache check",
+    ),
+    (
+        "image tag without an optimum version",
+        _with("endpoints.0.container", {"version": "latest"}),
+        "endpoints[0].container.version: tag 'latest' names no optimum-neuron version (optimum<x.y.z>)",
+    ),
 ]
 
 
@@ -345,6 +404,7 @@ def test_70b_bf16_fits_where_the_message_says() -> None:
                 "parameters_billion": 70.6,
                 "instance_type": "ml.inf2.48xlarge",
                 "tensor_parallel_degree": 12,
+                "precompiled_artifacts_s3_uri": "s3://bucket-a/70b-tp12/",  # not in the Neuron cache
             }
         ],
     }
@@ -376,3 +436,70 @@ def test_defaults_derive_from_artifacts() -> None:
     assert with_artifacts.startup_health_check_seconds == 1200
     # 8e9 x 2 B = 16 GB -> 3 x 16 + 32 = 80 GB
     assert without.default_volume_size_gb == 80
+
+
+def test_uncached_size_names_the_nearest_cached_ones_and_the_ways_out() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(_with("endpoints.0.model_id", "Qwen/Qwen2.5-7B-Instruct"))
+    (problem,) = caught.value.problems
+    assert problem == (
+        "endpoints[0].model_id: Qwen/Qwen2.5-7B-Instruct at batch 4 / seq 4096 / tp 2 / bf16 is not in the Hugging "
+        'Face Neuron cache for optimum-neuron 0.4.5 (snapshot 2026-11-28), so the container would stop with "No '
+        'cached version found" after the start-up wait. Nothing is cached for Qwen/Qwen2.5-7B-Instruct in this '
+        "version. Cached at batch 4 / seq 4096 / tp 2 / bf16: Qwen/Qwen3-0.6B, Qwen/Qwen3-1.7B, Qwen/Qwen3-8B, "
+        "ibm-granite/granite-3.1-2b-instruct, microsoft/Phi-3-mini-4k-instruct. Fix: use cached sizes; or "
+        "precompile with `make compile ENDPOINT=e` and set precompiled_artifacts_s3_uri; or compile_at_startup, "
+        "which cannot work here: ml.inf2.xlarge has 16 GiB of host memory; compiling needs at least 128 GiB (Hugging "
+        "Face's cache builder compiles on inf2.8xlarge; smaller hosts had their compilations killed)"
+    )
+
+
+def test_same_model_other_sizes_are_listed() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_config(_with("endpoints.0.batch_size", 16))
+    assert (
+        "Cached for Qwen/Qwen3-8B: batch 1 / seq 4096 / tp 2 / bf16; batch 4 / seq 4096 / tp 2 / bf16; batch 8 / "
+        "seq 4096 / tp 2 / bf16; batch 1 / seq 4096 / tp 8 / bf16; batch 32 / seq 4096 / tp 8 / bf16."
+    ) in caught.value.problems[0]
+
+
+def test_ways_past_the_cache_check() -> None:
+    uncached = {**_base()["endpoints"][0], "model_id": "Qwen/Qwen2.5-7B-Instruct"}
+    ok = [
+        # compile at start-up on a host that can compile, a 7B model, the full health check
+        {**uncached, "instance_type": "ml.inf2.8xlarge", "compile_at_startup": True},
+        {**uncached, "precompiled_artifacts_s3_uri": "s3://bucket-a/qwen25/"},
+        # the same model is cached for TGI's optimum-neuron 0.0.28
+        {**uncached, "container": {"preset": "hf-tgi-neuron"}},
+        {
+            **uncached,
+            "container": {
+                "preset": "custom",
+                "image_uri": "111122223333.dkr.ecr.us-east-1.amazonaws.com/x:1",
+            },
+        },
+    ]
+    for endpoint in ok:
+        parse_config({**_base(), "endpoints": [endpoint]})
+
+
+def test_compile_at_startup_is_refused_above_10b_and_with_artifacts() -> None:
+    big = {
+        **_base()["endpoints"][0],
+        "model_id": "Qwen/Qwen2.5-14B",
+        "parameters_billion": 14.8,
+        "instance_type": "ml.inf2.24xlarge",
+        "tensor_parallel_degree": 4,
+        "compile_at_startup": True,
+    }
+    with pytest.raises(
+        ConfigError, match=r"14.8B parameters; Neuron compilation of large models takes 30-60"
+    ):
+        parse_config({**_base(), "endpoints": [big]})
+    both = {
+        **_base()["endpoints"][0],
+        "compile_at_startup": True,
+        "precompiled_artifacts_s3_uri": "s3://bucket-a/p/",
+    }
+    with pytest.raises(ConfigError, match="precompiled artifacts are served as they are"):
+        parse_config({**_base(), "endpoints": [both]})

@@ -154,7 +154,7 @@ def test_dashboard_and_outputs(synth: Synth) -> None:
     props = next(iter(t.find_resources("AWS::CloudWatch::Dashboard").values()))["Properties"]
     assert props["DashboardName"] == "infersave-demo-llm-savings"
     body = json.dumps(props["DashboardBody"])
-    for needle in ("ActualCost", "BaselineCost", "Savings", "demo-llm-qwen25-72b", "Invocations"):
+    for needle in ("ActualCost", "BaselineCost", "Savings", "demo-llm-qwen3-8b-b32", "Invocations"):
         assert needle in body
     outputs = t.to_json()["Outputs"]
     assert {"ReportsBucketName", "SummaryTopicArn", "ReporterFunctionName", "DashboardName"} <= set(outputs)

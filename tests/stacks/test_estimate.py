@@ -15,7 +15,7 @@ def _config(budget: int | None, min_instances: int = 2, max_instances: int = 4) 
         "endpoints": [
             {
                 "name": "a",
-                "model_id": "m",
+                "model_id": "Qwen/Qwen3-8B",  # cached at the default sizes (Neuron cache check)
                 "parameters_billion": 8,
                 "instance_type": "ml.inf2.xlarge",
                 "instances": {"initial": min_instances, "min": min_instances, "max": max_instances},

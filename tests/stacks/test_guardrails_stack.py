@@ -102,7 +102,7 @@ def test_alarms_per_endpoint(synth: Synth) -> None:
     t = synth.default["guardrails"]
     t.resource_count_is("AWS::CloudWatch::Alarm", 9)
     dims = [
-        {"Name": "EndpointName", "Value": "demo-llm-qwen25-7b"},
+        {"Name": "EndpointName", "Value": "demo-llm-qwen3-8b"},
         {"Name": "VariantName", "Value": "AllTraffic"},
     ]
     t.has_resource_properties(
@@ -135,7 +135,7 @@ def test_alarms_per_endpoint(synth: Synth) -> None:
             "Metrics": Match.array_with(
                 [Match.object_like({"Expression": "IF(perInstance > 0, invocations / perInstance, 0)"})]
             ),
-            "AlarmDescription": Match.string_like_regexp("demo-llm-qwen25-7b: at its max of 4 instances"),
+            "AlarmDescription": Match.string_like_regexp("demo-llm-qwen3-8b: at its max of 4 instances"),
         },
     )
 

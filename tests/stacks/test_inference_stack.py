@@ -15,7 +15,9 @@ def _resources(template: Template, kind: str) -> dict[str, dict[str, Any]]:
 
 def _model_env(template: Template, logical_prefix: str) -> dict[str, Any]:
     models = {
-        k: v for k, v in _resources(template, "AWS::SageMaker::Model").items() if k.startswith(logical_prefix)
+        k: v
+        for k, v in _resources(template, "AWS::SageMaker::Model").items()
+        if k.startswith(f"{logical_prefix}Model")
     }
     assert len(models) == 1, models.keys()
     return dict(next(iter(models.values()))["Properties"]["PrimaryContainer"]["Environment"])
@@ -24,7 +26,7 @@ def _model_env(template: Template, logical_prefix: str) -> dict[str, Any]:
 def test_endpoint_names_instance_types_and_timeouts(synth: Synth) -> None:
     t = synth.default["inference"]
     t.resource_count_is("AWS::SageMaker::Endpoint", 3)
-    t.has_resource_properties("AWS::SageMaker::Endpoint", {"EndpointName": "demo-llm-qwen25-7b"})
+    t.has_resource_properties("AWS::SageMaker::Endpoint", {"EndpointName": "demo-llm-qwen3-8b"})
     t.has_resource_properties(
         "AWS::SageMaker::EndpointConfig",
         {
@@ -37,7 +39,7 @@ def test_endpoint_names_instance_types_and_timeouts(synth: Synth) -> None:
                     # No precompiled artifacts: Neuron compiles at start-up, so the maximum is allowed.
                     "ContainerStartupHealthCheckTimeoutInSeconds": 3600,
                     "ModelDataDownloadTimeoutInSeconds": 1800,
-                    "VolumeSizeInGB": 78,
+                    "VolumeSizeInGB": 82,  # 8.19B x 2 B = 16.38 GB -> ceil(3 x 16.38) + 32
                     "ModelName": Match.any_value(),
                     "InitialVariantWeight": 1,
                 }
@@ -97,8 +99,8 @@ def test_precompiled_artifacts_shorten_timeouts_and_isolate_network(synth: Synth
 
 def test_vllm_preset_environment_and_image(synth: Synth) -> None:
     t = synth.default["inference"]
-    assert _model_env(t, "Endpointqwen257b") == {
-        "SM_ON_MODEL": "Qwen/Qwen2.5-7B-Instruct",
+    assert _model_env(t, "Endpointqwen38b") == {
+        "SM_ON_MODEL": "Qwen/Qwen3-8B",
         "SM_ON_TENSOR_PARALLEL_SIZE": "2",
         "SM_ON_BATCH_SIZE": "4",
         "SM_ON_SEQUENCE_LENGTH": "4096",
@@ -122,6 +124,13 @@ def test_vllm_preset_environment_and_image(synth: Synth) -> None:
             )
         },
     )
+
+
+def test_compile_at_startup_passes_the_bare_serve_flag(synth: Synth) -> None:
+    # The vLLM DLC entrypoint turns an empty SM_ON_ALLOW_NON_CACHED_MODEL into `--allow_non_cached_model`.
+    env = _model_env(synth.full["inference"], "Endpointvllm")
+    assert env["SM_ON_ALLOW_NON_CACHED_MODEL"] == ""
+    assert "SM_ON_ALLOW_NON_CACHED_MODEL" not in _model_env(synth.default["inference"], "Endpointqwen38b")
 
 
 def test_tgi_preset_environment_reads_artifacts_and_token_by_reference(synth: Synth) -> None:
@@ -185,7 +194,7 @@ def test_scalable_target_policy_and_schedules(synth: Synth) -> None:
     t.has_resource_properties(
         "AWS::ApplicationAutoScaling::ScalableTarget",
         {
-            "ResourceId": "endpoint/demo-llm-qwen25-7b/variant/AllTraffic",
+            "ResourceId": "endpoint/demo-llm-qwen3-8b/variant/AllTraffic",
             "ScalableDimension": "sagemaker:variant:DesiredInstanceCount",
             "ServiceNamespace": "sagemaker",
             "MinCapacity": 2,
@@ -335,15 +344,15 @@ def test_execution_role_is_least_privilege(synth: Synth) -> None:
 def test_logical_ids_of_stateful_resources_are_stable(synth: Synth) -> None:
     t = synth.default["inference"]
     assert set(_resources(t, "AWS::SageMaker::Endpoint")) == {
-        "Endpointqwen257bEndpoint3D35C160",
+        "Endpointqwen38bEndpoint9BDF8008",
         "Endpointzephyr7bEndpoint5961E970",
-        "Endpointqwen2572bEndpointCBE3DBCA",
+        "Endpointqwen38bb32Endpoint453DFAF0",
     }
     assert set(_resources(t, "AWS::KMS::Key")) == {"VolumeKeyB3FBD601", "CompileArtifactsKeyC281B8D1"}
     assert set(_resources(t, "AWS::ApplicationAutoScaling::ScalableTarget")) == {
-        "Autoscalingqwen257bTargetCF5D756D",
+        "Autoscalingqwen38bTarget7E8374E2",
         "Autoscalingzephyr7bTarget43CC0195",
-        "Autoscalingqwen2572bTarget2FD2961B",
+        "Autoscalingqwen38bb32TargetEBF121D6",
     }
 
 
