@@ -19,7 +19,6 @@ from stacks.config.regions import (
 from stacks.containers import PRESETS
 from stacks.dlc_registry import published_images, registry_account
 
-
 #: A model and size the Neuron cache snapshot holds for each preset's image (batch 4, TP 2, 4096 tokens).
 _CACHED_MODEL = {"hf-vllm-neuron": "Qwen/Qwen3-8B", "hf-tgi-neuron": "Qwen/Qwen2.5-7B-Instruct"}
 
