@@ -60,7 +60,9 @@ locally (:mod:`emulator.servicequotas`).
 ``CreateProcessingJob`` is validated against the constraints of SageMaker's API model
 (required members, enums such as the processing instance types, lengths, ranges, patterns) and
 ``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker`).
-:mod:`emulator.inprocess` (used explicitly by tests and benchmarks, not by ``install()``)
+Budgets' ``CalculatedSpend.ActualSpend``, which AWS computes from the bill and moto fixes at ``"0"``, is set
+with :func:`emulator.budgets.set_actual_spend` (in-process) so DescribeBudget reports a breach the way AWS
+would (:mod:`emulator.budgets`). :mod:`emulator.inprocess` (used explicitly by tests and benchmarks, not by ``install()``)
 turns in-process moto's ``NotImplementedError`` into an HTTP 501 answer.
 
 Measured to work natively in moto 5.2.5 (create, ``Ref`` / ``Fn::GetAtt``, delete), left alone:

@@ -14,6 +14,13 @@ can have one SNS subscriber and up to 10 email subscribers" (Budgets API referen
 ``NotificationsWithSubscribers``), else ``CreationLimitExceededException``.
 
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-budgets-budget.html
+
+Actual spend: in AWS, DescribeBudget's ``CalculatedSpend.ActualSpend`` is computed by AWS from the bill
+for the current period ("if it's the 20th of the month and you have spent 50 dollars ... your actualSpend
+is 50 USD"), in the budget's unit, as a decimal string; moto answers a fixed ``"0"``. There is no API to
+set it, so tests and the demo call :func:`set_actual_spend` (in-process), which stores the amount where
+moto's ``DescribeBudget`` reads it. ``ForecastedSpend`` is set to the same amount unless given.
+https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_budgets_CalculatedSpend.html
 """
 
 from __future__ import annotations
@@ -32,6 +39,25 @@ from emulator.cloudformation import to_epoch_seconds
 
 def _backend(account_id: str, region_name: str) -> BudgetsBackend:
     return budgets_backends[account_id][get_partition(region_name)]
+
+
+def set_actual_spend(
+    account_id: str,
+    budget_name: str,
+    amount: str,
+    *,
+    forecast: str | None = None,
+    region_name: str = "us-east-1",
+) -> None:
+    """Make DescribeBudget of ``budget_name`` report ``amount`` (a decimal string, the budget's unit) as the
+    current period's actual spend, as AWS would once its data shows that spend. Raises KeyError if the budget
+    does not exist."""
+    budget = _backend(account_id, region_name).budgets[account_id][budget_name]
+    unit = budget.budget.get("BudgetLimit", {}).get("Unit", "USD")
+    budget.budget["CalculatedSpend"] = {
+        "ActualSpend": {"Amount": amount, "Unit": unit},
+        "ForecastedSpend": {"Amount": forecast if forecast is not None else amount, "Unit": unit},
+    }
 
 
 def _as_epoch(value: Any) -> Any:

@@ -155,7 +155,8 @@ def run(
     args: argparse.Namespace, *, session: boto3.Session | None = None, now: datetime | None = None
 ) -> int:
     """The command; returns the exit status."""
-    config = load_config(args.config)
+    # The endpoint to compile is usually one the Neuron cache lacks: that is what this command fixes.
+    config = load_config(args.config, neuron_cache=False)
     matches = [e for e in config.endpoints if e.name == args.endpoint]
     if not matches:
         names = ", ".join(e.name for e in config.endpoints)

@@ -1,5 +1,6 @@
-"""``BreachSwitch`` (opt-in): the budget-guard function subscribed to the alerts topic. On an ACTUAL breach of
-the project's budget it lowers the project's endpoints to a floor and records what it changed as tags."""
+"""``BreachSwitch`` (opt-in): the budget-guard function subscribed to the alerts topic and re-run hourly. On an
+ACTUAL breach of the project's budget, confirmed with AWS Budgets, it lowers the project's endpoints to a floor
+and records what it changed as tags."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from aws_cdk import aws_sns_subscriptions as subs
 from constructs import Construct
 
 from lambdas.common import tags
+from stacks.breach_recheck import BreachRecheck
 from stacks.config import BreachSwitch as BreachSwitchConfig
 from stacks.encryption import grant_encrypted_publish
 from stacks.nag import acknowledge, arn_in_finding
@@ -19,7 +21,7 @@ from stacks.python_function import PythonFunction
 
 
 class BreachSwitch(Construct):
-    """Exposes ``function`` (a ``PythonFunction``).
+    """Exposes ``function`` (a ``PythonFunction``) and ``recheck`` (its hourly schedule, ``BreachRecheck``).
 
     Budget notifications reach it through ``topic`` (the alerts topic it also reports to), or, when the budget
     lives in the billing stack of another region, through ``budget_topic_arn`` in ``budget_topic_region``: a
@@ -67,6 +69,16 @@ class BreachSwitch(Construct):
                 "permissions; SageMaker actions are limited to this project's endpoints by name and tag."
             ),
         )
+        self._grant(stack, project=project, budget_name=budget_name)
+        grant_encrypted_publish(self.function.role, topic, key)
+        if budget_topic_arn is None:
+            topic.add_subscription(subs.LambdaSubscription(self.function.function))
+        else:
+            self._subscribe_across_regions(budget_topic_arn, budget_topic_region)
+        self.recheck = BreachRecheck(self, "Recheck", function=self.function)
+
+    def _grant(self, stack: cdk.Stack, *, project: str, budget_name: str) -> None:
+        """The function's permissions: read its budget, read and lower this project's endpoints only."""
         role = self.function.role
         role.add_to_policy(
             iam.PolicyStatement(
@@ -74,7 +86,26 @@ class BreachSwitch(Construct):
                 resources=["*"],
             )
         )
-        # Scalable target ARNs end in a generated id, not the endpoint name; the service namespace is in none of it.
+        # DescribeBudget is authorized by budgets:ViewBudget on the budget's ARN, which has no region:
+        # arn:${Partition}:budgets::${Account}:budget/${BudgetName} (Service Authorization Reference, AWS Budget
+        # Service, resource type "budget").
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["budgets:ViewBudget"],
+                resources=[
+                    stack.format_arn(
+                        service="budgets", region="", resource="budget", resource_name=budget_name
+                    )
+                ],
+            )
+        )
+        # RegisterScalableTarget's resource is arn:${Partition}:application-autoscaling:${Region}:${Account}:
+        # scalable-target/<generated id>: nothing in it names the endpoint, so the ARN pattern is
+        # scalable-target/*. It supports the condition keys application-autoscaling:service-namespace,
+        # application-autoscaling:scalable-dimension and aws:ResourceTag/${TagKey} (Service Authorization
+        # Reference, Application Auto Scaling): only SageMaker variant targets carrying this project's tag
+        # (the inference stack tags its scalable targets like every resource) can be changed; a target without
+        # the tag, or a new one, cannot be registered.
         role.add_to_policy(
             iam.PolicyStatement(
                 actions=["application-autoscaling:RegisterScalableTarget"],
@@ -83,6 +114,13 @@ class BreachSwitch(Construct):
                         service="application-autoscaling", resource="scalable-target", resource_name="*"
                     )
                 ],
+                conditions={
+                    "StringEquals": {
+                        "application-autoscaling:service-namespace": "sagemaker",
+                        "application-autoscaling:scalable-dimension": "sagemaker:variant:DesiredInstanceCount",
+                        f"aws:ResourceTag/{tags.PROJECT}": project,
+                    }
+                },
             )
         )
         # SageMaker lower-cases endpoint names in ARNs.
@@ -103,35 +141,18 @@ class BreachSwitch(Construct):
                 conditions={"StringEquals": {f"aws:ResourceTag/{tags.PROJECT}": project}},
             )
         )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["sagemaker:DescribeEndpointConfig"],
-                resources=[
-                    stack.format_arn(service="sagemaker", resource="endpoint-config", resource_name="*")
-                ],
-            )
-        )
         acknowledge(
             role,
             f"AwsSolutions-IAM5[Resource::{arn_in_finding(self, 'sagemaker', f'endpoint/{project.lower()}-*')}]",
-            "Endpoints of this project only: their names all start with the project name; the set changes with config.",
+            "Endpoints of this project only: their names all start with the project name, and every action is "
+            "conditioned on the endpoint's infersave:project tag; the set changes with config.",
         )
         acknowledge(
             role,
             f"AwsSolutions-IAM5[Resource::{arn_in_finding(self, 'application-autoscaling', 'scalable-target/*')}]",
-            "Scalable target ARNs end in a generated id; the guard registers only targets it found on this project's "
-            "tagged endpoints (endpoint/<name>/variant/<variant>).",
+            "Scalable target ARNs end in a generated id; RegisterScalableTarget is conditioned on the sagemaker "
+            "namespace, the variant instance-count dimension and this project's tag on the target.",
         )
-        acknowledge(
-            role,
-            f"AwsSolutions-IAM5[Resource::{arn_in_finding(self, 'sagemaker', 'endpoint-config/*')}]",
-            "Read-only DescribeEndpointConfig; endpoint config names are generated by CloudFormation, so no prefix exists.",
-        )
-        grant_encrypted_publish(role, topic, key)
-        if budget_topic_arn is None:
-            topic.add_subscription(subs.LambdaSubscription(self.function.function))
-        else:
-            self._subscribe_across_regions(budget_topic_arn, budget_topic_region)
 
     def _subscribe_across_regions(self, topic_arn: str, topic_region: str | None) -> None:
         """Subscribe the function to a topic in another region of the account (no custom resource needed)."""

@@ -50,7 +50,20 @@ class Inf2Endpoint(Construct):
         self.role = iam.Role(
             self,
             "ExecutionRole",
-            assumed_by=iam.ServicePrincipal("sagemaker.amazonaws.com"),
+            # Confused-deputy guard: SageMaker may assume this role only on behalf of this account's
+            # resources in this region. For real-time inference the docs give aws:SourceArn
+            # arn:<partition>:sagemaker:<region>:<account>:* with ArnLike ("do not replace it with the ARN
+            # of a specific model or endpoint"); aws:SourceAccount must name the same account.
+            # https://docs.aws.amazon.com/sagemaker/latest/dg/security-confused-deputy-prevention.html
+            assumed_by=iam.ServicePrincipal(
+                "sagemaker.amazonaws.com",
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": stack.account},
+                    "ArnLike": {
+                        "aws:SourceArn": f"arn:{stack.partition}:sagemaker:{stack.region}:{stack.account}:*"
+                    },
+                },
+            ),
             description=f"SageMaker execution role of endpoint {endpoint_name} (image pull, artifacts, logs)",
         )
         image_uri = self._image_uri(endpoint)

@@ -5,9 +5,11 @@ every production variant (``infersave:guard-previous-*``, values like ``AllTraff
 the scalable target's suspended state ``AllTraffic=none canary=scheduled``); after success it writes the
 budget period and time it acted. An endpoint already guarded for the period is skipped, and recorded
 previous values are never overwritten, so duplicates, replays and retries after a partial failure change
-nothing twice. Restore writes the recorded values back, removes the record and leaves
-``infersave:guard-released-period`` so a replay of the same period's alert does not lower it again.
-Counts are instances per variant.
+nothing twice. Restore writes the recorded values back and, only once they read back as applied, removes
+the record and leaves ``infersave:guard-released-period`` so a replay of the same period's alert does not
+lower it again. A record that is incomplete, hand-edited or out of range is refused, never half-applied
+and never deleted. Tag values are read as ASCII digits only, bounded in length. Counts are instances per
+variant.
 
 Lowering the autoscaling max alone would not hold: the off-hours scheduled actions (``OffHoursDown`` /
 ``OffHoursUp``) set MaxCapacity back to the configured max at their next run. So every variant of a guarded
@@ -47,6 +49,25 @@ _T = TypeVar("_T")
 
 class PlanError(Exception):
     """The switch cannot act on this endpoint (for example a variant without a scalable target)."""
+
+
+class RestoreRefused(PlanError):
+    """Restore will not apply this endpoint's record (missing, hand-edited or out-of-range values); the
+    record stays as it is and the message says why."""
+
+
+#: Most digits a recorded count may have: SageMaker variants count instances in the tens or hundreds.
+_MAX_COUNT_DIGITS: Final = 6
+_ASCII_DIGITS: Final = frozenset("0123456789")
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """Instances per variant a restored endpoint may have: ``floor`` <= min <= desired <= max <= ``ceiling``
+    (from the config: the lowest of ``instances.min`` and ``off_hours.min_capacity``, and ``instances.max``)."""
+
+    floor: int
+    ceiling: int
 
 
 @dataclass(frozen=True)
@@ -112,6 +133,8 @@ class Plan:
     tags_after: Mapping[str, str] = field(default_factory=dict)
     untag_keys: tuple[str, ...] = ()
     skip_reason: str | None = None
+    #: Restore raises the scalable target's bounds before the desired count; guard lowers the count first.
+    bounds_first: bool = False
 
 
 def resource_id(endpoint_name: str, variant_name: str) -> str:
@@ -126,7 +149,7 @@ def encode_counts(counts: Mapping[str, int]) -> str:
 
 def decode_counts(value: str, *, key: str) -> dict[str, int]:
     """Inverse of :func:`encode_counts`; raises PlanError naming the tag when it is malformed."""
-    return _decode(value, key, lambda word: int(word) if word.isdigit() else None, "variant=count ...")
+    return _decode(value, key, _count_of, "variant=count ...")
 
 
 def encode_suspensions(suspensions: Mapping[str, Suspension]) -> str:
@@ -148,10 +171,17 @@ def _decode(value: str, key: str, parse: Callable[[str], _T | None], expected: s
     for item in value.split():
         name, sep, word = item.partition("=")
         parsed = parse(word) if sep and name and word else None
-        if parsed is None:
-            raise PlanError(f"tag {key}={value!r} is malformed (expected '{expected}')")
+        if parsed is None or name in decoded:
+            raise PlanError(f"tag {key}={value[:100]!r} is malformed (expected '{expected}')")
         decoded[name] = parsed
     return decoded
+
+
+def _count_of(word: str) -> int | None:
+    """A count written in ASCII digits (``str.isdigit`` also accepts superscripts, which ``int`` rejects)."""
+    if not 1 <= len(word) <= _MAX_COUNT_DIGITS or not set(word) <= _ASCII_DIGITS:
+        return None
+    return int(word)
 
 
 def _suspension_of(word: str) -> Suspension | None:
@@ -242,32 +272,64 @@ def plan_guard(state: EndpointState, *, floor: int, period: str, now: datetime) 
     )
 
 
-def plan_restore(state: EndpointState) -> Plan:
+def plan_restore(state: EndpointState, *, bounds: Bounds | None = None) -> Plan:
     """Plan putting back the capacity and suspended state recorded in the guard tags of ``state`` and
-    removing the record."""
+    removing the record.
+
+    Raises RestoreRefused, leaving the record alone, when the record is incomplete (a previous-min, -max or
+    -desired tag missing, or a variant missing from one), malformed (hand-edited), names other variants than
+    the endpoint has, or holds values outside ``1 <= min <= desired <= max`` (and ``bounds``, when given).
+    Raises PlanError when it cannot act now (no scalable target, endpoint not InService). Variants already
+    at their recorded values need no change, so a second restore after a partial one finishes the job.
+    """
     tags = state.tags
     if not any(key in tags for key in RECORD_KEYS):
         return _skip(state, "not guarded (no infersave:guard-* tags)")
-    recorded = {key: decode_counts(tags.get(key, ""), key=key) for key in _COUNT_KEYS}
-    # Absent when an earlier version of the switch guarded the endpoint: the suspended state is left alone.
-    suspensions = decode_suspensions(tags.get(PREVIOUS_SUSPENDED, ""), key=PREVIOUS_SUSPENDED)
+    name = state.endpoint_name
+    missing = [key for key in _COUNT_KEYS if key not in tags]
+    if missing:
+        raise RestoreRefused(
+            f"endpoint {name}: the guard record lacks {', '.join(missing)}; nothing to put back with "
+            "certainty. Set the capacity by hand, then remove the infersave:guard-* tags"
+        )
+    try:
+        recorded = {key: decode_counts(tags[key], key=key) for key in _COUNT_KEYS}
+        # Absent when an earlier version of the switch guarded the endpoint: the suspended state is left alone.
+        suspensions = decode_suspensions(tags.get(PREVIOUS_SUSPENDED, ""), key=PREVIOUS_SUSPENDED)
+    except PlanError as exc:
+        raise RestoreRefused(f"endpoint {name}: {exc}; fix the tag or set the capacity by hand") from None
+    current = {v.variant_name for v in state.variants}
+    for key, counts in recorded.items():
+        if set(counts) != current:
+            raise RestoreRefused(
+                f"endpoint {name}: {key} records variants {sorted(counts)}, the endpoint has {sorted(current)}"
+            )
+    if PREVIOUS_SUSPENDED in tags and set(suspensions) != current:
+        raise RestoreRefused(
+            f"endpoint {name}: {PREVIOUS_SUSPENDED} records variants {sorted(suspensions)}, the endpoint has "
+            f"{sorted(current)}"
+        )
     changes: list[VariantChange] = []
     for variant in state.variants:
-        name = variant.variant_name
-        if name not in recorded[PREVIOUS_MIN] or name not in recorded[PREVIOUS_MAX]:
-            continue  # added after the guard acted: nothing recorded to put back
-        min_capacity, max_capacity = recorded[PREVIOUS_MIN][name], recorded[PREVIOUS_MAX][name]
-        target = recorded[PREVIOUS_DESIRED].get(name, variant.desired_instance_count)
-        target = max(min_capacity, min(target, max_capacity))
-        changes.append(
-            VariantChange(
-                variant_name=name,
-                min_capacity=min_capacity,
-                max_capacity=max_capacity,
-                desired_instance_count=target if target != variant.desired_instance_count else None,
-                suspension=suspensions.get(name),
+        vname = variant.variant_name
+        low, high = recorded[PREVIOUS_MIN][vname], recorded[PREVIOUS_MAX][vname]
+        desired = recorded[PREVIOUS_DESIRED][vname]
+        _check_range(name, vname, low, desired, high, bounds=bounds)
+        if variant.min_capacity is None or variant.max_capacity is None:
+            raise PlanError(
+                f"endpoint {name}: no scalable target for {resource_id(name, vname)}; register it, then restore"
             )
+        change = VariantChange(
+            variant_name=vname,
+            min_capacity=low,
+            max_capacity=high,
+            desired_instance_count=desired if desired != variant.desired_instance_count else None,
+            suspension=suspensions.get(vname),
         )
+        if change.desired_instance_count is not None and state.status != "InService":
+            raise PlanError(f"endpoint {name} is {state.status}, not InService; rerun restore when it is")
+        if _lowers(change, variant) or (change.suspension not in (None, variant.suspension)):
+            changes.append(change)
     period = tags.get(BUDGET_PERIOD)
     return Plan(
         endpoint_name=state.endpoint_name,
@@ -275,7 +337,54 @@ def plan_restore(state: EndpointState) -> Plan:
         changes=tuple(changes),
         tags_after={RELEASED_PERIOD: period} if period else {},
         untag_keys=tuple(key for key in RECORD_KEYS if key in tags),
+        bounds_first=True,
     )
+
+
+def verify_applied(plan: Plan, state: EndpointState) -> list[str]:
+    """What of ``plan``'s changes ``state`` (read after applying them) does not show; empty when all did.
+
+    ``DesiredInstanceCount`` is "the number of instances requested in the UpdateEndpointWeightsAndCapacities
+    request" (ProductionVariantSummary), so it shows the request at once, before instances follow.
+    """
+    variants = {v.variant_name: v for v in state.variants}
+    problems: list[str] = []
+    for change in plan.changes:
+        seen = variants.get(change.variant_name)
+        if seen is None:
+            problems.append(f"variant {change.variant_name} is gone")
+            continue
+        wanted = (change.min_capacity, change.max_capacity)
+        if (seen.min_capacity, seen.max_capacity) != wanted:
+            problems.append(
+                f"{change.variant_name}: min/max {seen.min_capacity}/{seen.max_capacity}, expected {wanted[0]}/{wanted[1]}"
+            )
+        if (
+            change.desired_instance_count is not None
+            and seen.desired_instance_count != change.desired_instance_count
+        ):
+            problems.append(
+                f"{change.variant_name}: desired {seen.desired_instance_count}, expected {change.desired_instance_count}"
+            )
+        if change.suspension is not None and seen.suspension != change.suspension:
+            problems.append(f"{change.variant_name}: suspended state not applied")
+    return problems
+
+
+def _check_range(
+    endpoint: str, variant: str, low: int, desired: int, high: int, *, bounds: Bounds | None
+) -> None:
+    values = f"min {low}, desired {desired}, max {high}"
+    if not 1 <= low <= desired <= high:
+        raise RestoreRefused(
+            f"endpoint {endpoint} variant {variant}: recorded {values} break 1 <= min <= desired <= max; "
+            "the record was edited or damaged"
+        )
+    if bounds is not None and not bounds.floor <= low <= high <= bounds.ceiling:
+        raise RestoreRefused(
+            f"endpoint {endpoint} variant {variant}: recorded {values} are outside the config's bounds "
+            f"{bounds.floor}..{bounds.ceiling} instances"
+        )
 
 
 def _skip(state: EndpointState, reason: str) -> Plan:

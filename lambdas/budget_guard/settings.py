@@ -34,14 +34,26 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         """Build settings from ``env`` (``os.environ``); raises SettingsError naming the variable."""
+        project_name = envvars.required(env, "PROJECT_NAME")
         return cls(
-            project_name=envvars.required(env, "PROJECT_NAME"),
-            budget_name=envvars.required(env, "BUDGET_NAME"),
+            project_name=project_name,
+            budget_name=_budget_name(env, "BUDGET_NAME", project_name),
             alerts_topic_arn=_topic_arn(env, "ALERTS_TOPIC_ARN"),
             breach_threshold_percent=_threshold(env, "BREACH_THRESHOLD_PERCENT", Decimal(100)),
             floor_instance_count=_floor(env, "FLOOR_INSTANCE_COUNT", 1),
             dry_run=envvars.flag(env, "DRY_RUN", default=False),
         )
+
+
+def _budget_name(env: Mapping[str, str], name: str, project: str) -> str:
+    """The project's budget is ``infersave-<project>`` (stacks.cost_budget.budget_name): no other budget's
+    state may lower this project's endpoints."""
+    value = envvars.required(env, name)
+    if value != f"infersave-{project}":
+        raise SettingsError(
+            f"{name} must be infersave-{project} (this project's budget), got {value[:100]!r}"
+        )
+    return value
 
 
 def _topic_arn(env: Mapping[str, str], name: str) -> str:

@@ -2,13 +2,18 @@
 
 A service (or something in between) that answers the same page token twice would otherwise make a
 ``while token:`` loop run until the Lambda times out, paying per page (Cost Explorer: USD 0.01 each).
-Every reader in ``lambdas/`` pages through :func:`follow_pages`.
+Every reader in ``lambdas/`` pages through :func:`follow_pages` (or :func:`paginate`, the same over a boto3
+client method, with throttling backoff). botocore's own paginators catch only a token repeated on the very
+next page, not a cycle, and have no bound, so they are not used.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Final, TypeVar
+from collections.abc import Callable, Iterator, Mapping
+from functools import partial
+from typing import Any, Final, TypeVar
+
+from lambdas.common.retry import call_with_backoff
 
 Page = TypeVar("Page")
 
@@ -46,3 +51,32 @@ def follow_pages(
             )
         seen.add(token)
     raise PagingError(f"{what}: more than {max_pages} pages; stopped paging")
+
+
+def paginate(
+    call: Callable[..., Page],
+    request: Mapping[str, Any],
+    *,
+    page_param: str,
+    what: str,
+    page_field: str | None = None,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    backoff: bool = True,
+) -> Iterator[Page]:
+    """:func:`follow_pages` over a boto3 client method: ``call(**request)``, then with the token passed as
+    ``page_param`` and read from the answer's ``page_field`` (default: the same name). Each page request is
+    retried on throttling by :func:`lambdas.common.retry.call_with_backoff` unless ``backoff=False``.
+
+    Example: ``paginate(sagemaker.list_tags, {"ResourceArn": arn}, page_param="NextToken", what="...")``.
+    """
+    field = page_field or page_param
+
+    def fetch(token: str | None) -> Page:
+        bound = partial(call, **({**request, page_param: token} if token else request))
+        return call_with_backoff(bound) if backoff else bound()
+
+    def next_token(page: Page) -> str | None:
+        value = page.get(field) if isinstance(page, Mapping) else None
+        return value if isinstance(value, str) else None
+
+    return follow_pages(fetch, next_token, what=what, max_pages=max_pages)

@@ -9,7 +9,7 @@ Each module checks one thing; every problem is reported as ``<field path>: <what
   ``neuron_snapshot`` loads;
 - ``containers``: preset rules (gated models need a token, supported precisions);
 - ``endpoint_checks``: GPU baseline, name length, off-hours floor;
-- ``budget_checks``: budget and breach switch;
+- ``budget_checks``: budget and breach switch; ``limits``: endpoints per project (stack size);
 - ``regions``: where the resources and images exist;
 - ``source``: reading the file (UTF-8, YAML, no repeated keys); ``secrets``: no credentials in it.
 """
@@ -26,6 +26,7 @@ from stacks.config.budget_checks import budget_problems
 from stacks.config.containers import container_problems
 from stacks.config.endpoint_checks import endpoint_problems
 from stacks.config.errors import ConfigError, pydantic_problems
+from stacks.config.limits import stack_size_problems
 from stacks.config.neuron_cache import neuron_cache_problems
 from stacks.config.neuron_fit import neuron_problems
 from stacks.config.regions import region_problems
@@ -68,23 +69,28 @@ __all__ = [
 ]
 
 
-def validate(config: Config, catalog: Catalog) -> list[str]:
-    """Checks that need the catalog or span fields; returns ``field: message`` lines (empty when it can work)."""
+def validate(config: Config, catalog: Catalog, *, neuron_cache: bool = True) -> list[str]:
+    """Checks that need the catalog or span fields; returns ``field: message`` lines (empty when it can work).
+
+    ``neuron_cache=False`` skips the Neuron cache check: ``make compile`` builds the artifacts that check asks
+    for, so it must read a config whose endpoints are not cached yet."""
     # Without env.region the CDK CLI's region applies: app.py checks it with region_problems once it knows it.
     problems = region_problems(config, config.env.region) if config.env.region else []
-    problems += budget_problems(config)
+    problems += budget_problems(config) + stack_size_problems(config)
     for index, endpoint in enumerate(config.endpoints):
         path = f"endpoints[{index}]"
         problems += container_problems(path, endpoint)
         fit = neuron_problems(path, endpoint, catalog)
         problems += fit
-        if not fit:  # the cache check assumes a valid instance type and TP degree
+        if not fit and neuron_cache:  # the cache check assumes a valid instance type and TP degree
             problems += neuron_cache_problems(path, endpoint, catalog)
         problems += endpoint_problems(path, config, endpoint, catalog)
     return problems
 
 
-def parse_config(raw: Any, source: str = "config", catalog: Catalog | None = None) -> Config:
+def parse_config(
+    raw: Any, source: str = "config", catalog: Catalog | None = None, *, neuron_cache: bool = True
+) -> Config:
     """Validate raw data (a dict as read from YAML); raises ConfigError listing every problem."""
     if not isinstance(raw, dict):
         raise ConfigError(source, ["(top level): expected a mapping with keys project, endpoints, ..."])
@@ -92,15 +98,16 @@ def parse_config(raw: Any, source: str = "config", catalog: Catalog | None = Non
         config = Config.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(source, pydantic_problems(exc)) from None
-    problems = validate(config, catalog or load_catalog())
+    problems = validate(config, catalog or load_catalog(), neuron_cache=neuron_cache)
     if problems:
         raise ConfigError(source, problems)
     return config
 
 
-def load_config(path: Path) -> Config:
-    """Read and validate the YAML config file at ``path`` (see :mod:`stacks.config.source`)."""
+def load_config(path: Path, *, neuron_cache: bool = True) -> Config:
+    """Read and validate the YAML config file at ``path`` (see :mod:`stacks.config.source`); ``neuron_cache``
+    as in :func:`validate`."""
     raw, problems = read_yaml(path)
     if problems:
         raise ConfigError(str(path), problems)
-    return parse_config(raw, source=str(path))
+    return parse_config(raw, source=str(path), neuron_cache=neuron_cache)

@@ -1,8 +1,9 @@
-"""Container checks: gated models need a token, each preset's supported precisions."""
+"""Container checks: gated models need a token, each preset's supported precisions, published image tags."""
 
 from __future__ import annotations
 
 from stacks.config.schema import Endpoint
+from stacks.dlc_registry import IMAGES_FILE, published_images
 
 #: Hugging Face organisations whose models are gated (a licence must be accepted; downloads need a token).
 GATED_ORGS = ("meta-llama", "mistralai", "google")
@@ -22,6 +23,14 @@ def container_problems(path: str, endpoint: Endpoint) -> list[str]:
             f"{path}.container.hf_token_secret_name: {endpoint.model_id} is gated on the Hugging Face Hub, so the "
             "container cannot download it without a token; store one in Secrets Manager (JSON key HF_TOKEN) and "
             "name the secret here, or give precompiled_artifacts_s3_uri"
+        )
+    image = published_images().get(container.preset)
+    if image and container.version and container.version not in image.tags:
+        # A tag that does not exist fails only at deploy, when SageMaker cannot pull the image.
+        problems.append(
+            f"{path}.container.version: {container.version} is not a published {container.preset} tag "
+            f"(data/{IMAGES_FILE.name}); use one of {', '.join(image.tags[-3:])} or omit it for the default, "
+            "or refresh the data (python -m ops.refresh_images) if it was published since"
         )
     if container.preset == "hf-vllm-neuron" and endpoint.precision != "bf16":
         problems.append(

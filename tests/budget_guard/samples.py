@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
-TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:infersave-demo-alerts"
-BUDGET_NAME = "infersave-demo-monthly"
+ACCOUNT_ID = "123456789012"
+TOPIC_ARN = f"arn:aws:sns:us-east-1:{ACCOUNT_ID}:infersave-demo-alerts"
+BUDGET_NAME = "infersave-demo"
+#: The switch's clock in these tests: the sample alert's day, a little later.
+NOW = datetime(2025, 6, 14, 10, 0, tzinfo=UTC)
 
 
 def budget_message(
@@ -18,11 +22,12 @@ def budget_message(
     amount: str = "$1,012.34",
     notified: str = "June 14, 2025",
     budget_type: str = "Cost",
+    account: str = ACCOUNT_ID,
 ) -> str:
     """An AWS Budgets notification as published to SNS (plain text, e-mail style)."""
     return (
         f"AWS Budget Notification {notified}\n"
-        "AWS Account 123456789012\n"
+        f"AWS Account {account}\n"
         "\n"
         "Dear AWS Customer,\n"
         "\n"

@@ -10,9 +10,17 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from lambdas.budget_guard import handler, planner
-from tests.budget_guard.conftest import Env, capacity, endpoint_tags, make_endpoint
-from tests.budget_guard.samples import ALARM_MESSAGE, ANOMALY_MESSAGE, TOPIC_ARN, budget_message, sns_event
+from lambdas.budget_guard import handler, planner, service
+from tests.budget_guard.conftest import Env, capacity, endpoint_tags, make_budget, make_endpoint
+from tests.budget_guard.samples import (
+    ALARM_MESSAGE,
+    ANOMALY_MESSAGE,
+    BUDGET_NAME,
+    NOW,
+    TOPIC_ARN,
+    budget_message,
+    sns_event,
+)
 
 
 @dataclass
@@ -26,10 +34,11 @@ class FakeContext:
 @pytest.fixture
 def settings_env(monkeypatch: pytest.MonkeyPatch, env: Env) -> Env:
     monkeypatch.setenv("PROJECT_NAME", "demo")
-    monkeypatch.setenv("BUDGET_NAME", "infersave-demo-monthly")
+    monkeypatch.setenv("BUDGET_NAME", BUDGET_NAME)
     monkeypatch.setenv("ALERTS_TOPIC_ARN", TOPIC_ARN)
     monkeypatch.setenv("FLOOR_INSTANCE_COUNT", "1")
     monkeypatch.setattr(handler, "get_clients", lambda: env.clients)
+    make_budget(env)  # breached: AWS reports 1,012.34 USD of 1,000
     return env
 
 
@@ -85,6 +94,7 @@ def test_breach_lowers_project_endpoints_records_and_publishes(
         "demo-chat": "guarded",
         "demo-embed": "guarded",
     }
+    assert summary["confirmation"] == "AWS Budgets reports 1012.34 USD spent of 1000 USD (101.2%) in 2025-06"
     assert emitted_metrics(capsys.readouterr().out) == {"BudgetBreachesDetected": 1, "EndpointsGuarded": 2}
 
 
@@ -110,11 +120,14 @@ def test_replayed_message_changes_nothing_twice(settings_env: Env) -> None:
     assert env.published() == []
 
 
-def test_next_period_guards_again_without_overwriting_the_record(settings_env: Env) -> None:
+def test_next_period_guards_again_without_overwriting_the_record(
+    settings_env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
     env = settings_env
     make_endpoint(env, "demo-chat", bounds=(2, 4))
     invoke(budget_message(notified="June 14, 2025"))
 
+    monkeypatch.setattr(service, "utc_now", lambda: datetime(2025, 7, 20, 9, 0, tzinfo=UTC))
     invoke(budget_message(notified="July 20, 2025"))
 
     tags = endpoint_tags(env, "demo-chat")
@@ -131,7 +144,7 @@ def test_next_period_guards_again_without_overwriting_the_record(settings_env: E
     [
         ANOMALY_MESSAGE,
         ALARM_MESSAGE,
-        budget_message(budget_name="infersave-other-monthly"),
+        budget_message(budget_name="infersave-other"),
         budget_message(alert_type="FORECASTED"),
         budget_message(threshold="> $800.00", amount="$801.00"),
         '{"source": "infersave.budget-guard", "action": "guard", "results": []}',
@@ -275,7 +288,6 @@ def test_unreadable_sns_timestamp_is_logged_and_now_dates_the_alert(
 ) -> None:
     make_endpoint(settings_env, "demo-chat", bounds=(2, 4))
     undated = budget_message().replace("AWS Budget Notification June 14, 2025\n", "")
-    before = datetime.now(UTC)
 
     invoke(undated, timestamp="14/06/2025 09:30", message_id="m-bad-time")
 
@@ -283,4 +295,4 @@ def test_unreadable_sns_timestamp_is_logged_and_now_dates_the_alert(
     assert len(warnings) == 1
     assert "unreadable SNS timestamp '14/06/2025 09:30'" in warnings[0].getMessage()
     assert getattr(warnings[0], "sns_message_id", None) == "m-bad-time"
-    assert endpoint_tags(settings_env, "demo-chat")[planner.BUDGET_PERIOD] == f"{before:%Y-%m}"
+    assert endpoint_tags(settings_env, "demo-chat")[planner.BUDGET_PERIOD] == f"{NOW:%Y-%m}"

@@ -8,20 +8,26 @@ from decimal import Decimal
 import pytest
 
 from lambdas.budget_guard.messages import (
-    Breach,
+    Claim,
     Ignored,
     IgnoreReason,
     classify,
     parse_budget_notification,
 )
-from tests.budget_guard.samples import ALARM_MESSAGE, ANOMALY_MESSAGE, BUDGET_NAME, budget_message
+from tests.budget_guard.samples import ACCOUNT_ID, ALARM_MESSAGE, ANOMALY_MESSAGE, BUDGET_NAME, budget_message
 
 RECEIVED_AT = datetime(2025, 7, 1, 0, 5, tzinfo=UTC)
+NOW = datetime(2025, 6, 14, 10, 0, tzinfo=UTC)
 
 
-def _classify(message: str, threshold: str = "100") -> Breach | Ignored:
+def _classify(message: str, threshold: str = "100", now: datetime = NOW) -> Claim | Ignored:
     return classify(
-        message, budget_name=BUDGET_NAME, breach_threshold_percent=Decimal(threshold), received_at=RECEIVED_AT
+        message,
+        budget_name=BUDGET_NAME,
+        account_id=ACCOUNT_ID,
+        breach_threshold_percent=Decimal(threshold),
+        received_at=RECEIVED_AT,
+        now=now,
     )
 
 
@@ -55,7 +61,7 @@ def _classify(message: str, threshold: str = "100") -> Breach | Ignored:
 def test_classify(message: str, threshold: str, expected: IgnoreReason | None) -> None:
     decision = _classify(message, threshold)
     if expected is None:
-        assert isinstance(decision, Breach), decision
+        assert isinstance(decision, Claim), decision
     else:
         assert isinstance(decision, Ignored)
         assert decision.reason is expected
@@ -83,4 +89,4 @@ def test_period_falls_back_to_the_sns_timestamp_without_a_date_line() -> None:
 
 
 def test_windows_line_endings_parse() -> None:
-    assert isinstance(_classify(budget_message().replace("\n", "\r\n")), Breach)
+    assert isinstance(_classify(budget_message().replace("\n", "\r\n")), Claim)

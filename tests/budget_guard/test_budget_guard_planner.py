@@ -142,7 +142,11 @@ def test_restore_puts_back_recorded_values_and_releases_the_period() -> None:
 
 def test_restore_of_a_record_without_suspended_state_leaves_it_alone() -> None:
     # Guarded by a version of the switch that did not suspend scheduled scaling.
-    tags = {planner.PREVIOUS_MIN: "AllTraffic=2", planner.PREVIOUS_MAX: "AllTraffic=6"}
+    tags = {
+        planner.PREVIOUS_MIN: "AllTraffic=2",
+        planner.PREVIOUS_MAX: "AllTraffic=6",
+        planner.PREVIOUS_DESIRED: "AllTraffic=2",
+    }
 
     plan = planner.plan_restore(_state(VariantState("AllTraffic", 1, 1, 1), tags=tags))
 

@@ -11,12 +11,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from lambdas.budget_guard import aws, cli, planner
-from lambdas.budget_guard.messages import parse_budget_notification
 from lambdas.budget_guard.service import guard_project
 from tests.budget_guard.conftest import (
     Env,
     capacity,
     endpoint_tags,
+    make_budget,
     make_endpoint,
     put_off_hours_schedule,
     suspended_state,
@@ -35,7 +35,7 @@ def _guard(env: Env, floor: int = 1) -> None:
     report = guard_project(
         env.clients,
         project="demo",
-        notification=parse_budget_notification(budget_message(), received_at=datetime.now(UTC)),
+        period="2025-06",
         floor=floor,
         now=datetime(2025, 6, 14, 9, 30, tzinfo=UTC),
         dry_run=False,
@@ -207,10 +207,11 @@ def test_apply_from_a_message_file(
     env = cli_env
     for key, value in {
         "PROJECT_NAME": "demo",
-        "BUDGET_NAME": "infersave-demo-monthly",
+        "BUDGET_NAME": "infersave-demo",
         "ALERTS_TOPIC_ARN": TOPIC_ARN,
     }.items():
         monkeypatch.setenv(key, value)
+    make_budget(env)
     make_endpoint(env, "demo-chat", bounds=(2, 4))
     path = tmp_path / "message.txt"
     path.write_text(

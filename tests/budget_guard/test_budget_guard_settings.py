@@ -10,7 +10,7 @@ from lambdas.budget_guard.settings import Settings, SettingsError
 
 BASE = {
     "PROJECT_NAME": "demo",
-    "BUDGET_NAME": "infersave-demo-monthly",
+    "BUDGET_NAME": "infersave-demo",
     "ALERTS_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:infersave-demo-alerts",
 }
 
@@ -49,6 +49,7 @@ def test_values_are_read(change: dict[str, str], expected: tuple[Decimal, int, b
     [
         ({"PROJECT_NAME": ""}, "PROJECT_NAME"),
         ({"BUDGET_NAME": "  "}, "BUDGET_NAME"),
+        ({"BUDGET_NAME": "infersave-other"}, "BUDGET_NAME must be infersave-demo"),
         ({"ALERTS_TOPIC_ARN": "infersave-demo-alerts"}, "ALERTS_TOPIC_ARN"),
         ({"ALERTS_TOPIC_ARN": "arn:aws:sqs:us-east-1:1:q"}, "ALERTS_TOPIC_ARN"),
         ({"BREACH_THRESHOLD_PERCENT": "0"}, "BREACH_THRESHOLD_PERCENT"),

@@ -96,6 +96,36 @@ def test_delete_stack_removes_budget(deploy: Deploy, cfn: Any) -> None:
     assert boto3.client("budgets").describe_budgets(AccountId=ACCOUNT_ID).get("Budgets", []) == []
 
 
+def test_actual_spend_is_zero_until_set_then_reads_back_as_aws_reports_it(deploy: Deploy) -> None:
+    """DescribeBudget's CalculatedSpend: AWS computes it from the bill (a decimal string in the budget's
+    unit); the emulator's set_actual_spend stands in for the bill."""
+    from emulator.budgets import set_actual_spend
+
+    deploy(TEMPLATE)
+    budgets = boto3.client("budgets")
+
+    before = budgets.describe_budget(AccountId=ACCOUNT_ID, BudgetName="infersave-demo")["Budget"]
+    set_actual_spend(ACCOUNT_ID, "infersave-demo", "1612.34")
+    after = budgets.describe_budget(AccountId=ACCOUNT_ID, BudgetName="infersave-demo")["Budget"]
+
+    assert before["CalculatedSpend"]["ActualSpend"] == {"Amount": "0", "Unit": "USD"}
+    assert after["CalculatedSpend"] == {
+        "ActualSpend": {"Amount": "1612.34", "Unit": "USD"},
+        "ForecastedSpend": {"Amount": "1612.34", "Unit": "USD"},
+    }
+    # TimePeriod: created without one, the budget starts on the first day of the current month and ends
+    # 2087-06-15, as AWS defaults it (API_budgets_TimePeriod).
+    start, end = after["TimePeriod"]["Start"], after["TimePeriod"]["End"]
+    assert (start.day, start.hour, end.year, end.month, end.day) == (1, 0, 2087, 6, 15)
+
+
+def test_setting_spend_of_a_missing_budget_fails(aws: None) -> None:
+    from emulator.budgets import set_actual_spend
+
+    with pytest.raises(KeyError):
+        set_actual_spend(ACCOUNT_ID, "nope", "1")
+
+
 def _with_subscribers(subscribers: list[dict[str, Any]], notifications: int = 1) -> dict[str, Any]:
     template = copy.deepcopy(TEMPLATE)
     budget = template["Resources"]["Budget"]["Properties"]

@@ -58,7 +58,7 @@ def _args(config: Path, *extra: str) -> argparse.Namespace:
 @pytest.fixture
 def config_copy(tmp_path: Path) -> Path:
     path = tmp_path / "infersave.yaml"
-    shutil.copy(ROOT / "infersave.yaml", path)
+    shutil.copy(ROOT / "tests" / "fixtures" / "compile.yaml", path)
     return path
 
 
@@ -78,8 +78,12 @@ def test_starts_the_job_waits_and_sets_the_uri_in_the_config(
     assert "at most USD 8.28 = USD 2.76/h x 3 h" in out
     assert f"precompiled_artifacts_s3_uri: {URI}" in out
     raw = yaml.safe_load(config_copy.read_text())
-    assert [e.get("precompiled_artifacts_s3_uri") for e in raw["endpoints"]] == [URI, None, None]
-    assert "# Ungated models, so the default config deploys as it is." in config_copy.read_text()
+    assert [e.get("precompiled_artifacts_s3_uri") for e in raw["endpoints"]] == [
+        URI,
+        None,
+        "s3://demo-llm-artifacts/qwen25-72b/",
+    ]
+    assert "# The compile command's tests" in config_copy.read_text()  # comments kept
 
 
 def test_dry_run_prints_the_request_and_starts_nothing(

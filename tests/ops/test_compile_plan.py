@@ -21,8 +21,8 @@ from ops.compile_plan import (
     host_memory_needed_gib,
 )
 from ops.export_cli import check_export_args
-from stacks.config import Config, load_config
-from tests.conftest import FIXTURES, ROOT
+from stacks.config import Config, ConfigError, load_config
+from tests.conftest import FIXTURES
 
 NOW = datetime(2026, 11, 28, 20, 15, 0, tzinfo=UTC)
 OUTPUTS = StackOutputs(
@@ -34,7 +34,7 @@ OUTPUTS = StackOutputs(
 
 @pytest.fixture(scope="module")
 def config() -> Config:
-    return load_config(ROOT / "infersave.yaml")
+    return load_config(FIXTURES / "compile.yaml", neuron_cache=False)
 
 
 def _endpoint(config: Config, name: str):  # type: ignore[no-untyped-def]
@@ -185,3 +185,10 @@ def test_the_job_type_facts_the_choice_rests_on() -> None:
     assert not any(t.startswith(("ml.inf2.", "ml.trn")) for t in processing)
     assert not any(t.startswith("ml.inf2.") for t in training)
     assert "ml.trn1.32xlarge" in training  # a Neuron device only through Training (needed by TGI's 0.0.28)
+
+
+def test_the_command_reads_a_config_whose_endpoint_synth_refuses_as_uncached() -> None:
+    # synth sends the user here ("make compile ENDPOINT=qwen25-7b"), so the command must read that config
+    with pytest.raises(ConfigError, match=r"endpoints\[0\].*Neuron cache"):
+        load_config(FIXTURES / "compile.yaml")
+    assert load_config(FIXTURES / "compile.yaml", neuron_cache=False).endpoints[0].name == "qwen25-7b"

@@ -50,7 +50,8 @@ def synth() -> Synth:
     """Synthesize both configs once (cdk-nag runs: an unacknowledged finding fails here)."""
     # The same feature flags as `cdk synth` (cdk.json), no asset bundling.
     context = json.loads((ROOT / "cdk.json").read_text())["context"]
-    app = cdk.App(context={**context, "aws:cdk:bundling-stacks": []})
+    # Path metadata on (as the CLI writes it): tests/stacks/test_limits.py attributes resources to endpoints by it.
+    app = cdk.App(context={**context, "aws:cdk:bundling-stacks": [], "aws:cdk:enable-path-metadata": True})
     enable_nag(app)
     default_config = load_config(ROOT / "infersave.yaml")
     full_config = load_config(FIXTURES / "full.yaml")

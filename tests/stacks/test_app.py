@@ -13,9 +13,10 @@ import yaml
 from tests.conftest import ROOT
 
 
-def _run_app(config: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def _run_app(config: Path, tmp_path: Path, cli_region: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "CDK_DEFAULT_REGION"},
+        **({"CDK_DEFAULT_REGION": cli_region} if cli_region else {}),
         "CDK_CONTEXT_JSON": json.dumps({"config": str(config)}),
         "CDK_OUTDIR": str(tmp_path / "out"),
         "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
@@ -50,3 +51,17 @@ def test_budget_below_min_capacity_stops_synth_after_printing_the_estimate(tmp_p
         "budget.monthly_limit_usd: USD 1,000.00 is below what the endpoints cost at min capacity"
         in result.stderr
     )
+
+
+def test_the_cli_region_meets_the_region_rules_when_the_config_names_none(tmp_path: Path) -> None:
+    raw = yaml.safe_load((ROOT / "infersave.yaml").read_text())
+    del raw["env"]
+    config = tmp_path / "no-region.yaml"
+    config.write_text(yaml.safe_dump(raw))
+    result = _run_app(config, tmp_path, cli_region="eu-west-2")
+    assert result.returncode == 1
+    assert "endpoints[0].container.preset: the hf-vllm-neuron image" in result.stderr
+    assert "is not published in eu-west-2" in result.stderr
+    result = _run_app(config, tmp_path)
+    assert result.returncode == 1
+    assert "env.region: not set, and the CDK CLI has no default region; set env.region" in result.stderr

@@ -55,3 +55,20 @@ def test_lint_fails_where_cloudformation_lacks_a_type(synth: Synth) -> None:
     # Why the billing stack exists: the same budget in the endpoints' region would not deploy.
     problems = _lint(synth.opt_in["billing"], ["ap-south-2"])
     assert any("E3006" in p and "AWS::Budgets::Budget" in p for p in problems), problems
+
+
+def test_region_data_covers_every_type_the_templates_use(synth: Synth) -> None:
+    # A type added to a stack without refreshing data/resource_regions.json would escape the region rules.
+    from stacks.config.regions import resource_regions
+
+    used = {
+        resource["Type"]
+        for layout in LAYOUTS.values()
+        for template in getattr(synth, layout).values()
+        for resource in template.to_json()["Resources"].values()
+    }
+    used = {t for t in used if t != "AWS::CDK::Metadata" and not t.startswith("Custom::")}
+    missing = used - set(resource_regions())
+    assert not missing, (
+        f"refresh with: make synth && python -m ops.refresh_images --templates cdk.out ({missing})"
+    )

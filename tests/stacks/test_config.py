@@ -43,6 +43,15 @@ def _with(path: str, value: Any) -> dict[str, Any]:
 
 BAD_CONFIGS = [
     (
+        "unpublished image tag",
+        _with(
+            "endpoints.0.container",
+            {"preset": "hf-tgi-neuron", "version": "2.1.2-optimum0.0.28-neuronx-py310-ubuntu22.04-v1.2"},
+        ),
+        "endpoints[0].container.version: 2.1.2-optimum0.0.28-neuronx-py310-ubuntu22.04-v1.2 is not a published "
+        "hf-tgi-neuron tag (data/container_images.json); use one of",
+    ),
+    (
         "gated model without token",
         _with("endpoints.0.model_id", "meta-llama/Llama-3.1-8B-Instruct"),
         "endpoints[0].container.hf_token_secret_name: meta-llama/Llama-3.1-8B-Instruct is gated on the Hugging "

@@ -202,7 +202,84 @@ def test_breach_switch_function_subscription_and_least_privilege(synth: Synth) -
             ["arn:", {"Ref": "AWS::Partition"}, ":sagemaker:us-east-1:123456789012:endpoint/fullcfg-*"],
         ]
     }
+    assert not any("sagemaker:DescribeEndpointConfig" in s["Action"] for s in statements)  # not used
     # Failures are visible: errors alarm and on-failure queue alarm notify the alerts topic.
     t.has_resource_properties("AWS::CloudWatch::Alarm", {"MetricName": "Errors", "Namespace": "AWS/Lambda"})
     t.has_resource_properties("AWS::CloudWatch::Alarm", {"MetricName": "ApproximateNumberOfMessagesVisible"})
     t.has_resource_properties("AWS::SQS::Queue", {"KmsMasterKeyId": Match.any_value()})
+
+
+def _guard_statements(synth: Synth) -> list[dict[str, Any]]:
+    return [
+        s
+        for p in synth.full["guardrails"].find_resources("AWS::IAM::Policy").values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def test_breach_switch_reads_only_its_own_budget(synth: Synth) -> None:
+    # budgets:ViewBudget authorizes DescribeBudget; the budget ARN has no region (Service Authorization
+    # Reference, AWS Budget Service).
+    view = [s for s in _guard_statements(synth) if s["Action"] == "budgets:ViewBudget"]
+    assert [s["Resource"] for s in view] == [
+        {
+            "Fn::Join": [
+                "",
+                ["arn:", {"Ref": "AWS::Partition"}, ":budgets::123456789012:budget/infersave-fullcfg"],
+            ]
+        }
+    ]
+
+
+def test_breach_switch_registers_only_this_projects_sagemaker_variant_targets(synth: Synth) -> None:
+    register = next(
+        s for s in _guard_statements(synth) if s["Action"] == "application-autoscaling:RegisterScalableTarget"
+    )
+    assert register["Condition"] == {
+        "StringEquals": {
+            "application-autoscaling:service-namespace": "sagemaker",
+            "application-autoscaling:scalable-dimension": "sagemaker:variant:DesiredInstanceCount",
+            "aws:ResourceTag/infersave:project": "fullcfg",
+        }
+    }
+    # The condition only holds if the inference stack's scalable targets carry the project tag.
+    for target in (
+        synth.full["inference"].find_resources("AWS::ApplicationAutoScaling::ScalableTarget").values()
+    ):
+        assert {"Key": "infersave:project", "Value": "fullcfg"} in target["Properties"]["Tags"]
+
+
+def test_breach_switch_rechecks_hourly_through_scheduler(synth: Synth) -> None:
+    from lambdas.budget_guard.messages import RECHECK_EVENT
+
+    t = synth.full["guardrails"]
+    t.has_resource_properties(
+        "AWS::Scheduler::Schedule",
+        {
+            "ScheduleExpression": "rate(1 hour)",
+            "Target": Match.object_like(
+                {
+                    "Input": json.dumps(RECHECK_EVENT),
+                    "DeadLetterConfig": {"Arn": Match.any_value()},
+                    "RetryPolicy": {"MaximumRetryAttempts": 2, "MaximumEventAgeInSeconds": 1800},
+                }
+            ),
+        },
+    )
+    t.has_resource_properties(
+        "AWS::IAM::Role",
+        {
+            "AssumeRolePolicyDocument": Match.object_like(
+                {
+                    "Statement": [
+                        Match.object_like(
+                            {
+                                "Principal": {"Service": "scheduler.amazonaws.com"},
+                                "Condition": {"StringEquals": {"aws:SourceAccount": "123456789012"}},
+                            }
+                        )
+                    ]
+                }
+            )
+        },
+    )

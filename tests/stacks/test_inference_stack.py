@@ -441,3 +441,27 @@ def test_grant_invoke_allows_only_this_endpoint(synth: Synth) -> None:
             },
         },
     )
+
+
+def test_execution_role_trusts_sagemaker_of_this_account_and_region_only(synth: Synth) -> None:
+    # Confused-deputy prevention for SageMaker inference: aws:SourceArn arn:<partition>:sagemaker:<region>:
+    # <account>:* (ArnLike) and aws:SourceAccount (SageMaker developer guide, security-confused-deputy-prevention).
+    roles = {
+        logical_id: role
+        for logical_id, role in synth.full["inference"].find_resources("AWS::IAM::Role").items()
+        if role["Properties"].get("Description", "").startswith("SageMaker execution role of endpoint")
+    }
+    assert roles
+    for role in roles.values():
+        (statement,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+        assert statement["Condition"] == {
+            "StringEquals": {"aws:SourceAccount": "123456789012"},
+            "ArnLike": {
+                "aws:SourceArn": {
+                    "Fn::Join": [
+                        "",
+                        ["arn:", {"Ref": "AWS::Partition"}, ":sagemaker:us-east-1:123456789012:*"],
+                    ]
+                }
+            },
+        }

@@ -19,11 +19,14 @@ from stacks.config.regions import (
 from stacks.containers import PRESETS
 from stacks.dlc_registry import published_images, registry_account
 
+#: A model and size the Neuron cache snapshot holds for each preset's image (batch 4, TP 2, 4096 tokens).
+_CACHED_MODEL = {"hf-vllm-neuron": "Qwen/Qwen3-8B", "hf-tgi-neuron": "Qwen/Qwen2.5-7B-Instruct"}
+
 
 def _endpoint(name: str, preset: str) -> dict[str, Any]:
     return {
         "name": name,
-        "model_id": "Qwen/Qwen2.5-7B-Instruct",
+        "model_id": _CACHED_MODEL.get(preset, "Qwen/Qwen3-8B"),
         "parameters_billion": 8,
         "instance_type": "ml.inf2.xlarge",
         "tensor_parallel_degree": 2,
@@ -174,3 +177,18 @@ def test_registry_accounts_come_from_the_bundled_data() -> None:
 def test_config_without_region_is_not_checked_until_the_cli_region_is_known() -> None:
     raw = copy.deepcopy(_raw(None, "hf-vllm-neuron"))
     assert parse_config(raw).env.region is None
+
+
+def test_cloudformation_mapping_of_registry_accounts_is_built_from_the_data() -> None:
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+
+    from stacks.containers import registry_mapping
+    from stacks.dlc_registry import registry_accounts
+
+    stack = cdk.Stack(cdk.App(), "S")  # env-agnostic: the lookup stays a Fn::FindInMap
+    account = registry_mapping(stack).find_in_map(cdk.Aws.REGION, "account")
+    cdk.CfnOutput(stack, "Account", value=account)
+    mapping = Template.from_stack(stack).to_json()["Mappings"]["DlcRegistryAccounts"]
+    assert mapping == {region: {"account": a} for region, a in registry_accounts().items()}
+    assert mapping["il-central-1"] == {"account": "780543022126"}
