@@ -16,7 +16,7 @@ STACK_RESOURCE_LIMIT: Final = 500
 #: Resources each endpoint adds, per stack (the most any endpoint adds: off-hours schedules, artifacts...).
 RESOURCES_PER_ENDPOINT: Final = {"inference": 7, "guardrails": 3}
 #: Resources of the stack that do not depend on the endpoint count (the most any layout has).
-FIXED_RESOURCES: Final = {"inference": 10, "guardrails": 20}
+FIXED_RESOURCES: Final = {"inference": 10, "guardrails": 23}
 
 
 def max_endpoints() -> int:
