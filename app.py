@@ -2,7 +2,9 @@
 """infersave CDK app. The only module that reads CDK context and the environment.
 
 Context: ``-c config=PATH`` picks the config file (default ``infersave.yaml``);
-``-c local=true`` targets the local emulator (drops the bootstrap-version rule, which moto cannot check).
+``-c local=true`` targets the local emulator (drops the bootstrap-version rule, which moto cannot check);
+``-c legacy_scaling_ids=true`` keeps the scalable targets' pre-gate logical ids (one deploy when upgrading a stack
+deployed before the scaling gate; see README "Deploy to a real account").
 """
 
 from __future__ import annotations
@@ -45,9 +47,16 @@ def main() -> None:
         print("infersave: " + "; ".join(errors), file=sys.stderr)
         sys.exit(1)
     local = str(app.node.try_get_context("local") or "false").lower() == "true"
+    legacy_scaling_ids = str(app.node.try_get_context("legacy_scaling_ids") or "false").lower() == "true"
     account = config.env.account or os.environ.get("CDK_DEFAULT_ACCOUNT")
     enable_nag(app)
-    build_app(app, config, env=cdk.Environment(account=account, region=region), local=local)
+    build_app(
+        app,
+        config,
+        env=cdk.Environment(account=account, region=region),
+        local=local,
+        legacy_scaling_ids=legacy_scaling_ids,
+    )
     app.synth()
 
 

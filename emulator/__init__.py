@@ -17,6 +17,10 @@ replaced on stack update; the plumbing they share is the :class:`emulator.cfn_mo
   cross-region subscriptions are; and ``Tags`` on ``AWS::SNS::Topic``): :mod:`emulator.sns`
 - ``AWS::S3::BucketPolicy``: :mod:`emulator.s3`
 - ``AWS::CloudWatch::Alarm``: :mod:`emulator.cloudwatch`
+- Lambda-backed custom resources (``Custom::*``, ``AWS::CloudFormation::CustomResource``): moto sends only the
+  Create, through Docker, without waiting; here Create/Update/Delete run the deployed function's handler from
+  its code zip and layers in a child process (:mod:`emulator.lambda_process`, needs the server) and its
+  SUCCESS/FAILED answer decides the resource (:mod:`emulator.custom_resources`)
 
 Types moto 5.2.5 creates wrongly, fixed in place: ``AWS::SageMaker::Endpoint`` / ``EndpointConfig`` /
 ``Model`` names, and endpoints whose Hugging Face Neuron container could not start (a configuration outside the
@@ -31,10 +35,20 @@ stack, which rolls back (``ROLLBACK_COMPLETE`` / ``UPDATE_ROLLBACK_COMPLETE``; m
 tags, and PutBucketLogging to a target with ACLs disabled leaves the permission to its bucket policy
 (:mod:`emulator.s3`). DeleteChangeSet of a missing change set answers success as in AWS instead of HTTP 500;
 ExecuteChangeSet refreshes the stack's outputs and exports and resolves ``Fn::ImportValue``, so ``cdk deploy``
-works without ``--method=direct`` (:mod:`emulator.cloudformation`).
+works without ``--method=direct``; stack updates and deletes run in CloudFormation's order (dependencies first,
+resources whose references changed updated, removed and replaced resources deleted in the cleanup phase,
+``DeletionPolicy``/``UpdateReplacePolicy`` ``Retain`` honoured), any failing resource (a custom resource that
+answers FAILED, an UpdateEndpoint SageMaker refuses) fails the operation, which rolls back, and a failed delete
+leaves the stack ``DELETE_FAILED`` (:mod:`emulator.cloudformation`). ``AWS::SageMaker::Endpoint`` updates in place through UpdateEndpoint
+(``RetainAllVariantProperties`` kept), and replaced models and endpoint configs wait for the cleanup
+(:mod:`emulator.sagemaker`).
 
 API behaviour changed to match AWS (not CloudFormation): SageMaker CreateEndpoint refuses a name that exists
-(any case) instead of replacing the endpoint (:mod:`emulator.sagemaker`); the Resource Groups Tagging API's AddTags path
+(any case) instead of replacing the endpoint, and UpdateEndpoint (missing in moto) is refused when it changes
+the instance type of, or removes, a variant registered as a scalable target (:mod:`emulator.sagemaker`);
+DeregisterScalableTarget deletes the target's policies and scheduled actions and answers
+``ObjectNotFoundException`` for a missing target (:mod:`emulator.autoscaling`); the Resource Groups Tagging
+API's AddTags path
 replaces the value of an existing key instead of appending a duplicate, and TagResources / UntagResources
 accept 1-20 ARNs per call (:mod:`emulator.tagging`); S3 object requests on a bucket with a policy evaluate only
 the policy's statements without a ``Condition`` (moto refused every request once any statement had one, e.g.
@@ -66,11 +80,12 @@ validation, so keep them out of ``Outputs``.
 from __future__ import annotations
 
 from emulator import (
-    autoscaling,  # noqa: F401 - defines the CloudFormation types it adds
+    autoscaling,
     awslambda,
     budgets,  # noqa: F401
     cloudformation,
     cloudwatch,  # noqa: F401
+    custom_resources,
     s3,
     sagemaker,
     scheduler,  # noqa: F401
@@ -88,10 +103,12 @@ def install() -> None:
     if _installed:
         return
     sagemaker.install()
+    autoscaling.install()
     awslambda.install()
     sns.install()
     s3.install()
     tagging.install()
     servicequotas.install()
+    custom_resources.install()
     cloudformation.install()  # last: makes moto's CloudFormation see the types defined above
     _installed = True

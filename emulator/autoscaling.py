@@ -13,6 +13,11 @@ Return values, as in CloudFormation:
 
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalabletarget.html
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-applicationautoscaling-scalingpolicy.html
+
+DeregisterScalableTarget (API), as AWS: it also deletes the target's scaling policies and scheduled actions
+(moto 5.2.5 left them behind), and a target that does not exist answers ``ObjectNotFoundException`` (moto:
+``ValidationException``).
+https://docs.aws.amazon.com/autoscaling/application/APIReference/API_DeregisterScalableTarget.html
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from moto.applicationautoscaling.models import (
     applicationautoscaling_backends,
 )
 from moto.core.common_models import CloudFormationModel
+from moto.core.exceptions import JsonRESTError
 
 from emulator.cfn_model import CfnResource, Properties, optional_int
 from emulator.cloudformation import to_epoch_seconds
@@ -44,6 +50,43 @@ def _target_key(properties: Properties) -> tuple[str, str, str]:
         resource_id, dimension, namespace = str(target_id).split(_ID_SEPARATOR)
         return namespace, resource_id, dimension
     return properties["ServiceNamespace"], properties["ResourceId"], properties["ScalableDimension"]
+
+
+class ObjectNotFoundError(JsonRESTError):
+    """Application Auto Scaling's ``ObjectNotFoundException``."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("ObjectNotFoundException", message)
+
+
+def _deregister_scalable_target(
+    self: ApplicationAutoscalingBackend, namespace: str, r_id: str, dimension: str
+) -> None:
+    """Deregister the target with its scaling policies and scheduled actions, as AWS does."""
+    if not self._scalable_target_exists(r_id, dimension):
+        raise ObjectNotFoundError(
+            f"No scalable target found for service namespace: {namespace}, resource ID: {r_id}, "
+            f"scalable dimension: {dimension}"
+        )
+    for key, policy in list(self.policies.items()):
+        if (policy.service_namespace, policy.resource_id, policy.scalable_dimension) == (
+            namespace,
+            r_id,
+            dimension,
+        ):
+            policy.delete_alarms(self.account_id, self.region_name)
+            del self.policies[key]
+    self.scheduled_actions = [
+        a
+        for a in self.scheduled_actions
+        if (a.service_namespace, a.resource_id, a.scalable_dimension) != (namespace, r_id, dimension)
+    ]
+    del self.targets[dimension][r_id]
+
+
+def install() -> None:
+    """DeregisterScalableTarget as in AWS (see the module docstring)."""
+    ApplicationAutoscalingBackend.deregister_scalable_target = _deregister_scalable_target  # type: ignore[method-assign]
 
 
 class ScalableTarget(CfnResource, CloudFormationModel):

@@ -27,18 +27,43 @@ created deletes what it made and ends ``ROLLBACK_COMPLETE``; an update re-applie
 ``UPDATE_ROLLBACK_COMPLETE`` (the stack-level reason names the failed resource, as in
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html). This covers CreateStack,
 UpdateStack and ExecuteChangeSet (what ``cdk deploy`` uses).
+
+Stack updates (UpdateStack, ExecuteChangeSet; a CREATE change set is an update of an empty stack): moto 5.2.5
+deletes removed resources first, ignoring their ``DeletionPolicy``, then creates added ones in template order
+(``DependsOn`` ignored), then updates modified ones; a resource whose properties only *reference* a replaced
+resource (an endpoint naming a new endpoint config) is never updated; and a failing resource raises out of the
+API call with the stack marked complete. CloudFormation instead works through the resources in dependency
+order (``Ref``, ``Fn::GetAtt``, ``Fn::Sub``, ``DependsOn``), creating and updating, updates a resource whose
+references resolve to a new value, and only then, in the cleanup phase, deletes what the template dropped, in
+reverse dependency order, keeping those whose ``DeletionPolicy`` is ``Retain``
+Stack deletion likewise goes in reverse dependency order (moto: any order, retried until no progress, so a
+custom resource could outlive the function that must answer its Delete), skipping ``Retain`` resources; a failed
+delete leaves the stack ``DELETE_FAILED``.
+(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-updating-stacks-update-behaviors.html,
+https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html).
+:func:`_update_resources` does the same; any exception of a resource operation becomes a
+:class:`ResourceFailed` naming the resource, so the stack fails and rolls back as described above (a custom
+resource that answers FAILED, an UpdateEndpoint SageMaker refuses).
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from moto.cloudformation import models as cfn_models
 from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import ValidationError
+
+_RETAINED = frozenset({"Retain", "RetainExceptOnCreate"})
+#: Set (True) on a resource returned by a model's update when the original still exists and the cleanup phase
+#: must delete it, as CloudFormation does with replaced resources (unless ``UpdateReplacePolicy: Retain``).
+REPLACED_IN_CLEANUP = "emulator_replaced_in_cleanup"
+_SUB_NAME = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
 
 
 class ResourceFailed(Exception):
@@ -46,13 +71,20 @@ class ResourceFailed(Exception):
     ``delete`` removes the failed resource when a new stack rolls back (an update's rollback replaces it)."""
 
     def __init__(
-        self, resource_type: str, physical_id: str, reason: str, delete: Callable[[], None] | None = None
+        self,
+        resource_type: str,
+        physical_id: str,
+        reason: str,
+        delete: Callable[[], None] | None = None,
+        *,
+        logical_id: str | None = None,
     ) -> None:
         super().__init__(reason)
         self.resource_type = resource_type
         self.physical_id = physical_id
         self.reason = reason
         self.delete = delete
+        self.logical_id = logical_id  # known when the failure comes from a stack operation (``_guarded``)
 
 
 def refresh_model_registry() -> None:
@@ -117,6 +149,8 @@ def _apply_change_set(self: cfn_models.ChangeSet) -> None:
 def _logical_id(stack: cfn_models.Stack, failure: ResourceFailed) -> str:
     """The template's logical id of the failed resource: the one of its type named ``physical_id`` (a name
     property), else the first of its type that was not created."""
+    if failure.logical_id:
+        return failure.logical_id
     resources = stack.resource_map._resource_json_map
     created = stack.resource_map._parsed_resources
     of_type = [k for k, v in resources.items() if v.get("Type") == failure.resource_type]
@@ -164,12 +198,8 @@ def _roll_back(stack: cfn_models.Stack, failure: ResourceFailed, previous: dict[
             failure.delete()
         stack.resource_map.delete()
     else:
-        # moto's update deletes removed resources but keeps them in its parsed-resource cache, so re-adding one
-        # would return the deleted object: forget those before re-applying the previous template.
-        current = stack.resource_map._resource_json_map
-        for name in previous.get("Resources", {}):
-            if name not in current:
-                stack.resource_map._parsed_resources.pop(name, None)
+        # The ordered update (_update_resources) deletes removed resources only in its cleanup, which a failure
+        # never reaches: they still exist and the previous template finds them in place.
         try:
             stack.resource_map.update(previous, stack.parameters)
         except Exception:
@@ -180,9 +210,159 @@ def _roll_back(stack: cfn_models.Stack, failure: ResourceFailed, previous: dict[
     _event(stack, stack.name, "AWS::CloudFormation::Stack", stack.status, "")
 
 
+def _references(value: Any) -> Iterator[str]:
+    """Logical ids (and parameters) a template value refers to: Ref, Fn::GetAtt, Fn::Sub."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "Ref" and isinstance(item, str):
+                yield item
+            elif key == "Fn::GetAtt":
+                yield (item[0] if isinstance(item, list) else str(item).split(".", 1)[0])
+            elif key == "Fn::Sub":
+                text = item[0] if isinstance(item, list) else item
+                yield from _SUB_NAME.findall(str(text))
+                if isinstance(item, list) and len(item) > 1:
+                    yield from _references(item[1])
+            else:
+                yield from _references(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _references(item)
+
+
+def _depends_on(body: dict[str, Any]) -> list[str]:
+    depends = body.get("DependsOn", [])
+    return [depends] if isinstance(depends, str) else list(depends)
+
+
+def dependency_order(resources: dict[str, Any]) -> list[str]:
+    """Logical ids, each after every resource it references or depends on (template order otherwise)."""
+    order: list[str] = []
+    seen: set[str] = set()
+
+    def visit(logical_id: str) -> None:
+        if logical_id in seen:
+            return
+        seen.add(logical_id)  # a cycle (CloudFormation rejects those) stops here instead of looping
+        body = resources[logical_id]
+        for dependency in [*_references(body.get("Properties", {})), *_depends_on(body)]:
+            if dependency in resources:
+                visit(dependency)
+        order.append(logical_id)
+
+    for logical_id in resources:
+        visit(logical_id)
+    return order
+
+
+def _physical_id(resource: Any) -> Any:
+    return getattr(resource, "physical_resource_id", resource)
+
+
+def _update_resources(
+    self: parsing.ResourceMap, template: dict[str, Any], parameters: dict[str, Any] | None = None
+) -> None:
+    """Apply ``template`` to the stack's resources as CloudFormation does (see the module docstring)."""
+    diff = self.build_resource_diff(template, parameters)
+    old_resources = self._resource_json_map
+    self._template = template
+    if parameters:
+        self.input_parameters = parameters
+    self.load_mapping()
+    self.load_parameters()
+    self.load_conditions()
+    self._resource_json_map = template["Resources"]
+    added, modified = set(diff["Add"]), set(diff["Modify"])
+    new_values: set[str] = set()  # resources whose Ref (physical id) changed: their referrers update
+    replaced: list[tuple[str, Any, dict[str, Any]]] = []  # originals the cleanup deletes
+    for logical_id in dependency_order(self._resource_json_map):
+        body = self._resource_json_map[logical_id]
+        if logical_id in added:
+            _guarded(self, logical_id, body["Type"], "CREATE", partial[Any](self.__getitem__, logical_id))
+            continue
+        refers_to_new = any(ref in new_values for ref in _references(body.get("Properties", {})))
+        if logical_id not in modified and not refers_to_new:
+            continue
+        original = self._parsed_resources.get(logical_id)
+        before = _physical_id(original)
+        updated = _guarded(
+            self,
+            logical_id,
+            body["Type"],
+            "UPDATE",
+            partial[Any](
+                parsing.parse_and_update_resource,
+                logical_id,
+                body,
+                self,
+                account_id=self._account_id,
+                region_name=self._region_name,
+            ),
+        )
+        if updated is not None:
+            self._parsed_resources[logical_id] = updated
+            if _physical_id(updated) != before:
+                new_values.add(logical_id)
+                if getattr(updated, REPLACED_IN_CLEANUP, False):
+                    replaced.append((logical_id, original, old_resources[logical_id]))
+    # Cleanup: replaced originals, then what the template dropped (dependents first); Retain keeps them.
+    for logical_id, original, body in replaced:
+        if body.get("UpdateReplacePolicy") not in _RETAINED:
+            _guarded(self, logical_id, body["Type"], "DELETE", partial(self._delete_resource, original, body))
+    for logical_id in reversed(dependency_order(old_resources)):
+        if logical_id not in diff["Remove"]:
+            continue
+        body = old_resources[logical_id]
+        resource = self._parsed_resources.pop(logical_id, None)
+        if resource is None or body.get("DeletionPolicy") in _RETAINED:
+            continue
+        _guarded(
+            self,
+            logical_id,
+            body["Type"],
+            "DELETE",
+            partial(self._delete_resource, resource, body),
+        )
+
+
+def _delete_resources(self: parsing.ResourceMap) -> None:
+    """Stack deletion: dependents first, ``Retain`` kept; the first failure (after trying the rest) raises."""
+    failures: list[ResourceFailed] = []
+    for logical_id in reversed(dependency_order(self._resource_json_map)):
+        body = self._resource_json_map[logical_id]
+        resource = self._parsed_resources.get(logical_id)
+        if body.get("DeletionPolicy") in _RETAINED or resource is None or isinstance(resource, str):
+            continue
+        try:
+            _guarded(self, logical_id, body["Type"], "DELETE", partial(self._delete_resource, resource, body))
+        except ResourceFailed as failure:
+            failures.append(failure)
+        else:
+            self._parsed_resources.pop(logical_id)
+    if failures:
+        raise failures[0]
+
+
+def _guarded(
+    self: parsing.ResourceMap, logical_id: str, resource_type: str, action: str, call: Callable[[], Any]
+) -> Any:
+    """Run one resource operation (``action``: CREATE, UPDATE, DELETE); a failure becomes a
+    :class:`ResourceFailed` naming the resource."""
+    try:
+        return call()
+    except ResourceFailed as failure:
+        failure.logical_id = failure.logical_id or logical_id
+        raise
+    except Exception as exc:
+        reason = " ".join(str(getattr(exc, "message", "") or exc).split()) or type(exc).__name__
+        raise ResourceFailed(resource_type, "", reason, logical_id=logical_id) from exc
+
+
 _moto_create_resources = cfn_models.Stack.create_resources
 _moto_update = cfn_models.Stack.update
 _moto_execute_change_set = cfn_models.CloudFormationBackend.execute_change_set
+_moto_stack_delete = cfn_models.Stack.delete
+_moto_delete_stack = cfn_models.CloudFormationBackend.delete_stack
 
 
 def _create_resources(self: cfn_models.Stack) -> None:
@@ -219,12 +399,34 @@ def _execute_change_set(
         _roll_back(stack, failure, previous if change_set.change_set_type == "UPDATE" else None)
 
 
+def _stack_delete(self: cfn_models.Stack) -> None:
+    """DeleteStack: a failing resource leaves the stack DELETE_FAILED instead of failing the API call."""
+    try:
+        _moto_stack_delete(self)
+    except ResourceFailed as failure:
+        _event(self, _logical_id(self, failure), failure.resource_type, "DELETE_FAILED", failure.reason)
+        self.status = "DELETE_FAILED"
+        _event(self, self.name, "AWS::CloudFormation::Stack", self.status, "")
+
+
+def _delete_stack(self: cfn_models.CloudFormationBackend, name_or_stack_id: str) -> None:
+    """moto's DeleteStack; a stack whose deletion failed stays listed (DELETE_FAILED), as in AWS."""
+    _moto_delete_stack(self, name_or_stack_id)
+    for stack_id, stack in list(self.deleted_stacks.items()):
+        if stack.status == "DELETE_FAILED":
+            self.stacks[stack_id] = self.deleted_stacks.pop(stack_id)
+
+
 def install() -> None:
-    """Fix DeleteChangeSet and ExecuteChangeSet as above, fail and roll back stacks whose resources fail, and
-    make moto see the emulator's resource types."""
+    """Fix DeleteChangeSet and ExecuteChangeSet as above, run stack updates and deletes in CloudFormation's
+    order, fail and roll back stacks whose resources fail, and make moto see the emulator's resource types."""
     cfn_models.CloudFormationBackend.delete_change_set = _delete_change_set  # type: ignore[method-assign]
     cfn_models.ChangeSet.apply = _apply_change_set  # type: ignore[method-assign]
     cfn_models.Stack.create_resources = _create_resources  # type: ignore[method-assign]
     cfn_models.Stack.update = _update  # type: ignore[method-assign]
     cfn_models.CloudFormationBackend.execute_change_set = _execute_change_set  # type: ignore[method-assign]
+    parsing.ResourceMap.update = _update_resources  # type: ignore[method-assign]
+    parsing.ResourceMap.delete = _delete_resources  # type: ignore[method-assign]
+    cfn_models.Stack.delete = _stack_delete  # type: ignore[method-assign]
+    cfn_models.CloudFormationBackend.delete_stack = _delete_stack  # type: ignore[method-assign]
     refresh_model_registry()

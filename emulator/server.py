@@ -21,6 +21,7 @@ from types import FrameType
 from moto.server import ThreadedMotoServer
 
 import emulator
+from emulator import lambda_process
 
 LOOPBACK_ADDRESS = "127.0.0.1"
 
@@ -39,7 +40,9 @@ def start(port: int = 0) -> tuple[str, Callable[[], None]]:
     server = ThreadedMotoServer(ip_address=LOOPBACK_ADDRESS, port=port, verbose=False)
     server.start()
     _, bound_port = server.get_host_and_port()
-    return f"http://localhost:{bound_port}", server.stop
+    url = f"http://localhost:{bound_port}"
+    lambda_process.configure(url)  # custom resources' functions call back here
+    return url, server.stop
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,10 +16,18 @@ from stacks.inference_stack import InferenceStack
 
 
 def build_app(
-    app: cdk.App, config: Config, *, env: cdk.Environment, local: bool = False
+    app: cdk.App,
+    config: Config,
+    *,
+    env: cdk.Environment,
+    local: bool = False,
+    legacy_scaling_ids: bool = False,
 ) -> dict[str, cdk.Stack]:
     """Add the project's stacks to ``app``; returns them by role ("billing" only where the endpoints' region has
-    no Budgets or Cost Anomaly Detection types). Call ``enable_nag(app)`` once per app."""
+    no Budgets or Cost Anomaly Detection types). Call ``enable_nag(app)`` once per app.
+
+    ``legacy_scaling_ids``: see ``EndpointAutoscaling`` (upgrading stacks deployed before the scaling gate).
+    """
     synthesizer = cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=not local)
     prefix = f"infersave-{config.project}"
     billing_home = billing_region(env.region) if env.region else None
@@ -37,6 +45,7 @@ def build_app(
         app,
         f"{prefix}-inference",
         config=config,
+        legacy_scaling_ids=legacy_scaling_ids,
         env=env,
         synthesizer=synthesizer,
         description=f"infersave: Inferentia2 endpoints of project {config.project}",

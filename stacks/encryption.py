@@ -11,7 +11,6 @@ from constructs import Construct
 
 def project_key(scope: Construct, construct_id: str, *, description: str) -> kms.Key:
     """A rotating key that CloudWatch Logs of this account and region may use for the stack's log groups."""
-    stack = cdk.Stack.of(scope)
     key = kms.Key(
         scope,
         construct_id,
@@ -19,6 +18,13 @@ def project_key(scope: Construct, construct_id: str, *, description: str) -> kms
         description=description,
         removal_policy=cdk.RemovalPolicy.RETAIN,
     )
+    allow_cloudwatch_logs(key)
+    return key
+
+
+def allow_cloudwatch_logs(key: kms.Key) -> None:
+    """Let CloudWatch Logs of this account and region use ``key`` for the stack's log groups."""
+    stack = cdk.Stack.of(key)
     # https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html
     key.add_to_resource_policy(
         iam.PolicyStatement(
@@ -45,7 +51,6 @@ def project_key(scope: Construct, construct_id: str, *, description: str) -> kms
             },
         )
     )
-    return key
 
 
 def grant_encrypted_publish(grantee: iam.IGrantable, topic: sns.ITopic, key: kms.IKey) -> None:

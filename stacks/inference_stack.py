@@ -14,6 +14,7 @@ from stacks.compile_artifacts import CompileArtifacts
 from stacks.config import Config
 from stacks.endpoint_autoscaling import EndpointAutoscaling
 from stacks.inf2_endpoint import Inf2Endpoint
+from stacks.scaling_gate import ScalingGateFunction
 
 
 class InferenceStack(cdk.Stack):
@@ -21,7 +22,15 @@ class InferenceStack(cdk.Stack):
     the ``CompileArtifacts`` store of ``make compile`` (outputs ``CompileArtifactsBucketName``,
     ``CompileArtifactsKeyArn``, ``CompileJobRoleArn``)."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, config: Config, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: Config,
+        legacy_scaling_ids: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.volume_key = kms.Key(
             self,
@@ -38,6 +47,10 @@ class InferenceStack(cdk.Stack):
         )
         self.endpoints: dict[str, Inf2Endpoint] = {}
         self.autoscaling: dict[str, EndpointAutoscaling] = {}
+        # Lets an endpoint change instance type in one deploy (see stacks/endpoint_autoscaling.py).
+        self.scaling_gate = ScalingGateFunction(
+            self, "ScalingGate", project=config.project, key=self.volume_key
+        )
         for endpoint in config.endpoints:
             name = config.endpoint_name(endpoint)
             unit = Inf2Endpoint(
@@ -57,7 +70,12 @@ class InferenceStack(cdk.Stack):
                 cdk.Tags.of(unit).add(key, value)
             self.endpoints[endpoint.name] = unit
             self.autoscaling[endpoint.name] = EndpointAutoscaling(
-                self, f"Autoscaling-{endpoint.name}", endpoint=endpoint, target=unit
+                self,
+                f"Autoscaling-{endpoint.name}",
+                endpoint=endpoint,
+                target=unit,
+                gate_function=self.scaling_gate,
+                legacy_logical_ids=legacy_scaling_ids,
             )
             cdk.CfnOutput(self, f"EndpointName{endpoint.name.replace('-', '')}", value=name)
         cdk.CfnOutput(self, "CompileArtifactsBucketName", value=self.compile_artifacts.bucket.bucket_name)

@@ -42,7 +42,8 @@ def powertools_layer(scope: Construct) -> lambda_.LayerVersion:
 class PythonFunction(Construct):
     """A Lambda function running ``lambdas.<package>.handler.lambda_handler``.
 
-    Exposes ``function``, ``role``, ``failure_queue`` and ``errors_alarm``.
+    Exposes ``function``, ``role``, ``failure_queue`` and ``errors_alarm`` / ``dead_letter_alarm`` (None without
+    ``alarm_topic``: a function whose failures already surface elsewhere, e.g. as failed stack events).
     """
 
     def __init__(
@@ -54,7 +55,7 @@ class PythonFunction(Construct):
         description: str,
         environment: dict[str, str],
         key: kms.IKey,
-        alarm_topic: sns.ITopic,
+        alarm_topic: sns.ITopic | None,
         timeout: cdk.Duration,
         memory_size_mb: int = 512,
         wildcard_reason: str = "",
@@ -103,31 +104,10 @@ class PythonFunction(Construct):
         # The role writes only to its own log group (no AWSLambdaBasicExecutionRole managed policy).
         log_group.grant_write(self.role)
 
-        self.errors_alarm = cloudwatch.Alarm(
-            self,
-            "ErrorsAlarm",
-            alarm_description=f"{description}: an invocation failed (see its logs; failed events are in the on-failure queue)",
-            metric=self.function.metric_errors(period=cdk.Duration.minutes(5), statistic="Sum"),
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        self.errors_alarm.add_alarm_action(cw_actions.SnsAction(alarm_topic))
-        dead_letters = self.failure_queue.metric_approximate_number_of_messages_visible(
-            period=cdk.Duration.minutes(5), statistic="Maximum"
-        )
-        self.dead_letter_alarm = cloudwatch.Alarm(
-            self,
-            "OnFailureAlarm",
-            alarm_description=f"{description}: events gave up after retries are waiting in the on-failure queue",
-            metric=dead_letters,
-            threshold=1,
-            evaluation_periods=1,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
-        )
-        self.dead_letter_alarm.add_alarm_action(cw_actions.SnsAction(alarm_topic))
+        self.errors_alarm: cloudwatch.Alarm | None = None
+        self.dead_letter_alarm: cloudwatch.Alarm | None = None
+        if alarm_topic is not None:
+            self._add_alarms(description, alarm_topic)
         acknowledge(
             self.function,
             "AwsSolutions-L1",
@@ -145,3 +125,31 @@ class PythonFunction(Construct):
             "X-Ray PutTraceSegments/PutTelemetryRecords (added by tracing) have no resource-level permissions. "
             + wildcard_reason,
         )
+
+    def _add_alarms(self, description: str, topic: sns.ITopic) -> None:
+        """An alarm on any error and one on events waiting in the on-failure queue, both notifying ``topic``."""
+        self.errors_alarm = cloudwatch.Alarm(
+            self,
+            "ErrorsAlarm",
+            alarm_description=f"{description}: an invocation failed (see its logs; failed events are in the on-failure queue)",
+            metric=self.function.metric_errors(period=cdk.Duration.minutes(5), statistic="Sum"),
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        self.errors_alarm.add_alarm_action(cw_actions.SnsAction(topic))
+        dead_letters = self.failure_queue.metric_approximate_number_of_messages_visible(
+            period=cdk.Duration.minutes(5), statistic="Maximum"
+        )
+        self.dead_letter_alarm = cloudwatch.Alarm(
+            self,
+            "OnFailureAlarm",
+            alarm_description=f"{description}: events gave up after retries are waiting in the on-failure queue",
+            metric=dead_letters,
+            threshold=1,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        self.dead_letter_alarm.add_alarm_action(cw_actions.SnsAction(topic))

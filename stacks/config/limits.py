@@ -14,9 +14,9 @@ from stacks.config.schema import Config
 
 STACK_RESOURCE_LIMIT: Final = 500
 #: Resources each endpoint adds, per stack (the most any endpoint adds: off-hours schedules, artifacts...).
-RESOURCES_PER_ENDPOINT: Final = {"inference": 7, "guardrails": 3}
+RESOURCES_PER_ENDPOINT: Final = {"inference": 8, "guardrails": 3}  # inference: 7 + the scaling gate
 #: Resources of the stack that do not depend on the endpoint count (the most any layout has).
-FIXED_RESOURCES: Final = {"inference": 10, "guardrails": 23}
+FIXED_RESOURCES: Final = {"inference": 18, "guardrails": 23}  # inference: 10 + the scaling gate function
 
 
 def max_endpoints() -> int:

@@ -8,6 +8,7 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 Deploy = Callable[..., dict[str, str]]
 EndpointResources = Callable[..., dict[str, Any]]
@@ -151,3 +152,45 @@ def test_delete_stack_removes_everything(deploy: Deploy, cfn: Any, template: dic
     assert client.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"] == []
     assert client.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"] == []
     assert client.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"] == []
+
+
+def test_deregister_deletes_policies_and_scheduled_actions(deploy: Deploy, template: dict[str, Any]) -> None:
+    """DeregisterScalableTarget: "deletes the scaling policies and the scheduled actions that are associated with
+    it" (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_DeregisterScalableTarget.html)."""
+    deploy(template)
+    client = boto3.client("application-autoscaling")
+
+    client.deregister_scalable_target(
+        ServiceNamespace="sagemaker", ResourceId=RESOURCE_ID, ScalableDimension=DIMENSION
+    )
+
+    assert client.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"] == []
+    assert client.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"] == []
+    with pytest.raises(ClientError) as missing:
+        client.deregister_scalable_target(
+            ServiceNamespace="sagemaker", ResourceId=RESOURCE_ID, ScalableDimension=DIMENSION
+        )
+    assert missing.value.response["Error"]["Code"] == "ObjectNotFoundException"
+
+
+def test_retained_target_removed_from_the_template_stays_registered(
+    deploy: Deploy, template: dict[str, Any]
+) -> None:
+    """DeletionPolicy Retain also applies to resources an update removes (CloudFormation template reference,
+    DeletionPolicy attribute); a new target for the same variant is registered before the cleanup."""
+    for logical_id in ("Target", "TargetTracking"):
+        template["Resources"][logical_id]["DeletionPolicy"] = "Retain"
+    deploy(template)
+    updated = copy.deepcopy(template)
+    updated["Resources"]["TargetV2"] = updated["Resources"].pop("Target")
+    updated["Resources"]["TargetV2"]["Properties"]["MaxCapacity"] = 6
+    for body in updated["Resources"].values():
+        if body.get("Properties", {}).get("ScalingTargetId") == {"Ref": "Target"}:
+            body["Properties"]["ScalingTargetId"] = {"Ref": "TargetV2"}
+    updated["Outputs"] = {}
+
+    deploy(updated, update=True)
+
+    client = boto3.client("application-autoscaling")
+    (target,) = client.describe_scalable_targets(ServiceNamespace="sagemaker")["ScalableTargets"]
+    assert target["MaxCapacity"] == 6

@@ -1,4 +1,5 @@
-"""SageMaker through CloudFormation: explicit names honoured, template tags kept, inf2 accepted."""
+"""SageMaker through CloudFormation: explicit names honoured, template tags kept, inf2 accepted; UpdateEndpoint
+(API and stack update) with its autoscaling rule and RetainAllVariantProperties."""
 
 from __future__ import annotations
 
@@ -63,6 +64,141 @@ def test_delete_stack_removes_endpoint_config_and_model(
     assert sagemaker.list_endpoints()["Endpoints"] == []
     assert sagemaker.list_endpoint_configs()["EndpointConfigs"] == []
     assert sagemaker.list_models()["Models"] == []
+
+
+# UpdateEndpoint and the autoscaling rule: https://docs.aws.amazon.com/sagemaker/latest/dg/endpoint-scaling-update.html
+
+RESOURCE_ID = "endpoint/llama-inf2/variant/AllTraffic"
+DIMENSION = "sagemaker:variant:DesiredInstanceCount"
+
+
+def _new_config(sagemaker: Any, name: str, instance_type: str, count: int = 1) -> None:
+    sagemaker.create_endpoint_config(
+        EndpointConfigName=name,
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "ModelName": "llama-inf2-model",
+                "InstanceType": instance_type,
+                "InitialInstanceCount": count,
+                "InitialVariantWeight": 1.0,
+            }
+        ],
+    )
+
+
+def _register(min_capacity: int = 1, max_capacity: int = 4) -> Any:
+    autoscaling = boto3.client("application-autoscaling")
+    autoscaling.register_scalable_target(
+        ServiceNamespace="sagemaker",
+        ResourceId=RESOURCE_ID,
+        ScalableDimension=DIMENSION,
+        MinCapacity=min_capacity,
+        MaxCapacity=max_capacity,
+    )
+    return autoscaling
+
+
+def test_update_endpoint_refuses_an_instance_type_change_of_a_scalable_target(
+    deploy: Deploy, endpoint_resources: EndpointResources
+) -> None:
+    deploy({"Resources": endpoint_resources("llama-inf2")})
+    sagemaker = boto3.client("sagemaker")
+    _new_config(sagemaker, "bigger", "ml.inf2.8xlarge")
+    _new_config(sagemaker, "same-type", "ml.inf2.xlarge")
+    autoscaling = _register()
+
+    with pytest.raises(ClientError) as refused:
+        sagemaker.update_endpoint(EndpointName="llama-inf2", EndpointConfigName="bigger")
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+    assert "from ml.inf2.xlarge to ml.inf2.8xlarge" in str(refused.value)
+    assert "registered as an Application Auto Scaling scalable target" in str(refused.value)
+    # A new model on the same instance type is the documented exception.
+    sagemaker.update_endpoint(EndpointName="llama-inf2", EndpointConfigName="same-type")
+
+    autoscaling.deregister_scalable_target(
+        ServiceNamespace="sagemaker", ResourceId=RESOURCE_ID, ScalableDimension=DIMENSION
+    )
+    sagemaker.update_endpoint(EndpointName="llama-inf2", EndpointConfigName="bigger")
+    assert sagemaker.describe_endpoint(EndpointName="llama-inf2")["EndpointConfigName"] == "bigger"
+
+
+def test_update_endpoint_retains_the_instance_count_only_when_asked(
+    deploy: Deploy, endpoint_resources: EndpointResources
+) -> None:
+    deploy({"Resources": endpoint_resources("llama-inf2")})
+    sagemaker = boto3.client("sagemaker")
+    _new_config(sagemaker, "retained", "ml.inf2.8xlarge", count=1)
+    _new_config(sagemaker, "reset", "ml.inf2.8xlarge", count=1)
+    sagemaker.update_endpoint_weights_and_capacities(
+        EndpointName="llama-inf2",
+        DesiredWeightsAndCapacities=[{"VariantName": "AllTraffic", "DesiredInstanceCount": 3}],
+    )
+
+    sagemaker.update_endpoint(
+        EndpointName="llama-inf2", EndpointConfigName="retained", RetainAllVariantProperties=True
+    )
+    variant = sagemaker.describe_endpoint(EndpointName="llama-inf2")["ProductionVariants"][0]
+    assert variant["DesiredInstanceCount"] == 3
+
+    sagemaker.update_endpoint(EndpointName="llama-inf2", EndpointConfigName="reset")
+    variant = sagemaker.describe_endpoint(EndpointName="llama-inf2")["ProductionVariants"][0]
+    assert variant["DesiredInstanceCount"] == 1
+
+
+def test_stack_update_that_changes_the_instance_type_of_a_scalable_target_fails(
+    deploy: Deploy, cfn: Any, endpoint_resources: EndpointResources
+) -> None:
+    """CloudFormation calls UpdateEndpoint for a new EndpointConfigName; SageMaker refuses; the stack fails."""
+    resources = endpoint_resources("llama-inf2")
+    del resources["Config"]["Properties"]["EndpointConfigName"]  # generated, so a change replaces the config
+    resources["Endpoint"]["Properties"]["RetainAllVariantProperties"] = True
+    deploy({"Resources": resources})
+    _register()
+    resources["Config"]["Properties"]["ProductionVariants"][0]["InstanceType"] = "ml.inf2.8xlarge"
+
+    cfn.update_stack(StackName="emu", TemplateBody=json.dumps({"Resources": resources}))
+
+    stack = cfn.describe_stacks(StackName="emu")["Stacks"][0]
+    assert stack["StackStatus"] == "UPDATE_ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName="emu")["StackEvents"]
+    failed = [
+        e for e in events if e["ResourceStatus"] == "UPDATE_FAILED" and e["LogicalResourceId"] == "Endpoint"
+    ]
+    assert "registered as an Application Auto Scaling scalable target" in failed[0]["ResourceStatusReason"]
+    # The endpoint still runs the config it had, and that config still exists (deleted only in cleanup).
+    sagemaker = boto3.client("sagemaker")
+    config = sagemaker.describe_endpoint(EndpointName="llama-inf2")["EndpointConfigName"]
+    assert (
+        sagemaker.describe_endpoint_config(EndpointConfigName=config)["ProductionVariants"][0]["InstanceType"]
+        == "ml.inf2.xlarge"
+    )
+
+
+def test_stack_update_of_the_config_updates_the_endpoint_in_place(
+    deploy: Deploy, endpoint_resources: EndpointResources
+) -> None:
+    """A resource whose reference resolves to a replaced resource is updated (UpdateEndpoint), and the replaced
+    config is deleted afterwards; the endpoint keeps its count with RetainAllVariantProperties."""
+    resources = endpoint_resources("llama-inf2")
+    del resources["Config"]["Properties"]["EndpointConfigName"]
+    resources["Endpoint"]["Properties"]["RetainAllVariantProperties"] = True
+    deploy({"Resources": resources})
+    sagemaker = boto3.client("sagemaker")
+    arn = sagemaker.describe_endpoint(EndpointName="llama-inf2")["EndpointArn"]
+    sagemaker.update_endpoint_weights_and_capacities(
+        EndpointName="llama-inf2",
+        DesiredWeightsAndCapacities=[{"VariantName": "AllTraffic", "DesiredInstanceCount": 2}],
+    )
+    resources["Config"]["Properties"]["ProductionVariants"][0]["InstanceType"] = "ml.inf2.8xlarge"
+
+    deploy({"Resources": resources}, update=True)
+
+    endpoint = sagemaker.describe_endpoint(EndpointName="llama-inf2")
+    assert endpoint["EndpointArn"] == arn
+    assert endpoint["ProductionVariants"][0]["DesiredInstanceCount"] == 2
+    configs = [c["EndpointConfigName"] for c in sagemaker.list_endpoint_configs()["EndpointConfigs"]]
+    assert configs == [endpoint["EndpointConfigName"]]
 
 
 def test_an_endpoint_name_that_exists_is_refused(

@@ -302,10 +302,14 @@ def test_execution_role_is_least_privilege(synth: Synth) -> None:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             assert all("*" not in action for action in actions), (logical_id, actions)
             if statement["Resource"] == "*":
-                assert set(actions) <= {"ecr:GetAuthorizationToken", "cloudwatch:PutMetricData"}, (
-                    logical_id,
-                    actions,
-                )
+                # APIs without resource-level permissions (Service Authorization Reference).
+                assert set(actions) <= {
+                    "ecr:GetAuthorizationToken",
+                    "cloudwatch:PutMetricData",
+                    "application-autoscaling:DescribeScalableTargets",
+                    "xray:PutTraceSegments",
+                    "xray:PutTelemetryRecords",
+                }, (logical_id, actions)
     t.has_resource_properties(
         "AWS::IAM::Policy",
         {
@@ -349,11 +353,61 @@ def test_logical_ids_of_stateful_resources_are_stable(synth: Synth) -> None:
         "Endpointqwen38bb32Endpoint453DFAF0",
     }
     assert set(_resources(t, "AWS::KMS::Key")) == {"VolumeKeyB3FBD601", "CompileArtifactsKeyC281B8D1"}
-    assert set(_resources(t, "AWS::ApplicationAutoScaling::ScalableTarget")) == {
-        "Autoscalingqwen38bTarget7E8374E2",
-        "Autoscalingzephyr7bTarget43CC0195",
-        "Autoscalingqwen38bb32TargetEBF121D6",
+    # The gates keep theirs for the endpoint's life; targets carry the instance type (a new type: a new target).
+    assert set(_resources(t, "Custom::ScalingGate")) == {
+        "Autoscalingqwen38bGate585535DC",
+        "Autoscalingzephyr7bGate546C6426",
+        "Autoscalingqwen38bb32GateF161FAC7",
     }
+    assert set(_resources(t, "AWS::ApplicationAutoScaling::ScalableTarget")) == {
+        "Autoscalingqwen38bTargetmlinf2xlarge7B4D30BD",
+        "Autoscalingzephyr7bTargetmlinf2xlarge728BAF72",
+        "Autoscalingqwen38bb32Targetmlinf224xlarge0A93E70A",
+    }
+
+
+def test_scaling_gate_precedes_the_endpoint_and_targets_are_retained(synth: Synth) -> None:
+    t = synth.default["inference"]
+    gates = _resources(t, "Custom::ScalingGate")
+    properties = dict(gates["Autoscalingqwen38bb32GateF161FAC7"]["Properties"])
+    function_id, attribute = properties.pop("ServiceToken")["Fn::GetAtt"]
+    assert function_id.startswith("ScalingGateFunction") and attribute == "Arn"
+    assert properties == {
+        "ServiceTimeout": "600",
+        "ResourceId": "endpoint/demo-llm-qwen3-8b-b32/variant/AllTraffic",
+        "InstanceType": "ml.inf2.24xlarge",
+    }
+    # Deleting an endpoint's gate deregisters its target, so the gate itself must not be retained.
+    assert all(g["DeletionPolicy"] == "Delete" for g in gates.values())
+    endpoints = _resources(t, "AWS::SageMaker::Endpoint")
+    assert endpoints["Endpointqwen38bb32Endpoint453DFAF0"]["DependsOn"] == [
+        "Autoscalingqwen38bb32GateF161FAC7"
+    ]
+    for kind in ("AWS::ApplicationAutoScaling::ScalableTarget", "AWS::ApplicationAutoScaling::ScalingPolicy"):
+        for logical_id, resource in _resources(t, kind).items():
+            assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain", logical_id
+            # Registered only once the endpoint is updated.
+            assert resource["DependsOn"][0].startswith("Endpoint"), logical_id
+    policies = _resources(t, "AWS::ApplicationAutoScaling::ScalingPolicy")
+    names = [p["Properties"]["PolicyName"] for p in policies.values()]
+    assert all("mlinf2" in name for name in names), names  # a new type gets a new policy name too
+
+
+def test_scaling_gate_function_may_only_describe_and_deregister(synth: Synth) -> None:
+    t = synth.default["inference"]
+    policy = next(p for k, p in _resources(t, "AWS::IAM::Policy").items() if k.startswith("ScalingGateRole"))
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    by_action = {
+        a: s for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    }
+    assert by_action["application-autoscaling:DescribeScalableTargets"]["Resource"] == "*"
+    deregister = by_action["application-autoscaling:DeregisterScalableTarget"]["Resource"]
+    assert "scalable-target/*" in str(deregister)
+    assert not [a for a in by_action if a.startswith(("sagemaker:", "iam:"))]
+    function = next(
+        f for k, f in _resources(t, "AWS::Lambda::Function").items() if k.startswith("ScalingGate")
+    )
+    assert function["Properties"]["Handler"] == "lambdas.scaling_gate.handler.lambda_handler"
 
 
 def test_local_target_drops_only_the_bootstrap_rule(synth: Synth) -> None:
