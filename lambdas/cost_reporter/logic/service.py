@@ -1,7 +1,8 @@
 """One report run: tag, read the bill and the invocations, price the baselines, apply the formula.
 
 Calls per run do not grow with the number of endpoints (tags already in place): GetResources pages of 100,
-one UpdateCostAllocationTagsStatus, one Cost Explorer query (its pages), ListMetrics pages of 500,
+one UpdateCostAllocationTagsStatus, two Cost Explorer queries (usage, its pages; other charge types), ListMetrics
+pages of 500,
 GetMetricData batches of 500 and one GetProducts per distinct baseline type and region.
 """
 
