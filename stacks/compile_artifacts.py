@@ -21,6 +21,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from stacks.encryption import grant_image_pull
 from stacks.logged_bucket import LoggedBucket
 from stacks.nag import acknowledge, arn_in_finding
 
@@ -143,17 +144,7 @@ class CompileArtifacts(Construct):
                 conditions={"Bool": {"kms:GrantIsForAWSResource": "true"}},
             )
         )
-        self.role.add_to_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "ecr:BatchGetImage",
-                    "ecr:GetDownloadUrlForLayer",
-                    "ecr:BatchCheckLayerAvailability",
-                ],
-                resources=image_repository_arns,
-            )
-        )
-        self.role.add_to_policy(iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]))
+        grant_image_pull(self.role, image_repository_arns)
         log_group = stack.format_arn(
             service="logs",
             resource="log-group",

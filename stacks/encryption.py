@@ -61,3 +61,16 @@ def grant_encrypted_publish(grantee: iam.IGrantable, topic: sns.ITopic, key: kms
     grantee.grant_principal.add_to_principal_policy(
         iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[key.key_arn])
     )
+
+
+def grant_image_pull(role: iam.Role, repository_arns: list[str]) -> None:
+    """Let ``role`` pull images from these ECR repositories only (layers and manifests), plus the registry login
+    token, which has no resource-level permission (Service Authorization Reference): callers acknowledge the
+    ``*`` with cdk-nag."""
+    role.add_to_policy(
+        iam.PolicyStatement(
+            actions=["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"],
+            resources=repository_arns,
+        )
+    )
+    role.add_to_policy(iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]))

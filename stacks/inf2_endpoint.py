@@ -16,6 +16,7 @@ from lambdas.common.catalog import load_catalog
 from stacks import containers
 from stacks.compile_artifacts import CompileArtifacts
 from stacks.config import Endpoint
+from stacks.encryption import grant_image_pull
 from stacks.nag import acknowledge, arn_in_finding
 
 __all__ = ["VARIANT_NAME", "Inf2Endpoint"]  # VARIANT_NAME re-exported (lambdas.common.aws, CDK-free)
@@ -152,17 +153,7 @@ class Inf2Endpoint(Construct):
             registry = containers.registry_mapping(stack).find_in_map(stack.region, "account")
             uri = f"{registry}.dkr.ecr.{stack.region}.{stack.url_suffix}/{repository}:{tag}"
             repo_arn = f"arn:{stack.partition}:ecr:{stack.region}:{registry}:repository/{repository}"
-        self.role.add_to_policy(
-            iam.PolicyStatement(
-                actions=[
-                    "ecr:BatchGetImage",
-                    "ecr:GetDownloadUrlForLayer",
-                    "ecr:BatchCheckLayerAvailability",
-                ],
-                resources=[repo_arn],
-            )
-        )
-        self.role.add_to_policy(iam.PolicyStatement(actions=["ecr:GetAuthorizationToken"], resources=["*"]))
+        grant_image_pull(self.role, [repo_arn])
         return uri
 
     def _grant_logs_and_metrics(self, stack: cdk.Stack) -> None:
