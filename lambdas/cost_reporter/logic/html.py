@@ -107,7 +107,8 @@ def bar_chart(chart_id: str, title: str, names: Sequence[str], panels: Sequence[
     """An inline SVG of horizontal bars, a row per endpoint, a column per panel, then its table fallback."""
     per_row = max(len(panel.series) for panel in panels)
     row = per_row * _BAR + _GAP
-    height = _TOP + row * max(len(names), 1) + 24
+    legended = [s for panel in panels if len(panel.series) > 1 for s in panel.series]
+    height = _TOP + row * max(len(names), 1) + (24 if legended else 4)
     legend_y = height - 8
     panel_width = (_WIDTH - _LABEL_WIDTH - _PANEL_GAP * (len(panels) - 1)) / len(panels)
     parts = [
@@ -122,8 +123,7 @@ def bar_chart(chart_id: str, title: str, names: Sequence[str], panels: Sequence[
         x0 = _LABEL_WIDTH + k * (panel_width + _PANEL_GAP)
         parts += _panel_svg(panel, names, x0, panel_width, row)
     x = float(_LABEL_WIDTH)
-    for series in [s for panel in panels if len(panel.series) > 1 for s in panel.series]:
-        # A legend only where a panel holds several series; a single series is named by its panel title.
+    for series in legended:  # a single series is named by its panel title
         colour = _COLOURS[series.colour]
         parts.append(f'<rect x="{x:.1f}" y="{legend_y - 10}" width="10" height="10" fill="{colour}"/>')
         parts.append(f'<text x="{x + 14:.1f}" y="{legend_y}" class="legend">{esc(series.label)}</text>')
