@@ -10,7 +10,7 @@ import pytest
 from cost_helpers import sample_line, sample_report
 
 from lambdas.cost_reporter.logic import render, service
-from lambdas.cost_reporter.logic.html import render_html
+from lambdas.cost_reporter.logic.html import MAX_CHARTED, render_html
 
 CHARTS = ("chart-cost", "chart-savings", "chart-idle")
 
@@ -178,3 +178,13 @@ def test_the_page_is_written_with_the_other_files_of_the_set() -> None:
     assert list(files) == ["report.json", "report.csv", "report.md", "report.html"]
     assert files["report.html"] == render_html(sample_report())
     assert files["report.html"].startswith("<!DOCTYPE html>")
+
+
+def test_many_endpoints_chart_the_most_expensive_and_table_them_all() -> None:
+    lines = [sample_line(f"ep-{i:03}", "10", str(i), str(2 * i), 100) for i in range(1, MAX_CHARTED + 11)]
+    page = Page(render_html(sample_report(lines)))
+    assert len(page.table("endpoints")) == len(lines) + 2  # header and TOTAL
+    charted = page.table("fallback")[1:]
+    assert len(charted) == MAX_CHARTED
+    assert charted[0][0] == f"ep-{MAX_CHARTED + 10:03}" and charted[-1][0] == "ep-011"
+    assert f"{MAX_CHARTED} endpoints of highest actual cost of {len(lines)}" in "".join(page.text)

@@ -25,6 +25,8 @@ _BAR = 14
 _GAP = 10
 _TOP = 28
 _PANEL_GAP = 24
+#: Endpoints drawn at most (the most expensive): past that, bars are too thin to read and the page too long.
+MAX_CHARTED = 40
 #: Longest endpoint name drawn in a chart; the full name is in the bar's tooltip and in the table.
 _MAX_LABEL = 26
 
@@ -174,8 +176,16 @@ def _count(value: Decimal | None) -> str:
 
 
 def charts(report: Report) -> str:
-    """The charts of the endpoints: cost against baseline, savings, instance-hours against traffic."""
+    """The charts of the endpoints: cost against baseline, savings, instance-hours against traffic. Past
+    :data:`MAX_CHARTED` endpoints only the most expensive are drawn (the endpoint table has them all)."""
     lines = report.endpoints
+    note = ""
+    if len(lines) > MAX_CHARTED:
+        lines = sorted(lines, key=lambda line: line.actual_cost, reverse=True)[:MAX_CHARTED]
+        note = (
+            f"<p>The charts show the {MAX_CHARTED} endpoints of highest actual cost of {len(report.endpoints)}; "
+            "the endpoint table above lists them all.</p>"
+        )
     names = [line.endpoint_name for line in lines]
     cur = report.currency
     cost = bar_chart(
@@ -236,7 +246,7 @@ def charts(report: Report) -> str:
             ),
         ],
     )
-    return cost + saved + idle
+    return note + cost + saved + idle
 
 
 _STYLE = """
