@@ -190,6 +190,8 @@ def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun
     manifest = json.loads(report_run.files["manifest.json"].read_text(encoding="utf-8"))
     assert manifest["status"] == "complete"
     assert sorted(manifest["files"]) == ["report.csv", "report.html", "report.json", "report.md"]
+    page = report_run.files["report.html"].read_text(encoding="utf-8")
+    assert all(f'id="{chart}"' in page for chart in ("chart-cost", "chart-savings", "chart-idle"))
     assert document["errors"] == []
     assert document["untagged_cost"] == 0
 
