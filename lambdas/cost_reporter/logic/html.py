@@ -256,7 +256,8 @@ h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:28px 0 8px}h3{font-siz
 .headline{font-size:20px;font-weight:600;margin:12px 0 4px}.partial{background:#fdecea;border:1px solid #c0392b;
 padding:8px 12px;font-weight:600}
 table{border-collapse:collapse;font-size:13px;margin:6px 0}th,td{border:1px solid #d0d7de;padding:3px 8px}
-th{background:#f3f5f7;text-align:left}td:not(:first-child){text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f3f5f7;text-align:left}td:not(:first-child){text-align:right;font-variant-numeric:tabular-nums;
+white-space:nowrap}
 tbody tr:last-child td{font-weight:600}table.fallback tbody tr:last-child td{font-weight:normal}
 figure{margin:12px 0 24px;page-break-inside:avoid;break-inside:avoid}svg.chart{width:100%;height:auto}
 svg text{font:12px system-ui,sans-serif;fill:#1b1f24}svg .label{text-anchor:end}svg .panel{font-weight:600}
