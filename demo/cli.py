@@ -291,8 +291,10 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, sta
         print()
         print(budget.render() if budget else "no budget deployed (budget.monthly_limit_usd is not set)")
         print()
-        report_json = ran.files["report.json"]
-        print(f"report.json: {report_json}  (also report.csv, report.md in {report_json.parent})")
+        report_html = ran.files["report.html"]
+        print(
+            f"report.html: {report_html}  (open it in a browser; report.json, report.csv, report.md beside it)"
+        )
         print(f"in AWS, look at: CloudWatch dashboard {outputs['DashboardName']}; reports in "
               f"s3://{outputs['ReportsBucketName']}/{ran.result['report_keys'][0].rsplit('/', 1)[0]}/; "
               f"summary e-mails from SNS topic {outputs['SummaryTopicArn']}")  # fmt: skip

@@ -62,7 +62,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {reason}", file=sys.stderr)
         return 1
     print(render.summary_table(report), end="")
-    print(f"wrote {args.output_dir / 'report.json'}, report.csv, report.md")
+    print(
+        f"wrote {args.output_dir / 'report.html'} (open it in a browser), report.json, report.csv, report.md"
+    )
     if report.partial:
         print("error: the report is partial (data is missing, see its errors); run it again", file=sys.stderr)
         return 3

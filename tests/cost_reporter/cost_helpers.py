@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 import boto3
 import requests
 
 from lambdas.cost_reporter.dal.clients import Clients
+from lambdas.cost_reporter.logic import savings
+from lambdas.cost_reporter.models import EndpointLine, Issue, Report, ReportPeriod
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -198,3 +201,53 @@ def capture_requests(client: Any, operation: str) -> list[dict[str, Any]]:
 
     client.meta.events.register(f"provide-client-params.*.{operation}", record)
     return seen
+
+
+def sample_line(
+    name: str, hours: str, actual: str, baseline: str | None, invocations: int | None
+) -> EndpointLine:
+    """A hand-made endpoint line (figures as strings, baseline None: price unknown)."""
+    base = None if baseline is None else Decimal(baseline)
+    saved = None if base is None else base - Decimal(actual)
+    return EndpointLine(
+        endpoint_name=name,
+        instance_type="ml.inf2.xlarge",
+        instance_hours=Decimal(hours),
+        actual_cost=Decimal(actual),
+        other_cost=Decimal(0),
+        baseline_instance_type="ml.g5.2xlarge",
+        capacity_ratio=Decimal(1),
+        baseline_hourly_price=None if base is None else Decimal("1.515"),
+        price_source=None if base is None else "catalog:2026-10",
+        baseline_cost=base,
+        savings=saved,
+        savings_pct=None if saved is None or not base else savings.percent_of(saved, base),
+        invocations=invocations,
+        cost_per_1k_invocations=savings.per_thousand(Decimal(actual), invocations),
+        baseline_cost_per_1k_invocations=savings.per_thousand(base, invocations),
+    )
+
+
+def sample_report(lines: list[EndpointLine] | None = None, partial: bool = False) -> Report:
+    """A small report without AWS: a cheap endpoint, a busy one, an idle one, one whose baseline is unknown."""
+    if lines is None:
+        lines = [
+            sample_line("chat", "744", "563.21", "1127.16", 1_250_000),
+            sample_line("summarise", "1488", "1126.42", "2254.32", 3_900_000),
+            sample_line("idle-embeddings", "744", "563.21", "1127.16", 1_200),
+            sample_line("legacy", "100", "300.00", "250.00", 90_000),
+            sample_line("no-price", "10", "7.57", None, None),
+        ]
+    return Report(
+        period=ReportPeriod(date(2026, 10, 1), date(2026, 11, 1), "previous_month"),
+        currency="USD",
+        cost_metric="UnblendedCost",
+        cost_filter="SERVICE = Amazon SageMaker and tag infersave:project = infersave",
+        endpoints=lines,
+        untagged_cost=Decimal("12.5"),
+        totals=savings.totals(lines),
+        warnings=[Issue("no Invocations metric in CloudWatch: cost per 1,000 requests unknown", "no-price")],
+        errors=[Issue("no on-demand price for baseline ml.g5.2xlarge in us-east-1", "no-price")],
+        non_usage_cost={"Credit": Decimal("-50")},
+        partial=partial,
+    )

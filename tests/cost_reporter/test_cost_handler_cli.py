@@ -119,8 +119,14 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     s3 = boto3.client("s3", region_name=REGION)
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"])
     assert keys == [
-        f"{PREFIX}/{name}" for name in ("manifest.json", "report.csv", "report.json", "report.md")
+        f"{PREFIX}/{name}"
+        for name in ("manifest.json", "report.csv", "report.html", "report.json", "report.md")
     ]
+    page = s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/report.html")
+    assert page["ContentType"] == "text/html; charset=utf-8"
+    assert b'id="chart-cost"' in page["Body"].read()
+    manifest = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/manifest.json")["Body"].read())
+    assert sorted(manifest["files"]) == ["report.csv", "report.html", "report.json", "report.md"]
     report = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/report.json")["Body"].read())
     assert list(report) == [
         "schema_version", "status", "period", "currency", "cost_metric", "endpoints",
@@ -172,7 +178,7 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     sqs = boto3.client("sqs", region_name=REGION)
     mail = json.loads(sqs.receive_message(QueueUrl=lambda_env)["Messages"][0]["Body"])
     assert mail["Subject"] == "infersave 2025-10-01..2025-11-01: saved 923.40 USD (56.33%)"
-    assert f"s3://{BUCKET}/{PREFIX}/report.md" in mail["Message"]
+    assert f"s3://{BUCKET}/{PREFIX}/report.html" in mail["Message"]
     assert len(mail["Message"].splitlines()) < 20
     # EMF metrics: one line per endpoint, totals from log_metrics
     emf = emf_lines(capsys.readouterr().out)
@@ -223,10 +229,11 @@ def test_rerun_for_the_same_period_overwrites_the_same_keys(lambda_env: str) -> 
     assert sorted({v["Key"] for v in versions}) == [
         f"{PREFIX}/manifest.json",
         f"{PREFIX}/report.csv",
+        f"{PREFIX}/report.html",
         f"{PREFIX}/report.json",
         f"{PREFIX}/report.md",
     ]
-    assert len(versions) == 8
+    assert len(versions) == 10
 
 
 FAILED_RUN = pytest.mark.filterwarnings("ignore:No application metrics to publish")
@@ -313,7 +320,12 @@ def test_command_writes_the_three_files_and_prints_the_table(
 
     out = capsys.readouterr().out
     assert status == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.csv", "report.json", "report.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "report.csv",
+        "report.html",
+        "report.json",
+        "report.md",
+    ]
     assert json.loads((tmp_path / "report.json").read_text())["totals"]["savings"] == 923.4
     csv_lines = (tmp_path / "report.csv").read_text().splitlines()
     assert csv_lines[0] == ",".join(ENDPOINT_FIELDS)

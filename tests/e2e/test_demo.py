@@ -178,12 +178,20 @@ def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun
     assert report_run.result["period"] == OCTOBER_2026
     assert report_run.result["report_keys"] == [
         f"reports/2026-10-01_2026-11-01/{name}"
-        for name in ("report.json", "report.csv", "report.md", "manifest.json")
+        for name in ("report.json", "report.csv", "report.md", "report.html", "manifest.json")
     ]
-    assert sorted(report_run.files) == ["manifest.json", "report.csv", "report.json", "report.md"]
+    assert sorted(report_run.files) == [
+        "manifest.json",
+        "report.csv",
+        "report.html",
+        "report.json",
+        "report.md",
+    ]
     manifest = json.loads(report_run.files["manifest.json"].read_text(encoding="utf-8"))
     assert manifest["status"] == "complete"
-    assert sorted(manifest["files"]) == ["report.csv", "report.json", "report.md"]
+    assert sorted(manifest["files"]) == ["report.csv", "report.html", "report.json", "report.md"]
+    page = report_run.files["report.html"].read_text(encoding="utf-8")
+    assert all(f'id="{chart}"' in page for chart in ("chart-cost", "chart-savings", "chart-idle"))
     assert document["errors"] == []
     assert document["untagged_cost"] == 0
 
@@ -314,4 +322,4 @@ def test_the_summary_is_published_to_the_summary_topic(deployment: Deployment, r
     assert notification["TopicArn"] == deployment.cost_outputs["SummaryTopicArn"]
     assert notification["Subject"].startswith("infersave 2026-10-01..2026-11-01: saved ")
     assert "infersave cost report, 2026-10-01 to 2026-11-01 (end exclusive)" in notification["Message"]
-    assert "reports/2026-10-01_2026-11-01/report.md" in notification["Message"]
+    assert "reports/2026-10-01_2026-11-01/report.html" in notification["Message"]

@@ -29,4 +29,4 @@ def test_report_benchmark_runs_small() -> None:
 
     figures = measure(3)
     assert figures["n"] == 3
-    assert sum(figures["calls"].values()) <= 12
+    assert sum(figures["calls"].values()) <= 13  # S3: one put per report file (four) and the manifest

@@ -1,8 +1,8 @@
-"""Report outputs: the three files in S3, their manifest, and the summary on SNS.
+"""Report outputs: the report files in S3, their manifest, and the summary on SNS.
 
 The files of one run are published as one set: each file is put first (the bucket is versioned), then
 ``manifest.json`` names the version id and SHA-256 of each. S3 has no multi-object transaction, so a reader
-that reads the three keys directly during a rerun could mix two runs; a reader that reads the manifest and
+that reads the keys directly during a rerun could mix two runs; a reader that reads the manifest and
 then each file at its version id never does. The manifest is written last, so it never names a file that
 is not there. Failures raise: a report that is not written or not announced must fail the run visibly
 (through the function's on-failure destination and its alarm).
@@ -25,6 +25,7 @@ CONTENT_TYPES = {
     "report.json": "application/json",
     "report.csv": "text/csv; charset=utf-8",
     "report.md": "text/markdown; charset=utf-8",
+    "report.html": "text/html; charset=utf-8",
 }
 #: SNS e-mail subjects: ASCII, at most 100 characters.
 MAX_SUBJECT_CHARS = 100

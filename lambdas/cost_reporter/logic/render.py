@@ -142,12 +142,14 @@ def render_csv(report: Report) -> str:
     return buffer.getvalue()
 
 
-def _fmt(value: Decimal | None, step: Decimal = _CENT) -> str:
+def fmt(value: Decimal | None, step: Decimal = _CENT) -> str:
+    """A figure for people: rounded half up to ``step`` (cents by default), thousands separated; ``n/a`` for None."""
     return "n/a" if value is None else f"{value.quantize(step, context=_ROUNDING):,}"
 
 
-def _pct(value: Decimal | None) -> str:
-    return "n/a" if value is None else f"{_fmt(value)}%"
+def pct(value: Decimal | None) -> str:
+    """A percentage for people: two decimals and ``%``; ``n/a`` for None."""
+    return "n/a" if value is None else f"{fmt(value)}%"
 
 
 def table_rows(report: Report) -> list[list[str]]:
@@ -172,14 +174,14 @@ def table_rows(report: Report) -> list[list[str]]:
             [
                 line.endpoint_name,
                 line.instance_type or "n/a",
-                _fmt(line.instance_hours),
-                _fmt(line.actual_cost),
+                fmt(line.instance_hours),
+                fmt(line.actual_cost),
                 f"{line.baseline_instance_type} x{line.capacity_ratio}",
-                _fmt(line.baseline_cost),
-                _fmt(line.savings),
-                _pct(line.savings_pct),
+                fmt(line.baseline_cost),
+                fmt(line.savings),
+                pct(line.savings_pct),
                 "n/a" if line.invocations is None else f"{line.invocations:,}",
-                _fmt(line.cost_per_1k_invocations, _RATE),
+                fmt(line.cost_per_1k_invocations, _RATE),
             ]
         )
     t = report.totals
@@ -187,12 +189,12 @@ def table_rows(report: Report) -> list[list[str]]:
         [
             "TOTAL",
             "",
-            _fmt(t.instance_hours),
-            _fmt(t.actual_cost),
+            fmt(t.instance_hours),
+            fmt(t.actual_cost),
             "",
-            _fmt(t.baseline_cost),
-            _fmt(t.savings),
-            _pct(t.savings_pct),
+            fmt(t.baseline_cost),
+            fmt(t.savings),
+            pct(t.savings_pct),
             f"{t.invocations:,}",
             "",
         ]
@@ -214,10 +216,61 @@ def summary_table(report: Report) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     footer = [
         f"period {report.period.start} to {report.period.end_exclusive} (end exclusive), "
-        f"{report.cost_metric}, untagged {_fmt(report.untagged_cost)} {report.currency}",
+        f"{report.cost_metric}, untagged {fmt(report.untagged_cost)} {report.currency}",
         f"{len(report.warnings)} warning(s), {len(report.errors)} error(s)",
     ]
     return "\n".join([*lines, *footer]) + "\n"
+
+
+PARTIAL_NOTICE = "PARTIAL REPORT: data is missing (see Errors); the scheduled run is retried."
+
+
+def period_words(report: Report) -> str:
+    """The period, cost metric and currency in one sentence (Markdown and HTML)."""
+    return (
+        f"Period: {report.period.start} (inclusive) to {report.period.end_exclusive} (exclusive), UTC days. "
+        f"Cost metric: {report.cost_metric}. Currency: {report.currency}."
+    )
+
+
+def headline(report: Report) -> str:
+    """The totals in one sentence."""
+    t = report.totals
+    return (
+        f"Actual {fmt(t.actual_cost)}, baseline {fmt(t.baseline_cost)}, "
+        f"savings {fmt(t.savings)} ({pct(t.savings_pct)})."
+    )
+
+
+def money_notes(report: Report) -> str:
+    """What the totals leave out: untagged cost and charges that are not usage."""
+    return (
+        f"Untagged SageMaker cost: {fmt(report.untagged_cost)}. "
+        f"Charges that are not usage (credits, refunds, taxes, fees), kept out of the figures: "
+        f"{_non_usage_words(report)}."
+    )
+
+
+def assumptions(report: Report) -> list[str]:
+    """How the figures are computed, one item each; inline code between backticks (Markdown and HTML)."""
+    sources = sorted({line.price_source for line in report.endpoints if line.price_source})
+    return [
+        "Actual cost: what Cost Explorer billed each `infersave:endpoint` tag value (Amazon SageMaker).",
+        f"Cost Explorer filter: {report.cost_filter}.",
+        "Instance hours: UsageQuantity of the usage types containing `Host:ml.`; other cost: its other "
+        "usage types (storage...).",
+        "Baseline cost = instance hours x capacity ratio x baseline on-demand hourly price + other cost. "
+        "The capacity ratio is the number of baseline (GPU) instances needed per Inferentia2 instance for "
+        "the same throughput: an assumption set per endpoint (tag `infersave:baseline-capacity-ratio`), to be "
+        "measured on your own workload.",
+        "Savings = baseline cost - actual cost; savings % = 100 x savings / baseline cost.",
+        "Cost per 1,000 requests = 1000 x cost / CloudWatch `AWS/SageMaker` `Invocations` of the period.",
+        f"Baseline prices: {', '.join(sources) or 'none'} (`price-list-api` = AWS Price List API, "
+        "on-demand SageMaker hosting in the endpoint's region; `catalog:` = the bundled catalog and its dated "
+        "source).",
+        "Cost Explorer data of recent days is estimated and can change; tags count only from their "
+        "activation as cost allocation tags.",
+    ]
 
 
 def _issues_markdown(title: str, issues: list[Issue]) -> list[str]:
@@ -233,42 +286,19 @@ def render_markdown(report: Report) -> str:
     rows = table_rows(report)
     table = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
     table += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows[1:]]
-    sources = sorted({line.price_source for line in report.endpoints if line.price_source})
     lines = [
         f"# infersave cost report {report.period.start} to {report.period.end_exclusive}",
         "",
-        f"Period: {report.period.start} (inclusive) to {report.period.end_exclusive} (exclusive), UTC days. "
-        f"Cost metric: {report.cost_metric}. Currency: {report.currency}.",
+        period_words(report),
         "",
-        f"**Actual {_fmt(report.totals.actual_cost)}, baseline {_fmt(report.totals.baseline_cost)}, "
-        f"savings {_fmt(report.totals.savings)} ({_pct(report.totals.savings_pct)}).** "
-        f"Untagged SageMaker cost: {_fmt(report.untagged_cost)}. "
-        f"Charges that are not usage (credits, refunds, taxes, fees), kept out of the figures: "
-        f"{_non_usage_words(report)}.",
-        *(
-            ["", "**PARTIAL REPORT: data is missing (see Errors); the scheduled run is retried.**"]
-            if report.partial
-            else []
-        ),
+        f"**{headline(report)}** {money_notes(report)}",
+        *(["", f"**{PARTIAL_NOTICE}**"] if report.partial else []),
         "",
         *table,
         "",
         "## How the figures are computed",
         "",
-        "- Actual cost: what Cost Explorer billed each `infersave:endpoint` tag value (Amazon SageMaker).",
-        f"- Cost Explorer filter: {report.cost_filter}.",
-        "- Instance hours: UsageQuantity of the usage types containing `Host:ml.`; other cost: its other "
-        "usage types (storage...).",
-        "- Baseline cost = instance hours x capacity ratio x baseline on-demand hourly price + other cost. "
-        "The capacity ratio is the number of baseline (GPU) instances needed per Inferentia2 instance for "
-        "the same throughput: an assumption set per endpoint (tag `infersave:baseline-capacity-ratio`), to be "
-        "measured on your own workload.",
-        "- Savings = baseline cost - actual cost; savings % = 100 x savings / baseline cost.",
-        "- Cost per 1,000 requests = 1000 x cost / CloudWatch `AWS/SageMaker` `Invocations` of the period.",
-        f"- Baseline prices: {', '.join(sources) or 'none'} (`price-list-api` = AWS Price List API, "
-        "on-demand SageMaker hosting in the endpoint's region; `catalog:` = the bundled catalog and its dated source).",
-        "- Cost Explorer data of recent days is estimated and can change; tags count only from their "
-        "activation as cost allocation tags.",
+        *(f"- {item}" for item in assumptions(report)),
     ]
     lines += _issues_markdown("Warnings", report.warnings)
     lines += _issues_markdown("Errors", report.errors)
@@ -278,7 +308,7 @@ def render_markdown(report: Report) -> str:
 def _non_usage_words(report: Report) -> str:
     if not report.non_usage_cost:
         return "none"
-    return ", ".join(f"{kind} {_fmt(amount)}" for kind, amount in report.non_usage_cost.items())
+    return ", ".join(f"{kind} {fmt(amount)}" for kind, amount in report.non_usage_cost.items())
 
 
 def sns_summary(report: Report, location: str, top: int = 10) -> tuple[str, str]:
@@ -287,25 +317,25 @@ def sns_summary(report: Report, location: str, top: int = 10) -> tuple[str, str]
     cur = report.currency
     subject = (
         f"{'PARTIAL ' if report.partial else ''}"
-        f"infersave {report.period.start}..{report.period.end_exclusive}: saved {_fmt(t.savings)} {cur} "
-        f"({_pct(t.savings_pct)})"
+        f"infersave {report.period.start}..{report.period.end_exclusive}: saved {fmt(t.savings)} {cur} "
+        f"({pct(t.savings_pct)})"
     )
     body = [
         f"infersave cost report, {report.period.start} to {report.period.end_exclusive} (end exclusive)",
         "",
-        f"Actual:   {_fmt(t.actual_cost)} {cur}",
-        f"Baseline: {_fmt(t.baseline_cost)} {cur}",
-        f"Savings:  {_fmt(t.savings)} {cur} ({_pct(t.savings_pct)})",
-        f"Invocations: {t.invocations:,}   Instance hours: {_fmt(t.instance_hours)}",
-        f"Untagged SageMaker cost: {_fmt(report.untagged_cost)} {cur}",
+        f"Actual:   {fmt(t.actual_cost)} {cur}",
+        f"Baseline: {fmt(t.baseline_cost)} {cur}",
+        f"Savings:  {fmt(t.savings)} {cur} ({pct(t.savings_pct)})",
+        f"Invocations: {t.invocations:,}   Instance hours: {fmt(t.instance_hours)}",
+        f"Untagged SageMaker cost: {fmt(report.untagged_cost)} {cur}",
         f"Not usage (kept out): {_non_usage_words(report)}",
         "",
     ]
     biggest = sorted(report.endpoints, key=lambda line: line.actual_cost, reverse=True)[:top]
     for line in biggest:
         body.append(
-            f"- {line.endpoint_name}: actual {_fmt(line.actual_cost)}, baseline {_fmt(line.baseline_cost)}, "
-            f"savings {_pct(line.savings_pct)}"
+            f"- {line.endpoint_name}: actual {fmt(line.actual_cost)}, baseline {fmt(line.baseline_cost)}, "
+            f"savings {pct(line.savings_pct)}"
         )
     if len(report.endpoints) > top:
         body.append(f"- ... and {len(report.endpoints) - top} more endpoint(s)")

@@ -20,7 +20,7 @@ from lambdas.common.retry import describe_error
 from lambdas.cost_reporter.dal import cloudwatch, cost_explorer, outputs, resources
 from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.dal.pricing import PriceBook
-from lambdas.cost_reporter.logic import render, savings
+from lambdas.cost_reporter.logic import html, render, savings
 from lambdas.cost_reporter.models import (
     Baseline,
     CostData,
@@ -251,11 +251,12 @@ def _non_usage(
 
 
 def render_files(report: Report) -> dict[str, str]:
-    """The three report files, by file name."""
+    """The report files, by file name (written as one set, the manifest after them)."""
     return {
         "report.json": render.render_json(report),
         "report.csv": render.render_csv(report),
         "report.md": render.render_markdown(report),
+        "report.html": html.render_html(report),
     }
 
 
@@ -264,7 +265,8 @@ def deliver_report(clients: Clients, bucket: str, topic_arn: str, report: Report
     keys = outputs.write_report(
         clients.s3, bucket, report.period.key, render_files(report), status=render.status(report)
     )
-    location = f"s3://{bucket}/{outputs.report_key(report.period.key, 'report.md')}"
+    page = f"s3://{bucket}/{outputs.report_key(report.period.key, 'report.html')}"
+    location = f"{page} (the page with charts; report.md, report.json, report.csv beside it)"
     subject, message = render.sns_summary(report, location)
     outputs.publish_summary(clients.sns, topic_arn, subject, message)
     return keys
