@@ -11,7 +11,7 @@ export CDK_DISABLE_CLI_TELEMETRY := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install test lint typecheck unit synth estimate preflight refresh-quotas compile bench bench-report refresh-images lock clean
+.PHONY: install browser test lint typecheck unit synth estimate preflight refresh-quotas compile bench bench-report refresh-images lock clean
 
 install: $(VENV)/.installed-py node_modules/.installed-js
 
@@ -32,7 +32,18 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy --strict stacks lambdas emulator demo benchmarks ops app.py
 
-unit: install
+# The report.html browser test (tests/cost_reporter/test_cost_html_browser.py) needs a headless Chromium:
+# Debian's package, installed here when missing (as root, as on CI); CHROMIUM=/path/to/browser overrides.
+browser:
+	@[ -n "$${CHROMIUM:-}" ] || command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium for the report.html browser test"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	  else \
+	    echo "make test needs a headless Chromium: sudo apt-get install chromium (or CHROMIUM=/path/to/browser)" >&2; exit 1; \
+	  fi; }
+
+unit: install browser
 	$(VENV)/bin/pytest
 
 test: lint typecheck unit
