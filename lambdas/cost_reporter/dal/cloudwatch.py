@@ -12,20 +12,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from decimal import Decimal
-from functools import partial
 from typing import TYPE_CHECKING
 
-from lambdas.common.paging import follow_pages
-from lambdas.common.retry import call_with_backoff
+from lambdas.common.paging import paginate
 from lambdas.cost_reporter.models import Issue, ReportPeriod
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_cloudwatch.type_defs import (
         GetMetricDataInputTypeDef,
-        GetMetricDataOutputTypeDef,
         ListMetricsInputTypeDef,
-        ListMetricsOutputTypeDef,
         MetricDataQueryTypeDef,
     )
 
@@ -47,13 +43,8 @@ def list_invocation_series(client: CloudWatchClient) -> list[InvocationSeries]:
     """Every endpoint variant with an ``Invocations`` metric (CloudWatch lists metrics seen in ~2 weeks)."""
     series: list[InvocationSeries] = []
 
-    def fetch(token: str | None) -> ListMetricsOutputTypeDef:
-        request: ListMetricsInputTypeDef = {"Namespace": NAMESPACE, "MetricName": METRIC_NAME}
-        if token:
-            request["NextToken"] = token
-        return call_with_backoff(partial(client.list_metrics, **request))
-
-    for page in follow_pages(fetch, lambda page: page.get("NextToken"), what="CloudWatch ListMetrics"):
+    request: ListMetricsInputTypeDef = {"Namespace": NAMESPACE, "MetricName": METRIC_NAME}
+    for page in paginate(client.list_metrics, request, page_param="NextToken", what="CloudWatch ListMetrics"):
         for metric in page.get("Metrics", []):
             dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions", [])}
             if set(dims) == _DIMENSIONS:
@@ -105,20 +96,15 @@ def sum_invocations(
     for batch in batches(series):
         queries = [_query(f"q{i}", item, period_s) for i, item in enumerate(batch)]
         by_id = {query["Id"]: item for query, item in zip(queries, batch, strict=True)}
-
-        def fetch(
-            token: str | None, queries: list[MetricDataQueryTypeDef] = queries
-        ) -> GetMetricDataOutputTypeDef:
-            request: GetMetricDataInputTypeDef = {
-                "MetricDataQueries": queries,
-                "StartTime": start,
-                "EndTime": end,
-            }
-            if token:
-                request["NextToken"] = token
-            return call_with_backoff(partial(client.get_metric_data, **request))
-
-        for page in follow_pages(fetch, lambda page: page.get("NextToken"), what="CloudWatch GetMetricData"):
+        request: GetMetricDataInputTypeDef = {
+            "MetricDataQueries": queries,
+            "StartTime": start,
+            "EndTime": end,
+        }
+        pages = paginate(
+            client.get_metric_data, request, page_param="NextToken", what="CloudWatch GetMetricData"
+        )
+        for page in pages:
             for result in page.get("MetricDataResults", []):
                 item = by_id[result["Id"]]
                 key = item.endpoint_name.lower()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from lambdas.common import tags
-from lambdas.common.paging import follow_pages
+from lambdas.common.paging import paginate
 from lambdas.common.retry import call_with_backoff, describe_error, error_code
 from lambdas.cost_reporter.models import CostData, EndpointUsage, Issue, ReportPeriod
 
@@ -157,20 +157,16 @@ def fetch_pages(
 ) -> list[GetCostAndUsageResponseTypeDef]:
     """Run the query, following NextPageToken; each page is retried with backoff when throttled."""
     validate_request(request)
-
-    def fetch(token: str | None) -> GetCostAndUsageResponseTypeDef:
-        page_request: GetCostAndUsageRequestTypeDef = (
-            {**request, "NextPageToken": token} if token else request
-        )
-        return call_with_backoff(partial(client.get_cost_and_usage, **page_request))
-
     # Each page costs USD 0.01: the bound is low. 100 pages hold far more groups than one project's endpoints
     # x usage types.
-    return list(
-        follow_pages(
-            fetch, lambda page: page.get("NextPageToken"), what="Cost Explorer GetCostAndUsage", max_pages=100
-        )
+    pages = paginate(
+        client.get_cost_and_usage,
+        request,
+        page_param="NextPageToken",
+        what="Cost Explorer GetCostAndUsage",
+        max_pages=100,
     )
+    return list(pages)
 
 
 def _amount(metrics: Mapping[str, Any], name: str) -> tuple[Decimal, str]:

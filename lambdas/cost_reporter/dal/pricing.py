@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import BotoCoreError, ClientError
 
 from lambdas.common.catalog import Catalog, load_catalog
-from lambdas.common.paging import PagingError, follow_pages
-from lambdas.common.retry import call_with_backoff, describe_error
+from lambdas.common.paging import PagingError, paginate
+from lambdas.common.retry import describe_error
 from lambdas.cost_reporter.models import Issue, PriceQuote
 
 if TYPE_CHECKING:
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from mypy_boto3_pricing.type_defs import (
         FilterTypeDef,
         GetProductsRequestTypeDef,
-        GetProductsResponseTypeDef,
     )
 
 PRICE_LIST_SOURCE = "price-list-api"
@@ -44,14 +43,8 @@ def price_list_products(client: PricingClient, instance_type: str, region: str) 
         {"Type": "TERM_MATCH", "Field": "component", "Value": "Hosting"},
     ]
     items: list[str] = []
-
-    def fetch(token: str | None) -> GetProductsResponseTypeDef:
-        request: GetProductsRequestTypeDef = {"ServiceCode": "AmazonSageMaker", "Filters": filters}
-        if token:
-            request["NextToken"] = token
-        return call_with_backoff(partial(client.get_products, **request))
-
-    for page in follow_pages(fetch, lambda page: page.get("NextToken"), what="Price List GetProducts"):
+    request: GetProductsRequestTypeDef = {"ServiceCode": "AmazonSageMaker", "Filters": filters}
+    for page in paginate(client.get_products, request, page_param="NextToken", what="Price List GetProducts"):
         items.extend(page.get("PriceList", []))
     return items
 
