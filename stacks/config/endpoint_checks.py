@@ -2,8 +2,29 @@
 
 from __future__ import annotations
 
+from lambdas.budget_guard import planner
+from lambdas.common import tags
 from lambdas.common.catalog import Catalog
 from stacks.config.schema import Config, Endpoint
+
+#: AWS allows 50 user tags per resource (SageMaker and Tagging API: "MaxItems" 50 on Tags).
+MAX_TAGS_PER_RESOURCE = 50
+#: Tags infersave writes on every endpoint, and the ones the breach switch adds at run time when it acts.
+INFERSAVE_ENDPOINT_TAGS = (
+    tags.PROJECT,
+    tags.ENDPOINT,
+    tags.BASELINE_INSTANCE_TYPE,
+    tags.BASELINE_CAPACITY_RATIO,
+)
+GUARD_TAGS = (
+    planner.PREVIOUS_MIN,
+    planner.PREVIOUS_MAX,
+    planner.PREVIOUS_DESIRED,
+    planner.PREVIOUS_SUSPENDED,
+    planner.APPLIED_AT,
+    planner.BUDGET_PERIOD,
+    planner.RELEASED_PERIOD,
+)
 
 
 def baseline_problems(path: str, endpoint: Endpoint, catalog: Catalog) -> list[str]:
@@ -23,6 +44,16 @@ def endpoint_problems(path: str, config: Config, endpoint: Endpoint, catalog: Ca
     if len(config.endpoint_name(endpoint)) > 63:
         problems.append(
             f"{path}.name: endpoint name {config.endpoint_name(endpoint)!r} exceeds 63 characters; shorten project or name"
+        )
+    # The project's and the endpoint's tags land on the same endpoint, beside infersave's own: each map within
+    # its limit is not enough.
+    reserved = len(INFERSAVE_ENDPOINT_TAGS) + (len(GUARD_TAGS) if config.budget.breach_switch.enabled else 0)
+    yours = len(set(config.tags) | set(endpoint.tags))
+    if yours + reserved > MAX_TAGS_PER_RESOURCE:
+        problems.append(
+            f"{path}.tags: with the project's tags this endpoint carries {yours} tags of yours and up to "
+            f"{reserved} of infersave's (4, plus 7 while the breach switch acts); AWS allows "
+            f"{MAX_TAGS_PER_RESOURCE} per resource: keep at most {MAX_TAGS_PER_RESOURCE - reserved} of yours"
         )
     if endpoint.artifacts_kms_key_arn and not endpoint.precompiled_artifacts_s3_uri:
         problems.append(

@@ -263,3 +263,15 @@ def test_any_file_gives_a_config_or_field_errors_never_a_traceback(
         load_config(path)
     except ConfigError as exc:
         assert exc.problems
+
+
+def test_project_and_endpoint_tags_together_must_fit_one_resource() -> None:
+    # 30 + 15 distinct keys pass each map's check, but all land on the endpoint beside infersave's 4 (+7 guard)
+    raw = config(tags={f"p{i}": "v" for i in range(30)}, endpoints__0__tags={f"e{i}": "v" for i in range(15)})
+    parse_config(raw)  # 45 + 4 <= 50 without the breach switch
+    raw["budget"]["breach_switch"] = {"enabled": True, "threshold_percent": 100, "floor_instance_count": 1}
+
+    assert any(
+        p.startswith("endpoints[0].tags: with the project's tags this endpoint carries 45 tags of yours")
+        for p in problems(raw)
+    )
