@@ -19,7 +19,7 @@ from lambdas.common import tags
 from lambdas.common.aws import AwsDataError, TaggedEndpoint
 from lambdas.common.paging import PagingError
 from lambdas.common.retry import describe_error
-from lambdas.cost_reporter.dal import cloudwatch, cost_explorer, outputs, resources
+from lambdas.cost_reporter.dal import athena, cloudwatch, cost_explorer, cur, outputs, resources
 from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.dal.pricing import PriceBook
 from lambdas.cost_reporter.logic import html, render, savings
@@ -188,6 +188,16 @@ def cost_explorer_source(clients: Clients, settings: Settings) -> CostSource:
     return functools.partial(cost_explorer_result, clients, settings)
 
 
+def configured_source(clients: Clients, settings: Settings) -> CostSource:
+    """The cost source the settings name: Cost Explorer, or the CUR table through the Athena workgroup."""
+    if settings.cost_source != "athena":
+        return cost_explorer_source(clients, settings)
+    assert settings.athena_workgroup and settings.cur_database and settings.cur_table  # load_settings
+    table = cur.athena_table(settings.cur_database, settings.cur_table)
+    run = athena.runner(clients.athena, settings.athena_workgroup)
+    return functools.partial(cur.read_cur, run, table, project_name=settings.project_name)
+
+
 def run_report(
     clients: Clients,
     settings: Settings,
@@ -212,7 +222,7 @@ def run_report(
     if settings.activate_cost_allocation_tags:
         warnings += cost_explorer.activate_cost_allocation_tags(clients.ce, tags.COST_ALLOCATION_KEYS)
 
-    bill = (cost_source or cost_explorer_source(clients, settings))(period)
+    bill = (cost_source or configured_source(clients, settings))(period)
     cost = bill.data
     warnings += bill.warnings
     errors += bill.errors
