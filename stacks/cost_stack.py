@@ -58,6 +58,8 @@ class CostStack(cdk.Stack):
             self.cur = CurReporting(
                 self, "Organization", config=config, key=key, function=self.reporter.function.function
             )
+            # The member-read role's trust names this ARN (org/member-read-role.yaml, parameter ReporterRoleArn).
+            cdk.CfnOutput(self, "ReporterRoleArn", value=self.reporter.function.role.role_arn)
         self.dashboard = SavingsDashboard(
             self,
             "Dashboard",

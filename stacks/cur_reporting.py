@@ -142,6 +142,8 @@ class CurReporting(Construct):
             "CUR_TABLE": names.table,
             "MEMBER_ROLE_NAME": names.member_role,
         }
+        if org.member_external_id:
+            self.environment["MEMBER_EXTERNAL_ID"] = org.member_external_id
         for name, value in self.environment.items():
             function.add_environment(name, value)
         self._grant(role, stack, names)

@@ -32,6 +32,9 @@ COST_SOURCES = ("cost_explorer", "athena")
 _WORKGROUP = re.compile(r"^[a-zA-Z0-9._-]{1,128}$")
 #: Glue database and table names as the CUR query accepts them (lower case, digits, "_").
 _GLUE_NAME = re.compile(r"^[a-z0-9_]{1,255}$")
+#: IAM role names and STS external ids (IAM API reference, CreateRole RoleName; STS AssumeRole ExternalId).
+_ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+_EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{2,1224}$")
 INSTANCE_TYPE_PATTERN = re.compile(r"^ml\.[a-z][a-z0-9-]*\.[a-z0-9]+$")
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -57,6 +60,9 @@ class Settings:
     athena_workgroup: str | None = None
     cur_database: str | None = None
     cur_table: str | None = None
+    #: The member-read role's name and the external id its trust policy requires (both, or no member reads).
+    member_role_name: str | None = None
+    member_external_id: str | None = None
 
 
 def _matching(env: Mapping[str, str], name: str, pattern: re.Pattern[str], default: str, what: str) -> str:
@@ -111,7 +117,17 @@ def load_settings(env: Mapping[str, str], *, require_outputs: bool) -> Settings:
             athena[name] = _matching(
                 env, name, pattern, "", f"required with COST_SOURCE=athena ({pattern.pattern})"
             )
+    role = envvars.optional(env, "MEMBER_ROLE_NAME")
+    external_id = envvars.optional(env, "MEMBER_EXTERNAL_ID")
+    if role is not None and not _ROLE_NAME.match(role):
+        raise SettingsError(f"MEMBER_ROLE_NAME={role!r} is not an IAM role name")
+    if external_id is not None and not _EXTERNAL_ID.match(external_id):
+        raise SettingsError(
+            "MEMBER_EXTERNAL_ID is not an STS external id (2-1224 of letters, digits, +=,.@:/-)"
+        )
     return Settings(
+        member_role_name=role,
+        member_external_id=external_id,
         cost_source=source,
         athena_workgroup=athena["ATHENA_WORKGROUP"],
         cur_database=athena["CUR_DATABASE"],

@@ -409,6 +409,8 @@ class Organization(_Model):
     bytes_scanned_cutoff_mb: Annotated[int, Field(ge=10, le=10_000_000)] = 10_240
     #: The role the reporter assumes in member accounts (template: ``org/member-read-role.yaml``).
     member_role_name: Annotated[str, Field(pattern=r"^[\w+=,.@-]{1,64}$")] = "infersave-member-read"
+    #: The external id that role's trust policy requires; without it the reporter reads no member account.
+    member_external_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_+=,.@:/-]+$", min_length=2, max_length=1224)] | None = None
 
 
 class Config(_Model):

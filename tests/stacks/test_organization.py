@@ -164,3 +164,8 @@ def test_cfn_lint_accepts_the_organization_cost_stacks(synth: Synth) -> None:
             json.dumps(template.to_json()), config=ManualArgs(regions=["us-east-1"], ignore_checks=["W3005"])
         )
         assert [str(m) for m in matches] == []
+
+
+def test_reporter_role_arn_is_an_output_for_the_member_role_template(synth: Synth) -> None:
+    assert "ReporterRoleArn" in synth.org["cost"].find_outputs("*")
+    assert "ReporterRoleArn" not in synth.default["cost"].find_outputs("*")

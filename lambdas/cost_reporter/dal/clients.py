@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sts import STSClient
 
 _USER_AGENT = "infersave-cost-reporter"
 # Throttled read APIs: adaptive mode also rate-limits client-side once throttling is seen.
@@ -45,6 +46,8 @@ class Clients:
     sns: SNSClient
     #: Athena in the endpoints' region (the organization report's workgroup lives in the cost stack).
     athena: AthenaClient
+    #: STS in the endpoints' region: the own account, and the member-read role of other accounts.
+    sts: STSClient
 
 
 def make_clients(pricing_region: str | None = None, session: boto3.session.Session | None = None) -> Clients:
@@ -64,4 +67,5 @@ def make_clients(pricing_region: str | None = None, session: boto3.session.Sessi
         s3=session.client("s3", region_name=region, config=_DEFAULT),
         sns=session.client("sns", region_name=region, config=_DEFAULT),
         athena=session.client("athena", region_name=region, config=_THROTTLED_READS),
+        sts=session.client("sts", region_name=region, config=_DEFAULT),
     )

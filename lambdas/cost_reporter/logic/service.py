@@ -19,7 +19,7 @@ from lambdas.common import tags
 from lambdas.common.aws import AwsDataError, TaggedEndpoint
 from lambdas.common.paging import PagingError
 from lambdas.common.retry import describe_error
-from lambdas.cost_reporter.dal import athena, cloudwatch, cost_explorer, cur, outputs, resources
+from lambdas.cost_reporter.dal import athena, cloudwatch, cost_explorer, cur, members, outputs, resources
 from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.dal.pricing import PriceBook
 from lambdas.cost_reporter.logic import html, render, savings
@@ -233,6 +233,13 @@ def run_report(
     invocations, invocation_issues = _invocations(clients, {name.lower() for name in names}, period)
     errors += invocation_issues
     partial = partial or invocations is None
+    if settings.cost_source == "athena" and settings.member_role_name and settings.member_external_id:
+        member = _member_reads(clients, settings, cost, period)
+        errors += member.errors
+        for endpoint in member.endpoints:
+            by_name.setdefault(endpoint.name, endpoint)
+        if invocations is not None:
+            invocations = {**member.invocations, **invocations}
 
     ctx = _Context(settings=settings, region=clients.region, price_book=price_book)
     lines: list[EndpointLine] = []
@@ -274,6 +281,28 @@ def run_report(
         non_usage_cost=non_usage,
         partial=partial,
         cost_source=bill.source,
+    )
+
+
+def _member_reads(
+    clients: Clients, settings: Settings, cost: CostData, period: ReportPeriod
+) -> members.MemberReads:
+    """Tags and invocations of the endpoints the CUR bills in other accounts, through the member-read role."""
+    assert settings.member_role_name and settings.member_external_id
+    accounts = {account for usage in cost.by_endpoint.values() for account in usage.account_ids}
+    try:
+        own = clients.sts.get_caller_identity()["Account"]
+    except (ClientError, BotoCoreError) as exc:
+        return members.MemberReads(errors=[Issue(f"own account unknown (STS: {describe_error(exc)})")])
+    return members.read_members(
+        clients.sts,
+        accounts,
+        own_account=own,
+        role_name=settings.member_role_name,
+        external_id=settings.member_external_id,
+        region=clients.region,
+        project_name=settings.project_name,
+        period=period,
     )
 
 
