@@ -410,7 +410,9 @@ class Organization(_Model):
     #: The role the reporter assumes in member accounts (template: ``org/member-read-role.yaml``).
     member_role_name: Annotated[str, Field(pattern=r"^[\w+=,.@-]{1,64}$")] = "infersave-member-read"
     #: The external id that role's trust policy requires; without it the reporter reads no member account.
-    member_external_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9_+=,.@:/-]+$", min_length=2, max_length=1224)] | None = None
+    member_external_id: (
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9_+=,.@:/-]+$", min_length=2, max_length=1224)] | None
+    ) = None
 
 
 class Config(_Model):
