@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from lambdas.cost_reporter.dal import athena, cur
+from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.models import ReportPeriod
 from lambdas.cost_reporter.settings import SettingsError, load_settings
 
@@ -177,3 +178,33 @@ def test_settings_for_athena_need_the_names_and_unblended_cost() -> None:
         load_settings({**env, "COST_METRIC": "AmortizedCost"}, require_outputs=False)
     with pytest.raises(SettingsError, match="COST_SOURCE"):
         load_settings({"COST_SOURCE": "cur"}, require_outputs=False)
+
+
+def test_athena_run_against_moto_uses_the_api_as_boto3_models_it(clients: Clients) -> None:
+    """Real boto3 requests (botocore validates names and types) against moto's Athena, results queued as the
+    API returns them: the header row first, text values, NULL as an empty Datum."""
+    from moto.athena.models import QueryResults, athena_backends
+
+    account = clients.sts.get_caller_identity()["Account"]
+    clients.athena.create_work_group(Name="infersave-demo-cur")
+    header = _cells(*cur_columns())
+    values = _cells("111122223333", ARN.format("demo-chat"), "demo-chat", None, "2026-10-03",
+                    "USE1-Host:ml.inf2.xlarge", "Usage", "USD", "9.9000000000", "10.0000000000")  # fmt: skip
+    athena_backends[account][clients.region].query_results_queue.append(
+        QueryResults(rows=[header, values], column_info=[])
+    )
+    run = athena.runner(clients.athena, "infersave-demo-cur")
+    result = cur.read_cur(run, cur.athena_table("infersave_demo_cur", "data"), PERIOD, "demo")
+    chat = result.data.by_endpoint["demo-chat"]
+    assert (chat.instance_hours, chat.instance_cost, chat.account_ids) == (
+        Decimal(10),
+        Decimal("9.9"),
+        {"111122223333"},
+    )
+    [execution_id] = clients.athena.list_query_executions(WorkGroup="infersave-demo-cur")["QueryExecutionIds"]
+    query = clients.athena.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]["Query"]
+    assert 'FROM "infersave_demo_cur"."data"' in query
+
+
+def cur_columns() -> list[str]:
+    return list(row())
