@@ -12,8 +12,10 @@
 -- e.g. infersave:endpoint -> user_infersave_endpoint; present only once the tag is activated).
 --
 -- Portable subset, where the engines differ:
---   * map lookup: Trino's subscript fails on a missing key and DuckDB's element_at returns a list, so the
---     lookup is try(resource_tags['key']): NULL on a missing key in both.
+--   * map lookup: DuckDB's element_at returns a list (measured, duckdb 2.0.0) where Trino's returns the value,
+--     and Trino's subscript may fail on a missing key (Trino map functions), so the lookup is
+--     try(resource_tags['key']): the value, or NULL on a missing key, in both (DuckDB measured in
+--     tests/demo/test_demo_cur.py; the Trino side is from its documentation, not run here).
 --   * money: each line is cast to DECIMAL(30, 10) before summing (both engines sum decimals exactly, where a
 --     double sum would drift in the last digits) and the sum is returned as text (Athena returns text anyway).
 --   * billing_period: the partition of the Data Export's S3 layout (data/BILLING_PERIOD=YYYY-MM/); Athena
