@@ -190,17 +190,15 @@ def test_athena_run_against_moto_uses_the_api_as_boto3_models_it(clients: Client
     header = _cells(*cur_columns())
     values = _cells("111122223333", ARN.format("demo-chat"), "demo-chat", None, "2026-10-03",
                     "USE1-Host:ml.inf2.xlarge", "Usage", "USD", "9.9000000000", "10.0000000000")  # fmt: skip
+    # 2,500 rows: three pages of at most 1,000 (the emulator pages as AWS does, emulator/athena.py).
     athena_backends[account][clients.region].query_results_queue.append(
-        QueryResults(rows=[header, values], column_info=[])
+        QueryResults(rows=[header] + [values] * 2500, column_info=[])
     )
     run = athena.runner(clients.athena, "infersave-demo-cur")
     result = cur.read_cur(run, cur.athena_table("infersave_demo_cur", "data"), PERIOD, "demo")
     chat = result.data.by_endpoint["demo-chat"]
-    assert (chat.instance_hours, chat.instance_cost, chat.account_ids) == (
-        Decimal(10),
-        Decimal("9.9"),
-        {"111122223333"},
-    )
+    assert (chat.instance_hours, chat.instance_cost) == (Decimal(25000), Decimal("24750"))
+    assert chat.account_ids == {"111122223333"}
     [execution_id] = clients.athena.list_query_executions(WorkGroup="infersave-demo-cur")["QueryExecutionIds"]
     query = clients.athena.get_query_execution(QueryExecutionId=execution_id)["QueryExecution"]["Query"]
     assert 'FROM "infersave_demo_cur"."data"' in query
