@@ -76,6 +76,11 @@ def build_app(
         description=f"infersave: scheduled cost report and savings dashboard of project {config.project}",
     )
     stacks: dict[str, cdk.Stack] = {"inference": inference, "guardrails": guardrails, "cost": cost}
+    if len(by_shard) > 1:
+        # Exported for good while further endpoint stacks exist: an export that disappears when the last
+        # endpoint reading `make compile` artifacts leaves a further stack would fail stack 0's update while
+        # that stack still imports it.
+        inference.export_value(inference.compile_artifacts.key.key_arn)
     for shard, endpoints in by_shard.items():
         if shard == 0:
             continue

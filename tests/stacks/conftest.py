@@ -1,5 +1,6 @@
-"""One synth per test session, in one App: the default config, a config exercising every preset, and one config
-per billing-stack layout (budget in the billing stack with and without the cross-region breach switch)."""
+"""One synth per test session, in one App: the default config, a config exercising every preset, one config
+per billing-stack layout (budget in the billing stack with and without the cross-region breach switch), and a
+config spread over several endpoint stacks."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ class Synth:
     #: ap-south-2 (no Budgets, opt-in): billing stack in us-east-1, no breach switch.
     opt_in_config: Config
     opt_in: dict[str, Template]
+    #: Six endpoints over endpoint stacks 0, 1, 2 and a pinned 5 (roles "inference", "inference-1", ...).
+    sharded_config: Config
+    sharded: dict[str, Template]
 
 
 def _opt_in_variant(raw: dict[str, Any]) -> Config:
@@ -66,6 +70,8 @@ def synth() -> Synth:
     opt_in_stacks = build_app(
         app, opt_in_config, env=cdk.Environment(account=ENV.account, region=opt_in_config.env.region)
     )
+    sharded_config = load_config(FIXTURES / "sharded.yaml")
+    sharded_stacks = build_app(app, sharded_config, env=ENV)
     # A consumer of grant_invoke, as an application stack would be.
     inference = full_stacks["inference"]
     assert isinstance(inference, InferenceStack)
@@ -81,4 +87,6 @@ def synth() -> Synth:
         billing={role: Template.from_stack(stack) for role, stack in billing_stacks.items()},
         opt_in_config=opt_in_config,
         opt_in={role: Template.from_stack(stack) for role, stack in opt_in_stacks.items()},
+        sharded_config=sharded_config,
+        sharded={role: Template.from_stack(stack) for role, stack in sharded_stacks.items()},
     )
