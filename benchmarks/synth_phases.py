@@ -11,12 +11,13 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from benchmarks.synth_time import cdk_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,14 +48,8 @@ print(json.dumps({"import aws_cdk, cdk-nag": t1 - t0, "config": t2 - t1, "constr
 
 
 def _run(variant: str) -> dict[str, float]:
-    context = json.loads((ROOT / "cdk.json").read_text())["context"]
     with tempfile.TemporaryDirectory() as outdir:
-        env = {
-            **os.environ,
-            "CDK_OUTDIR": outdir,
-            "CDK_CONTEXT_JSON": json.dumps(context),
-            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
-        }
+        env = cdk_environment(outdir)
         done = subprocess.run(
             [sys.executable, "-c", _CHILD, variant],
             cwd=ROOT,

@@ -23,6 +23,8 @@ from typing import Any
 
 import yaml
 
+from benchmarks.synth_time import cdk_environment
+
 ROOT = Path(__file__).resolve().parent.parent
 ENDPOINTS_PER_STACK_TARGET = 30
 
@@ -40,17 +42,11 @@ def scaled_config(endpoints: int, base: Path = ROOT / "infersave.yaml") -> dict[
 
 def synth_once(endpoints: int) -> dict[str, Any]:
     """Synthesize a project of ``endpoints`` endpoints; wall time, stacks, and template figures."""
-    context = json.loads((ROOT / "cdk.json").read_text())["context"]
     with tempfile.TemporaryDirectory() as tmp:
         config = Path(tmp) / "config.yaml"
         config.write_text(yaml.safe_dump(scaled_config(endpoints)))
         outdir = Path(tmp) / "out"
-        env = {
-            **os.environ,
-            "CDK_OUTDIR": str(outdir),
-            "CDK_CONTEXT_JSON": json.dumps({**context, "config": str(config)}),
-            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
-        }
+        env = cdk_environment(str(outdir), config=str(config))
         start = time.perf_counter()
         subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, check=True, capture_output=True)
         seconds = time.perf_counter() - start
