@@ -3,7 +3,8 @@
 Each project cycles the default config's three endpoints under new names (``e0000``, ``e0001``, ...), with
 ``stacks.endpoint_shards`` = ceil(endpoints / 30): about 30 endpoints per stack on average, which leaves room
 for the hash's unevenness below the 44 a further endpoint stack holds (``stacks.config.limits``). Each synth
-runs ``app.py`` in a fresh process, as ``cdk synth`` does (cdk-nag and the template checks included).
+runs ``app.py`` in a fresh process with the context ``cdk synth`` gives it (path metadata on; cdk-nag and the
+template checks included).
 Usage: ``make bench-scale`` or ``python -m benchmarks.synth_scale --endpoints 10 100 500``.
 """
 
@@ -46,7 +47,8 @@ def synth_once(endpoints: int) -> dict[str, Any]:
         config = Path(tmp) / "config.yaml"
         config.write_text(yaml.safe_dump(scaled_config(endpoints)))
         outdir = Path(tmp) / "out"
-        env = cdk_environment(str(outdir), config=str(config))
+        # Path metadata on, as `cdk synth` and `cdk deploy` write templates by default.
+        env = cdk_environment(str(outdir), config=str(config), **{"aws:cdk:enable-path-metadata": True})
         start = time.perf_counter()
         subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=env, check=True, capture_output=True)
         seconds = time.perf_counter() - start

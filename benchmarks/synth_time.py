@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def cdk_environment(outdir: str, **context: str) -> dict[str, str]:
+def cdk_environment(outdir: str, **context: object) -> dict[str, str]:
     """The environment the CDK CLI gives an app: cdk.json's context (plus ``context``) and the output dir."""
     cdk_json = json.loads((ROOT / "cdk.json").read_text())["context"]
     return {
