@@ -23,7 +23,7 @@ from constructs import Construct
 
 from stacks.encryption import grant_image_pull
 from stacks.logged_bucket import LoggedBucket
-from stacks.nag import acknowledge, arn_in_finding
+from stacks.nag import account_region_in_finding, acknowledge, arn_in_finding
 
 #: Key prefix of every compiled artifact set: ``compiled/<endpoint>/<job name>/``.
 ARTIFACTS_PREFIX = "compiled/"
@@ -112,7 +112,7 @@ class CompileArtifacts(Construct):
         endpoints read)."""
         principal = grantee.grant_principal
         grantee_stack = cdk.Stack.of(grantee) if isinstance(grantee, Construct) else cdk.Stack.of(self)
-        if grantee_stack is cdk.Stack.of(self):
+        if grantee_stack.node.path == cdk.Stack.of(self).node.path:
             bucket_arn = self.bucket.bucket_arn
             objects_arn = self.bucket.arn_for_objects(f"{prefix}*")
             finding = f"<{self.bucket_logical_id}.Arn>/{prefix}*"
@@ -120,14 +120,7 @@ class CompileArtifacts(Construct):
             name = f"{self._name_prefix}{grantee_stack.account}-{grantee_stack.region}"
             bucket_arn = f"arn:{grantee_stack.partition}:s3:::{name}"
             objects_arn = f"{bucket_arn}/{prefix}*"
-            region = (
-                "<AWS::Region>" if cdk.Token.is_unresolved(grantee_stack.region) else grantee_stack.region
-            )
-            account = (
-                "<AWS::AccountId>"
-                if cdk.Token.is_unresolved(grantee_stack.account)
-                else grantee_stack.account
-            )
+            account, region = account_region_in_finding(grantee_stack)
             finding = f"arn:<AWS::Partition>:s3:::{self._name_prefix}{account}-{region}/{prefix}*"
         principal.add_to_principal_policy(
             iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects_arn])

@@ -35,8 +35,12 @@ def endpoint_stack_name(project: str, shard: int) -> str:
 
 
 def endpoints_by_shard(config: Config) -> dict[int, list[Endpoint]]:
-    """Endpoints per stack index, in config order; stack 0 is always present (it holds the shared pieces)."""
-    result: dict[int, list[Endpoint]] = {0: []}
+    """Endpoints per stack index, in config order. Every stack the hash can pick is present even when empty
+    (stack 0 holds the shared pieces; the others then hold a key and the scaling gate function only), so
+    removing the last endpoint of a stack still deploys that stack and deletes the endpoint: the CDK never
+    deletes a stack that leaves the app. A pinned stack beyond ``stacks.endpoint_shards`` is present while an
+    endpoint is pinned to it (README "Hundreds of endpoints": delete it by hand once emptied)."""
+    result: dict[int, list[Endpoint]] = {shard: [] for shard in range(config.stacks.endpoint_shards)}
     for endpoint in config.endpoints:
         result.setdefault(shard_of(config, endpoint), []).append(endpoint)
     return dict(sorted(result.items()))

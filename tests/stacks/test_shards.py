@@ -52,10 +52,8 @@ def test_a_pin_overrides_the_hash_and_may_name_a_stack_beyond_the_count() -> Non
 
     config = parse_config(raw)
 
-    assert {k: [e.name for e in v] for k, v in endpoints_by_shard(config).items()} == {
-        0: ["chat"],
-        7: ["vision"],
-    }
+    by_shard = {k: [e.name for e in v] for k, v in endpoints_by_shard(config).items()}
+    assert by_shard == {0: ["chat"], 1: [], 2: [], 7: ["vision"]}
     assert endpoint_stack_name("p", 0) == "infersave-p-inference"
     assert endpoint_stack_name("p", 7) == "infersave-p-inference-7"
 
@@ -109,3 +107,13 @@ def test_only_fixed_values_cross_stacks(synth: Synth) -> None:
         "arn:', {'Ref': 'AWS::Partition'}, ':s3:::shardcfg-neuron-123456789012-us-east-1/compiled/vision/"
         in text
     )
+
+
+def test_every_hashed_stack_is_kept_even_when_empty_so_removing_its_last_endpoint_deletes_it() -> None:
+    config = parse_config(_config(["chat"], 3))  # chat hashes to 0 among 3
+
+    assert {k: [e.name for e in v] for k, v in endpoints_by_shard(config).items()} == {
+        0: ["chat"],
+        1: [],
+        2: [],
+    }
