@@ -42,7 +42,7 @@ FIXED_RESOURCES: Final = {"inference": 18, "guardrails": 23, "shard": 9}  # shar
 OUTPUTS_PER_ENDPOINT: Final = {"inference": 1, "guardrails": 0, "shard": 1}
 FIXED_OUTPUTS: Final = {"inference": 4, "guardrails": 4, "shard": 0}
 #: Template bytes an endpoint adds before its own tags and container variables, as the CDK CLI writes templates
-#: (indented JSON with path metadata): measured 11.8 KB per endpoint of a further stack at 500 endpoints
+#: (indented JSON with path metadata): measured 13.3 KB per endpoint of a further stack at 500 endpoints
 #: (``benchmarks/synth_scale.py``), plus room for 40-character project and endpoint names, which recur in paths,
 #: names and descriptions. An estimate: ``stacks.template_limits`` checks the written templates exactly.
 BYTES_PER_ENDPOINT: Final = {"inference": 12_000, "guardrails": 5_000, "shard": 17_000}
