@@ -15,7 +15,7 @@ class SavingsDashboard(Construct):
 
     Up to ``top_endpoints`` endpoints (the reporter's per-endpoint metric count, ``None``: no cap) get two
     graphs each; past it, the dashboard draws two search graphs instead (the endpoints with their own cost
-    metrics, i.e. the most expensive, and SageMaker's invocations of this project's endpoints): two widgets at
+    metrics, i.e. the most expensive: their cost and their invocations): two widgets at
     any fleet size, below CloudWatch's 500 widgets per dashboard and the template's size limit.
     """
 
@@ -96,31 +96,30 @@ class SavingsDashboard(Construct):
             )
 
     def _add_search_widgets(self, project: str, namespace: str, service: str, top_endpoints: int) -> None:
-        """Graphs whose series CloudWatch finds at view time: SEARCH returns up to 500 time series
-        (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/search-expression-syntax.html);
-        quoted terms match exactly, the unquoted project name matches endpoint names containing it as a token."""
-        cost = cloudwatch.SearchExpression(
-            expression=(
-                f'SEARCH(\'{{{namespace},EndpointName,ReportType,service}} MetricName="ActualCost" '
-                f'ReportType="month_to_date" service="{service}"\', \'Maximum\', 86400)'
-            ),
-            label="",
-        )
-        invocations = cloudwatch.SearchExpression(
-            expression=(
-                'SEARCH(\'{AWS/SageMaker,EndpointName,VariantName} MetricName="Invocations" '
-                f"EndpointName={project}', 'Sum', 3600)"
-            ),
-            label="",
-        )
+        """Graphs whose series CloudWatch finds at view time among the reporter's per-endpoint metrics (the top
+        endpoints by cost); SEARCH returns up to 500 time series, and quoted terms match whole values
+        (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/search-expression-syntax.html)."""
+
+        def search(metric_name: str) -> cloudwatch.SearchExpression:
+            return cloudwatch.SearchExpression(
+                expression=(
+                    f'SEARCH(\'{{{namespace},EndpointName,ReportType,service}} MetricName="{metric_name}" '
+                    f'ReportType="month_to_date" service="{service}"\', \'Maximum\', 86400)'
+                ),
+                label="",
+            )
+
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(
-                title=f"The {top_endpoints} most expensive endpoints: actual cost (USD, month to date)",
-                left=[cost],
+                title=f"{project}: the {top_endpoints} most expensive endpoints, actual cost (USD, month to date)",
+                left=[search("ActualCost")],
                 width=24,
                 height=8,
             ),
             cloudwatch.GraphWidget(
-                title=f"{project} endpoints: invocations per hour", left=[invocations], width=24, height=8
+                title=f"{project}: the same endpoints' invocations (month to date)",
+                left=[search("Invocations")],
+                width=24,
+                height=8,
             ),
         )

@@ -171,7 +171,7 @@ def test_past_the_top_endpoints_the_dashboard_draws_two_search_graphs(synth: Syn
     props = next(iter(t.find_resources("AWS::CloudWatch::Dashboard").values()))["Properties"]
     body = json.dumps(props["DashboardBody"])
     assert body.count("SEARCH(") == 2
-    assert "The 2 most expensive endpoints" in body
+    assert "the 2 most expensive endpoints" in body
     assert "shardcfg-chat" not in body  # no widget per endpoint
 
 
