@@ -45,6 +45,7 @@ from lambdas.cost_reporter.logic.period import previous_month
 from lambdas.cost_reporter.models import ReportPeriod
 from stacks.config import Config, ConfigError, load_config
 from stacks.config.regions import billing_region
+from stacks.config.shards import endpoint_stack_name, endpoints_by_shard
 
 COST_OUTPUTS = ("ReportsBucketName", "SummaryTopicArn", "ReporterFunctionName", "DashboardName")
 
@@ -78,12 +79,17 @@ class PhaseTimes:
 
 def stack_names(config: Config) -> dict[str, str]:
     """The app's stacks by role (see ``stacks.app_builder``): "billing" (in us-east-1, holding the budget) only
-    where the endpoints' region has no Budgets or Cost Anomaly Detection types."""
+    where the endpoints' region has no Budgets or Cost Anomaly Detection types; "inference-<k>" for each
+    further endpoint stack (``stacks.config.shards``)."""
     prefix = f"infersave-{config.project}"
     roles = ["inference", "guardrails", "cost"]
     if billing_region(config.env.region or "us-east-1"):
         roles.append("billing")
-    return {role: f"{prefix}-{role}" for role in roles}
+    names = {role: f"{prefix}-{role}" for role in roles}
+    for shard in endpoints_by_shard(config):
+        if shard:
+            names[f"inference-{shard}"] = endpoint_stack_name(config.project, shard)
+    return names
 
 
 def _raise_on_signal(signum: int, frame: FrameType | None) -> None:

@@ -39,7 +39,9 @@ works without ``--method=direct``; stack updates and deletes run in CloudFormati
 resources whose references changed updated, removed and replaced resources deleted in the cleanup phase,
 ``DeletionPolicy``/``UpdateReplacePolicy`` ``Retain`` honoured), any failing resource (a custom resource that
 answers FAILED, an UpdateEndpoint SageMaker refuses) fails the operation, which rolls back, and a failed delete
-leaves the stack ``DELETE_FAILED`` (:mod:`emulator.cloudformation`). ``AWS::SageMaker::Endpoint`` updates in place through UpdateEndpoint
+leaves the stack ``DELETE_FAILED`` (:mod:`emulator.cloudformation`); CreateStack, UpdateStack and
+CreateChangeSet refuse a template over CloudFormation's quotas (500 resources, 200 outputs, parameters or
+mappings, 1 MB) with ``ValidationError`` (:mod:`emulator.cfn_quotas`). ``AWS::SageMaker::Endpoint`` updates in place through UpdateEndpoint
 (``RetainAllVariantProperties`` kept), and replaced models and endpoint configs wait for the cleanup
 (:mod:`emulator.sagemaker`).
 
@@ -85,6 +87,7 @@ from emulator import (
     autoscaling,
     awslambda,
     budgets,  # noqa: F401
+    cfn_quotas,
     cloudformation,
     cloudwatch,  # noqa: F401
     custom_resources,
@@ -113,5 +116,6 @@ def install() -> None:
     athena.install()
     servicequotas.install()
     custom_resources.install()
+    cfn_quotas.install()
     cloudformation.install()  # last: makes moto's CloudFormation see the types defined above
     _installed = True

@@ -68,6 +68,7 @@ class CostStack(cdk.Stack):
             namespace=METRICS_NAMESPACE,
             service=SERVICE_NAME,
             variant_name=VARIANT_NAME,
+            top_endpoints=config.reports.metrics_top_endpoints,
         )
         cdk.CfnOutput(self, "ReportsBucketName", value=self.reports.bucket.bucket_name)
         cdk.CfnOutput(self, "SummaryTopicArn", value=self.summary_topic.topic_arn)

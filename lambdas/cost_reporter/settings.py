@@ -63,6 +63,8 @@ class Settings:
     #: The member-read role's name and the external id its trust policy requires (both, or no member reads).
     member_role_name: str | None = None
     member_external_id: str | None = None
+    #: Endpoints (highest actual cost first) whose report metrics carry their own dimension.
+    metrics_top_endpoints: int = 20
 
 
 def _matching(env: Mapping[str, str], name: str, pattern: re.Pattern[str], default: str, what: str) -> str:
@@ -151,4 +153,16 @@ def load_settings(env: Mapping[str, str], *, require_outputs: bool) -> Settings:
         ),
         apply_tags=envvars.flag(env, "APPLY_TAGS", default=True),
         activate_cost_allocation_tags=envvars.flag(env, "ACTIVATE_COST_ALLOCATION_TAGS", default=True),
+        metrics_top_endpoints=_top_endpoints(env),
     )
+
+
+def _top_endpoints(env: Mapping[str, str]) -> int:
+    value = envvars.integer(
+        env, "METRICS_TOP_ENDPOINTS", default=20, what="a whole number of endpoints from 0 to 1000"
+    )
+    if not 0 <= value <= 1000:
+        raise SettingsError(
+            f"METRICS_TOP_ENDPOINTS={value} must be from 0 to 1000 (endpoints with own metrics)"
+        )
+    return value

@@ -9,7 +9,8 @@ Each module checks one thing; every problem is reported as ``<field path>: <what
   ``neuron_snapshot`` loads;
 - ``containers``: preset rules (gated models need a token, supported precisions);
 - ``endpoint_checks``: GPU baseline, name length, off-hours floor;
-- ``budget_checks``: budget and breach switch; ``limits``: endpoints per project (stack size);
+- ``budget_checks``: budget and breach switch; ``limits``: each stack inside CloudFormation's quotas, with
+  ``shards`` deciding which endpoint stack holds each endpoint;
 - ``regions``: where the resources and images exist;
 - ``source``: reading the file (UTF-8, YAML, no repeated keys); ``secrets``: no credentials in it.
 """

@@ -40,6 +40,11 @@ _ENV_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 #: SageMaker's allowed range for ContainerStartupHealthCheckTimeoutInSeconds and
 #: ModelDataDownloadTimeoutInSeconds (CreateEndpointConfig API reference).
 TIMEOUT_RANGE_SECONDS = (60, 3600)
+#: Most endpoints with per-endpoint report metrics (6 custom metrics each per report type).
+MAX_METRICS_TOP_ENDPOINTS = 1000
+#: Highest endpoint stack index (``endpoints[].shard``): 100 stacks of endpoints, far below CloudFormation's
+#: 2,000 stacks per account and Region ("Understand CloudFormation quotas").
+MAX_SHARD = 99
 #: SageMaker's allowed range for VolumeSizeInGB (CreateEndpointConfig API reference).
 VOLUME_RANGE_GB = (1, 512)
 
@@ -283,6 +288,9 @@ class Endpoint(_Model):
     volume_size_gb: Annotated[int, Field(ge=VOLUME_RANGE_GB[0], le=VOLUME_RANGE_GB[1])] | None = None
     baseline: Baseline = Field(default_factory=Baseline)
     tags: Tags = Field(default_factory=dict)
+    #: Pins the endpoint to endpoint stack ``shard`` (0 is ``infersave-<project>-inference``); default: the
+    #: stable hash of its name modulo ``stacks.endpoint_shards`` (:mod:`stacks.config.shards`).
+    shard: Annotated[int, Field(ge=0, le=MAX_SHARD)] | None = None
 
     @property
     def weights_gib(self) -> Decimal:
@@ -377,6 +385,17 @@ class Reports(_Model):
     summary_emails: Annotated[Emails, Field(max_length=20)] = Field(default_factory=list)
     #: Days a superseded report version is kept (the current version of each period is kept).
     noncurrent_version_retention_days: Annotated[int, Field(ge=1, le=3650)] = 400
+    #: Endpoints whose report metrics carry their own ``EndpointName`` dimension: the N of highest actual cost
+    #: in each report (the rest are in the totals). Each is 6 custom metrics per scheduled report type.
+    metrics_top_endpoints: Annotated[int, Field(ge=0, le=MAX_METRICS_TOP_ENDPOINTS)] = 20
+
+
+class Stacks(_Model):
+    """How endpoints spread over CloudFormation stacks (README "Hundreds of endpoints")."""
+
+    #: Endpoint stacks a name's hash picks from. Fixed for the life of a project: changing it moves most
+    #: endpoints to another stack (a replacement); grow with ``endpoints[].shard`` pins instead.
+    endpoint_shards: Annotated[int, Field(ge=1, le=MAX_SHARD + 1)] = 1
 
 
 GlueName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,255}$")]
@@ -425,6 +444,7 @@ class Config(_Model):
     alarms: Alarms = Field(default_factory=Alarms)
     reports: Reports = Field(default_factory=Reports)
     organization: Organization = Field(default_factory=Organization)
+    stacks: Stacks = Field(default_factory=Stacks)
     tags: Tags = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -1,5 +1,6 @@
-"""One synth per test session, in one App: the default config, a config exercising every preset, and one config
-per billing-stack layout (budget in the billing stack with and without the cross-region breach switch)."""
+"""One synth per test session, in one App: the default config, a config exercising every preset, one config
+per billing-stack layout (budget in the billing stack with and without the cross-region breach switch), and a
+config spread over several endpoint stacks."""
 
 from __future__ import annotations
 
@@ -52,6 +53,9 @@ class Synth:
     org: dict[str, Template]
     org_existing_config: Config
     org_existing: dict[str, Template]
+    #: Six endpoints over endpoint stacks 0, 1, 2 and a pinned 5 (roles "inference", "inference-1", ...).
+    sharded_config: Config
+    sharded: dict[str, Template]
 
 
 def _opt_in_variant(raw: dict[str, Any]) -> Config:
@@ -87,6 +91,8 @@ def synth() -> Synth:
     org_existing_config = parse_config({**default_raw, "project": "orgext", "organization": ORG_EXISTING})
     org_stacks = build_app(app, org_config, env=ENV)
     org_existing_stacks = build_app(app, org_existing_config, env=ENV)
+    sharded_config = load_config(FIXTURES / "sharded.yaml")
+    sharded_stacks = build_app(app, sharded_config, env=ENV)
     # A consumer of grant_invoke, as an application stack would be.
     inference = full_stacks["inference"]
     assert isinstance(inference, InferenceStack)
@@ -106,4 +112,6 @@ def synth() -> Synth:
         org={role: Template.from_stack(stack) for role, stack in org_stacks.items()},
         org_existing_config=org_existing_config,
         org_existing={role: Template.from_stack(stack) for role, stack in org_existing_stacks.items()},
+        sharded_config=sharded_config,
+        sharded={role: Template.from_stack(stack) for role, stack in sharded_stacks.items()},
     )
