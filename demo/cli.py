@@ -293,7 +293,7 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, sta
         print()
         report_html = ran.files["report.html"]
         print(
-            f"report.html: {report_html}  (open it in a browser; report.json, report.csv, report.md beside it)"
+            f"report.html: {report_html}  (open it in a browser; report.json, report.csv, daily.csv, report.md beside it)"
         )
         print(f"in AWS, look at: CloudWatch dashboard {outputs['DashboardName']}; reports in "
               f"s3://{outputs['ReportsBucketName']}/{ran.result['report_keys'][0].rsplit('/', 1)[0]}/; "

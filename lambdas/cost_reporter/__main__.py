@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.no_tagging:
             settings = replace(settings, apply_tags=False, activate_cost_allocation_tags=False)
         clients = make_clients(settings.pricing_region)
-        report = run_report(clients, settings, period, PriceBook.from_client(clients.pricing))
+        report = run_report(clients, settings, period, PriceBook.from_client(clients.pricing), today=today)
         args.output_dir.mkdir(parents=True, exist_ok=True)
         for name, text in render_files(report).items():
             (args.output_dir / name).write_text(text, encoding="utf-8")
@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(render.summary_table(report), end="")
     print(
-        f"wrote {args.output_dir / 'report.html'} (open it in a browser), report.json, report.csv, report.md"
+        f"wrote {args.output_dir / 'report.html'} (open it in a browser), report.json, report.csv, daily.csv, report.md"
     )
     if report.partial:
         print("error: the report is partial (data is missing, see its errors); run it again", file=sys.stderr)

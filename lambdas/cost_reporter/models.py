@@ -36,12 +36,24 @@ class Issue:
 
 
 @dataclass
-class EndpointUsage:
-    """What Cost Explorer billed one ``infersave:endpoint`` tag value over the period."""
+class DayUsage:
+    """What Cost Explorer billed one ``infersave:endpoint`` tag value on one UTC day (a DAILY bucket)."""
 
     instance_hours: Decimal = Decimal(0)
     instance_cost: Decimal = Decimal(0)
     other_cost: Decimal = Decimal(0)
+
+
+@dataclass
+class EndpointUsage:
+    """What Cost Explorer billed one ``infersave:endpoint`` tag value over the period, and per day (the period's
+    figures are the sums of the days' figures)."""
+
+    instance_hours: Decimal = Decimal(0)
+    instance_cost: Decimal = Decimal(0)
+    other_cost: Decimal = Decimal(0)
+    #: By the start date of the Cost Explorer bucket (a UTC day under DAILY granularity).
+    days: dict[date, DayUsage] = field(default_factory=dict)
     hours_by_instance_type: dict[str, Decimal] = field(default_factory=dict)
     usage_region_codes: set[str] = field(default_factory=set)
     #: Why this endpoint's figures cannot be trusted for savings (absurd or negative amounts, rows in another
@@ -81,6 +93,17 @@ class Baseline:
 
 
 @dataclass(frozen=True)
+class EndpointDay:
+    """One endpoint on one UTC day, unrounded: the formula of :class:`EndpointLine` applied to the day."""
+
+    day: date
+    instance_hours: Decimal
+    actual_cost: Decimal
+    baseline_cost: Decimal | None
+    invocations: int | None
+
+
+@dataclass(frozen=True)
 class EndpointLine:
     """One endpoint of the report, unrounded. ``None`` means unknown (see the report's warnings/errors)."""
 
@@ -99,6 +122,21 @@ class EndpointLine:
     invocations: int | None
     cost_per_1k_invocations: Decimal | None
     baseline_cost_per_1k_invocations: Decimal | None
+    #: The period day by day (days with cost or invocations), in date order; the period's actual cost,
+    #: baseline cost and instance-hours are exactly the sums of these (Decimal).
+    daily: tuple[EndpointDay, ...] = ()
+
+
+@dataclass(frozen=True)
+class DayTotal:
+    """The project on one UTC day: sums over the endpoints (baseline and savings over those with a baseline)."""
+
+    day: date
+    actual_cost: Decimal
+    baseline_cost: Decimal
+    savings: Decimal
+    instance_hours: Decimal
+    invocations: int
 
 
 @dataclass(frozen=True)

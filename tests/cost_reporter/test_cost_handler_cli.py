@@ -120,23 +120,39 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"])
     assert keys == [
         f"{PREFIX}/{name}"
-        for name in ("manifest.json", "report.csv", "report.html", "report.json", "report.md")
+        for name in ("daily.csv", "manifest.json", "report.csv", "report.html", "report.json", "report.md")
     ]
     page = s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/report.html")
     assert page["ContentType"] == "text/html; charset=utf-8"
     assert b'id="chart-cost"' in page["Body"].read()
     manifest = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/manifest.json")["Body"].read())
-    assert sorted(manifest["files"]) == ["report.csv", "report.html", "report.json", "report.md"]
+    assert sorted(manifest["files"]) == ["daily.csv", "report.csv", "report.html", "report.json", "report.md"]
     report = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/report.json")["Body"].read())
     assert list(report) == [
         "schema_version", "status", "period", "currency", "cost_metric", "endpoints",
-        "untagged_cost", "non_usage_cost", "non_usage_total", "totals", "warnings", "errors",
+        "untagged_cost", "non_usage_cost", "non_usage_total", "totals", "daily", "warnings", "errors",
     ]  # fmt: skip
-    assert (report["schema_version"], report["status"]) == (2, "complete")
+    assert (report["schema_version"], report["status"]) == (3, "complete")
+    # schema 3: the days (the queued bill is one bucket starting 2025-10-01; invocations on the 5th and 20th)
+    assert [(d["date"], d["actual_cost"], d["invocations"]) for d in report["daily"]] == [
+        ("2025-10-01", 952.0, 0),
+        ("2025-10-05", 0.0, 1_005_000),
+        ("2025-10-20", 0.0, 200_000),
+    ]
+    chat = report["endpoints"][0]
+    assert [(d["date"], d["baseline_cost"], d["savings"]) for d in chat["daily"]] == [
+        ("2025-10-01", 1639.4, 923.4),
+        ("2025-10-05", 0.0, 0.0),
+        ("2025-10-20", 0.0, 0.0),
+    ]
+    daily_csv = s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/daily.csv")["Body"].read().decode().splitlines()
+    assert daily_csv[0] == "date,endpoint_name,instance_hours,actual_cost,baseline_cost,savings,invocations"
+    assert daily_csv[1] == "2025-10-01,chat,720.0,716.0,1639.4,923.4,0"
+    assert daily_csv[-1] == "2025-10-20,(total),0.0,0.0,0.0,0.0,200000"
     assert report["period"] == {"start": "2025-10-01", "end": "2025-11-01"}
     assert (report["currency"], report["cost_metric"]) == ("USD", "UnblendedCost")
     chat, rag = report["endpoints"]
-    assert tuple(chat) == ENDPOINT_FIELDS
+    assert tuple(chat) == (*ENDPOINT_FIELDS, "daily")
     # chat: the hand-computed example (see test_cost_savings): 720 h x 1.5 x 1.515 + 3.20 = 1639.40
     assert (chat["actual_cost"], chat["baseline_cost"], chat["savings"]) == (716.0, 1639.4, 923.4)
     assert (chat["invocations"], chat["cost_per_1k_invocations"]) == (1_200_000, 0.5967)
@@ -227,13 +243,14 @@ def test_rerun_for_the_same_period_overwrites_the_same_keys(lambda_env: str) -> 
 
     versions = boto3.client("s3", region_name=REGION).list_object_versions(Bucket=BUCKET)["Versions"]
     assert sorted({v["Key"] for v in versions}) == [
+        f"{PREFIX}/daily.csv",
         f"{PREFIX}/manifest.json",
         f"{PREFIX}/report.csv",
         f"{PREFIX}/report.html",
         f"{PREFIX}/report.json",
         f"{PREFIX}/report.md",
     ]
-    assert len(versions) == 10
+    assert len(versions) == 12
 
 
 FAILED_RUN = pytest.mark.filterwarnings("ignore:No application metrics to publish")
@@ -321,6 +338,7 @@ def test_command_writes_the_three_files_and_prints_the_table(
     out = capsys.readouterr().out
     assert status == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "daily.csv",
         "report.csv",
         "report.html",
         "report.json",

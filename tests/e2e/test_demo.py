@@ -169,7 +169,7 @@ def test_reports_bucket_is_encrypted_versioned_private_and_expires_old_versions(
 
 def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun) -> None:
     document = report_run.document
-    assert (document["schema_version"], document["status"]) == (2, "complete")
+    assert (document["schema_version"], document["status"]) == (3, "complete")
     assert document["period"] == OCTOBER_2026
     assert (report_run.scenario.start.isoformat(), report_run.scenario.end_exclusive.isoformat()) == (
         "2026-10-01",
@@ -178,9 +178,10 @@ def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun
     assert report_run.result["period"] == OCTOBER_2026
     assert report_run.result["report_keys"] == [
         f"reports/2026-10-01_2026-11-01/{name}"
-        for name in ("report.json", "report.csv", "report.md", "report.html", "manifest.json")
+        for name in ("report.json", "report.csv", "daily.csv", "report.md", "report.html", "manifest.json")
     ]
     assert sorted(report_run.files) == [
+        "daily.csv",
         "manifest.json",
         "report.csv",
         "report.html",
@@ -189,7 +190,7 @@ def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun
     ]
     manifest = json.loads(report_run.files["manifest.json"].read_text(encoding="utf-8"))
     assert manifest["status"] == "complete"
-    assert sorted(manifest["files"]) == ["report.csv", "report.html", "report.json", "report.md"]
+    assert sorted(manifest["files"]) == ["daily.csv", "report.csv", "report.html", "report.json", "report.md"]
     page = report_run.files["report.html"].read_text(encoding="utf-8")
     assert all(f'id="{chart}"' in page for chart in ("chart-cost", "chart-savings", "chart-idle"))
     assert document["errors"] == []
@@ -238,6 +239,17 @@ def test_each_line_follows_from_the_config_the_replayed_usage_and_the_catalog(
         assert dec(line["savings"]) == cents(baseline - actual)
     totals = report_run.document["totals"]
     assert totals["invocations"] == sum(e.invocations for e in report_run.scenario.endpoints)
+    # Schema 3: 31 days, each the sum of its endpoints; the month is the sum of the days (rounded per day
+    # to cents in the file, so within half a cent per day).
+    days = report_run.document["daily"]
+    assert [d["date"] for d in days] == [f"2026-10-{n:02d}" for n in range(1, 32)]
+    assert sum(d["invocations"] for d in days) == totals["invocations"]
+    for key in ("actual_cost", "baseline_cost", "savings"):
+        assert abs(sum(dec(d[key]) for d in days) - dec(totals[key])) <= Decimal("0.005") * len(days)
+    for name, line in lines.items():
+        assert [(d["date"], d["invocations"]) for d in line["daily"]] == [
+            (day.day.isoformat(), day.invocations) for day in simulated[name].days
+        ]
     hours = sum((e.instance_hours for e in report_run.scenario.endpoints), Decimal(0))
     assert dec(totals["instance_hours"]) == hours.quantize(Decimal("0.0001"), ROUND_HALF_UP)
 

@@ -1,4 +1,4 @@
-"""Report rendering: JSON (schema_version 2), CSV, Markdown, the command's table and the SNS summary.
+"""Report rendering: JSON (schema_version 3), CSV, daily CSV, Markdown, the command's table and the SNS summary.
 
 This is the edge where Decimal becomes numbers: amounts are rounded to cents (half up), rates per
 instance-hour and per 1,000 invocations to 4 decimals, hours to 4 decimals, percentages to 2.
@@ -13,11 +13,13 @@ import json
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from lambdas.cost_reporter.models import EndpointLine, Issue, Report
+from lambdas.cost_reporter.logic import savings
+from lambdas.cost_reporter.models import DayTotal, EndpointDay, EndpointLine, Issue, Report
 
 #: 2: ``status`` (complete | partial), ``non_usage_cost`` (by record type) and ``non_usage_total`` added;
-#: actual cost counts usage record types only.
-SCHEMA_VERSION = 2
+#: actual cost counts usage record types only. 3: ``daily`` (the project per UTC day) and each endpoint's
+#: ``daily`` added (no schema-2 field removed or renamed).
+SCHEMA_VERSION = 3
 _CENT = Decimal("0.01")
 #: Half-up rounding with room for any figure the reporter accepts (rows are bounded at 1e12, ratios at 100,
 #: prices at 1e4 per hour): quantizing never raises for lack of digits, as the default 28 digits could.
@@ -78,20 +80,62 @@ def endpoint_document(line: EndpointLine) -> dict[str, Any]:
     }
 
 
+#: Columns of daily.csv: a row per endpoint and day, then a ``(total)`` row per day.
+DAILY_FIELDS = (
+    "date",
+    "endpoint_name",
+    "instance_hours",
+    "actual_cost",
+    "baseline_cost",
+    "savings",
+    "invocations",
+)
+
+
+def day_document(day: EndpointDay) -> dict[str, Any]:
+    """One endpoint's day as the JSON object of schema 3."""
+    saved = None if day.baseline_cost is None else day.baseline_cost - day.actual_cost
+    return {
+        "date": day.day.isoformat(),
+        "instance_hours": _number(day.instance_hours, _RATE),
+        "actual_cost": _money(day.actual_cost),
+        "baseline_cost": _money(day.baseline_cost),
+        "savings": _money(saved),
+        "invocations": day.invocations,
+    }
+
+
+def day_total_document(day: DayTotal) -> dict[str, Any]:
+    """The project's day as the JSON object of schema 3 (baseline and savings: endpoints with a baseline)."""
+    return {
+        "date": day.day.isoformat(),
+        "instance_hours": _number(day.instance_hours, _RATE),
+        "actual_cost": _money(day.actual_cost),
+        "baseline_cost": _money(day.baseline_cost),
+        "savings": _money(day.savings),
+        "invocations": day.invocations,
+    }
+
+
 def _issue(issue: Issue) -> dict[str, Any]:
     return {"endpoint_name": issue.endpoint_name, "message": issue.message}
 
 
 def report_document(report: Report) -> dict[str, Any]:
-    """The report as the JSON document of the contract (``schema_version`` 2)."""
+    """The report as the JSON document of the contract (``schema_version`` 3)."""
     totals = report.totals
+    endpoints = []
+    for line in report.endpoints:
+        document = endpoint_document(line)
+        document["daily"] = [day_document(day) for day in line.daily]
+        endpoints.append(document)
     return {
         "schema_version": SCHEMA_VERSION,
         "status": status(report),
         "period": {"start": report.period.start.isoformat(), "end": report.period.end_exclusive.isoformat()},
         "currency": report.currency,
         "cost_metric": report.cost_metric,
-        "endpoints": [endpoint_document(line) for line in report.endpoints],
+        "endpoints": endpoints,
         "untagged_cost": _money(report.untagged_cost),
         "non_usage_cost": {kind: _money(amount) for kind, amount in report.non_usage_cost.items()},
         "non_usage_total": _money(sum(report.non_usage_cost.values(), Decimal(0))),
@@ -103,6 +147,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "instance_hours": _number(totals.instance_hours, _RATE),
             "invocations": totals.invocations,
         },
+        "daily": [day_total_document(day) for day in savings.daily_totals(report.endpoints)],
         "warnings": [_issue(issue) for issue in report.warnings],
         "errors": [_issue(issue) for issue in report.errors],
     }
@@ -139,6 +184,19 @@ def render_csv(report: Report) -> str:
             "invocations": totals["invocations"],
         }
     )
+    return buffer.getvalue()
+
+
+def render_daily_csv(report: Report) -> str:
+    """daily.csv: a row per endpoint and UTC day, then a ``(total)`` row per day (the figures of ``daily``)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=DAILY_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for line in report.endpoints:
+        for day in line.daily:
+            writer.writerow({"endpoint_name": line.endpoint_name, **day_document(day)})
+    for total in savings.daily_totals(report.endpoints):
+        writer.writerow({"endpoint_name": "(total)", **day_total_document(total)})
     return buffer.getvalue()
 
 

@@ -9,6 +9,7 @@ GetMetricData batches of 500 and one GetProducts per distinct baseline type and 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -100,7 +101,7 @@ def _line(
     *,
     endpoint: TaggedEndpoint | None,
     cost: CostData,
-    invocations: dict[str, int] | None,
+    invocations: dict[str, dict[date, int]] | None,
     warnings: list[Issue],
     errors: list[Issue],
 ) -> EndpointLine:
@@ -145,11 +146,11 @@ def _line(
 
 def _invocations(
     clients: Clients, names: set[str], period: ReportPeriod
-) -> tuple[dict[str, int] | None, list[Issue]]:
+) -> tuple[dict[str, dict[date, int]] | None, list[Issue]]:
     try:
         series = cloudwatch.list_invocation_series(clients.cloudwatch)
         wanted = [item for item in series if item.endpoint_name.lower() in names]
-        return cloudwatch.sum_invocations(clients.cloudwatch, wanted, period)
+        return cloudwatch.daily_invocations(clients.cloudwatch, wanted, period)
     except (ClientError, BotoCoreError, PagingError) as exc:
         return None, [
             Issue(
@@ -158,8 +159,16 @@ def _invocations(
         ]
 
 
-def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price_book: PriceBook) -> Report:
-    """Produce the report of ``period``. Raises only when no report is possible (listing or Cost Explorer)."""
+def run_report(
+    clients: Clients,
+    settings: Settings,
+    period: ReportPeriod,
+    price_book: PriceBook,
+    *,
+    today: date | None = None,
+) -> Report:
+    """Produce the report of ``period``. Raises only when no report is possible (listing or Cost Explorer).
+    ``today`` (UTC) lets the Cost Explorer requests be checked against its history before they are paid for."""
     warnings: list[Issue] = []
     errors: list[Issue] = []
     endpoints, listing_warnings = resources.list_endpoints(clients.tagging, settings.project_name)
@@ -176,13 +185,13 @@ def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price
         warnings += cost_explorer.activate_cost_allocation_tags(clients.ce, tags.COST_ALLOCATION_KEYS)
 
     request = cost_explorer.build_request(period, settings.cost_metric, settings.project_name)
-    pages = cost_explorer.fetch_pages(clients.ce, request)
+    pages = cost_explorer.fetch_pages(clients.ce, request, today=today)
     cost, cost_warnings, cost_errors = cost_explorer.parse_pages(
         pages, settings.cost_metric, request["GroupBy"]
     )
     warnings += cost_warnings
     errors += cost_errors
-    non_usage, partial = _non_usage(clients, settings, period, warnings, errors)
+    non_usage, partial = _non_usage(clients, settings, period, warnings, errors, today=today)
 
     by_name = {endpoint.name: endpoint for endpoint in endpoints}
     names = sorted(set(by_name) | set(cost.by_endpoint))
@@ -233,12 +242,18 @@ def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price
 
 
 def _non_usage(
-    clients: Clients, settings: Settings, period: ReportPeriod, warnings: list[Issue], errors: list[Issue]
+    clients: Clients,
+    settings: Settings,
+    period: ReportPeriod,
+    warnings: list[Issue],
+    errors: list[Issue],
+    *,
+    today: date | None,
 ) -> tuple[dict[str, Decimal], bool]:
     """The project's non-usage charges by RECORD_TYPE; ``True`` (partial) when they could not be read."""
     request = cost_explorer.build_non_usage_request(period, settings.cost_metric, settings.project_name)
     try:
-        pages = cost_explorer.fetch_pages(clients.ce, request)
+        pages = cost_explorer.fetch_pages(clients.ce, request, today=today)
     except (ClientError, BotoCoreError, PagingError) as exc:
         errors.append(
             Issue(f"charges that are not usage (credits, refunds, taxes) unknown: {describe_error(exc)}")
@@ -255,6 +270,7 @@ def render_files(report: Report) -> dict[str, str]:
     return {
         "report.json": render.render_json(report),
         "report.csv": render.render_csv(report),
+        "daily.csv": render.render_daily_csv(report),
         "report.md": render.render_markdown(report),
         "report.html": html.render_html(report),
     }
@@ -266,7 +282,7 @@ def deliver_report(clients: Clients, bucket: str, topic_arn: str, report: Report
         clients.s3, bucket, report.period.key, render_files(report), status=render.status(report)
     )
     page = f"s3://{bucket}/{outputs.report_key(report.period.key, 'report.html')}"
-    location = f"{page} (the page with charts; report.md, report.json, report.csv beside it)"
+    location = f"{page} (the page with charts; report.md, report.json, report.csv, daily.csv beside it)"
     subject, message = render.sns_summary(report, location)
     outputs.publish_summary(clients.sns, topic_arn, subject, message)
     return keys
