@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,7 @@ import requests
 
 from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.logic import savings
-from lambdas.cost_reporter.models import EndpointLine, Issue, Report, ReportPeriod
+from lambdas.cost_reporter.models import EndpointDay, EndpointLine, Issue, Report, ReportPeriod
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -203,10 +203,37 @@ def capture_requests(client: Any, operation: str) -> list[dict[str, Any]]:
     return seen
 
 
+def sample_days(
+    hours: Decimal, actual: Decimal, baseline: Decimal | None, invocations: int | None
+) -> tuple[EndpointDay, ...]:
+    """October 2026 day by day: weekdays carry twice a weekend day's share; the last day takes the remainder,
+    so the days sum exactly to the month."""
+    first = date(2026, 10, 1)
+    weights = [2 if (first + timedelta(days=i)).weekday() < 5 else 1 for i in range(31)]
+    days: list[EndpointDay] = []
+    spent = [Decimal(0), Decimal(0), Decimal(0), 0]
+    for i, weight in enumerate(weights):
+        share = Decimal(weight) / sum(weights)
+        last = i == len(weights) - 1
+        h = hours - spent[0] if last else (hours * share).quantize(Decimal("0.01"))
+        a = actual - spent[1] if last else (actual * share).quantize(Decimal("0.01"))
+        b = (
+            None
+            if baseline is None
+            else baseline - spent[2]
+            if last
+            else (baseline * share).quantize(Decimal("0.01"))
+        )
+        n = None if invocations is None else invocations - spent[3] if last else int(invocations * share)
+        spent = [spent[0] + h, spent[1] + a, spent[2] + (b or 0), spent[3] + (n or 0)]
+        days.append(EndpointDay(first + timedelta(days=i), h, a, b, n))
+    return tuple(days)
+
+
 def sample_line(
     name: str, hours: str, actual: str, baseline: str | None, invocations: int | None
 ) -> EndpointLine:
-    """A hand-made endpoint line (figures as strings, baseline None: price unknown)."""
+    """A hand-made endpoint line (figures as strings, baseline None: price unknown), with its days."""
     base = None if baseline is None else Decimal(baseline)
     saved = None if base is None else base - Decimal(actual)
     return EndpointLine(
@@ -225,6 +252,7 @@ def sample_line(
         invocations=invocations,
         cost_per_1k_invocations=savings.per_thousand(Decimal(actual), invocations),
         baseline_cost_per_1k_invocations=savings.per_thousand(base, invocations),
+        daily=sample_days(Decimal(hours), Decimal(actual), base, invocations),
     )
 
 

@@ -4,15 +4,16 @@ wording as the other files, nothing fetched from the network."""
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
 from cost_helpers import sample_line, sample_report
 
-from lambdas.cost_reporter.logic import render, service
+from lambdas.cost_reporter.logic import render, savings, service
 from lambdas.cost_reporter.logic.html import MAX_CHARTED, render_html
 
-CHARTS = ("chart-cost", "chart-savings", "chart-idle")
+CHARTS = ("chart-daily", "chart-cost", "chart-savings", "chart-idle")
 
 
 class Page(HTMLParser):
@@ -88,7 +89,18 @@ def test_every_chart_has_a_title_bars_and_a_table_of_its_figures() -> None:
     assert set(page.svg_titles) == set(CHARTS)
     assert all(page.svg_titles[chart] for chart in CHARTS)
     assert all(page.bars[chart] for chart in CHARTS)
-    cost, saved, idle = (page.table("fallback", i) for i in range(3))
+    daily, cost, saved, idle = (page.table("fallback", i) for i in range(4))
+    days = savings.daily_totals(report.endpoints)
+    assert daily[0] == ["date", "actual USD", "baseline USD", "savings USD", "invocations"]
+    assert len(daily) == 1 + 31
+    for row, day in zip(daily[1:], days, strict=True):
+        assert row == [
+            day.day.isoformat(),
+            render.fmt(day.actual_cost),
+            render.fmt(day.baseline_cost),
+            render.fmt(day.savings),
+            f"{day.invocations:,}",
+        ]
     assert cost[0] == ["endpoint", "actual USD", "baseline USD"]
     for row, line in zip(cost[1:], report.endpoints, strict=True):
         assert row == [line.endpoint_name, render.fmt(line.actual_cost), render.fmt(line.baseline_cost)]
@@ -112,6 +124,21 @@ def test_bars_are_proportional_to_the_figures_and_unknown_figures_draw_none() ->
     assert 'fill="#c0392b"><title>legacy: savings USD -50.00' in render_html(sample_report())
 
 
+def test_the_daily_chart_draws_actual_against_baseline_per_day_in_proportion() -> None:
+    report = sample_report()
+    days = savings.daily_totals(report.endpoints)
+    page = Page(render_html(report))
+    found = re.findall(r'height="([0-9.]+)" fill="[^"]+"><title>([^<]+)</title>', render_html(report))
+    by_title = {title: float(height) for height, title in found}
+    first = days[0]
+    actual = by_title[f"{first.day}: actual {render.fmt(first.actual_cost)}"]
+    baseline = by_title[f"{first.day}: baseline {render.fmt(first.baseline_cost)}"]
+    assert actual / baseline == pytest.approx(float(first.actual_cost / first.baseline_cost), rel=1e-2)
+    assert len([t for _, t in page.bars["chart-daily"]]) == 2 * 31
+    # the project's days sum to the totals (the sample's days are exact decimals)
+    assert sum((d.actual_cost for d in days), Decimal(0)) == report.totals.actual_cost
+
+
 @pytest.mark.parametrize(
     "hostile",
     [
@@ -131,7 +158,7 @@ def test_hostile_endpoint_names_stay_text(hostile: str) -> None:
         "li", "code",
     }  # fmt: skip
     assert page.table("endpoints")[1][0] == hostile
-    assert page.table("fallback")[1][0] == hostile
+    assert page.table("fallback", 1)[1][0] == hostile
     assert any(title.startswith(hostile) for _, title in page.bars["chart-cost"])
     assert "<script" not in text and "<img" not in text and "<iframe" not in text
 
@@ -161,7 +188,7 @@ def test_totals_assumptions_and_issues_are_the_markdown_wording() -> None:
 def test_the_page_fetches_nothing_and_runs_no_script() -> None:
     text = render_html(sample_report())
     assert "<script" not in text and " on" not in re.sub(r">[^<]*<", "><", text)
-    assert re.findall(r"https?://[^\"' )]+", text) == ["http://www.w3.org/2000/svg"] * 3  # SVG namespace only
+    assert re.findall(r"https?://[^\"' )]+", text) == ["http://www.w3.org/2000/svg"] * 4  # SVG namespace only
     assert "url(" not in text and "@import" not in text
 
 
@@ -184,7 +211,7 @@ def test_many_endpoints_chart_the_most_expensive_and_table_them_all() -> None:
     lines = [sample_line(f"ep-{i:03}", "10", str(i), str(2 * i), 100) for i in range(1, MAX_CHARTED + 11)]
     page = Page(render_html(sample_report(lines)))
     assert len(page.table("endpoints")) == len(lines) + 2  # header and TOTAL
-    charted = page.table("fallback")[1:]
+    charted = page.table("fallback", 1)[1:]
     assert len(charted) == MAX_CHARTED
     assert charted[0][0] == f"ep-{MAX_CHARTED + 10:03}" and charted[-1][0] == "ep-011"
     assert f"{MAX_CHARTED} endpoints of highest actual cost of {len(lines)}" in "".join(page.text)

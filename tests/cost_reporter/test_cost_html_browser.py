@@ -77,10 +77,10 @@ def test_headless_chromium_draws_the_report_page(tmp_path: Path) -> None:
     shot = run_browser(binary, tmp_path / "profile", f"--screenshot={screenshot}", page.as_uri())
 
     # The DOM Chromium built holds the three charts with their bars and their tables.
-    for chart in ("chart-cost", "chart-savings", "chart-idle"):
+    for chart in ("chart-daily", "chart-cost", "chart-savings", "chart-idle"):
         assert f'id="{chart}"' in dom.stdout
     assert dom.stdout.count("<rect") >= 5 * 2 + 5 + 5
-    assert dom.stdout.count("Figures of this chart") == 3
+    assert dom.stdout.count("Figures of this chart") == 4
     assert "infersave cost report 2026-10-01 to 2026-11-01" in dom.stdout
     # No console message (errors from a blocked or broken resource would be logged there).
     for run in (dom, shot):

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from lambdas.cost_reporter.logic import render
-from lambdas.cost_reporter.models import EndpointLine, Issue, Report
+from lambdas.cost_reporter.logic import render, savings
+from lambdas.cost_reporter.models import DayTotal, EndpointLine, Issue, Report
 
 #: Chart geometry, in SVG user units (the SVG scales to the page width).
 _WIDTH = 960
@@ -249,6 +249,78 @@ def charts(report: Report) -> str:
     return note + cost + saved + idle
 
 
+#: Height of the plot area of the daily chart, in SVG user units.
+_DAY_PLOT = 220
+
+
+def daily_chart(days: Sequence[DayTotal], currency: str) -> str:
+    """Daily actual cost against the baseline for the whole project (one pair of columns per UTC day), then
+    its table. Baseline and savings cover the endpoints with a baseline, as the totals do."""
+    if not days:
+        return "<p>No daily figures in this period: nothing to chart.</p>"
+    title = f"Daily actual cost against the GPU baseline, all endpoints ({currency})"
+    left, top, bottom = 70.0, 24.0, 44.0
+    height = top + _DAY_PLOT + bottom + 20
+    high = max(float(max(d.actual_cost, d.baseline_cost)) for d in days) or 1.0
+    slot = (_WIDTH - left - 10) / len(days)
+    bar = max(min(slot / 2 - 1, 14.0), 0.5)
+
+    def y_of(value: Decimal) -> float:
+        return top + _DAY_PLOT - float(value) / high * _DAY_PLOT
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {height:.0f}" role="img" '
+        'aria-labelledby="chart-daily-title" class="chart" id="chart-daily">',
+        f'<title id="chart-daily-title">{esc(title)}</title>',
+        f'<line x1="{left}" y1="{top + _DAY_PLOT}" x2="{_WIDTH - 10}" y2="{top + _DAY_PLOT}" class="axis"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + _DAY_PLOT}" class="axis"/>',
+    ]
+    for fraction in (0.5, 1.0):
+        value = Decimal(str(high * fraction))
+        parts.append(
+            f'<text x="{left - 6}" y="{y_of(value) + 4:.1f}" class="label">{esc(render.fmt(value))}</text>'
+        )
+    label_every = max(1, -(-len(days) // 12))  # at most 12 date labels
+    for i, day in enumerate(days):
+        x = left + i * slot + (slot - 2 * bar) / 2
+        for j, (key, value) in enumerate((("actual", day.actual_cost), ("baseline", day.baseline_cost))):
+            y = y_of(max(value, Decimal(0)))
+            parts.append(
+                f'<rect x="{x + j * bar:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{top + _DAY_PLOT - y:.1f}" '
+                f'fill="{_COLOURS[key]}"><title>{esc(day.day.isoformat())}: {key} {esc(render.fmt(value))}'
+                "</title></rect>"
+            )
+        if i % label_every == 0:
+            parts.append(
+                f'<text x="{x + bar:.1f}" y="{top + _DAY_PLOT + 14}" class="tick">{esc(day.day.strftime("%d %b"))}'
+                "</text>"
+            )
+    legend_y = height - 8
+    for k, (key, label) in enumerate(
+        (("actual", f"actual {currency}"), ("baseline", f"baseline {currency}"))
+    ):
+        x = left + k * 150
+        parts.append(f'<rect x="{x}" y="{legend_y - 10}" width="10" height="10" fill="{_COLOURS[key]}"/>')
+        parts.append(f'<text x="{x + 14}" y="{legend_y}" class="legend">{esc(label)}</text>')
+    parts.append("</svg>")
+    rows = [
+        [
+            d.day.isoformat(),
+            render.fmt(d.actual_cost),
+            render.fmt(d.baseline_cost),
+            render.fmt(d.savings),
+            f"{d.invocations:,}",
+        ]
+        for d in days
+    ]
+    header = ["date", f"actual {currency}", f"baseline {currency}", f"savings {currency}", "invocations"]
+    return (
+        f"<figure><figcaption><h3>{esc(title)}</h3></figcaption>\n{''.join(parts)}\n"
+        f"<details open><summary>Figures of this chart</summary>{table(header, rows, 'fallback')}</details>"
+        "</figure>"
+    )
+
+
 _STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;max-width:1100px;
 margin:24px auto;padding:0 16px}
@@ -261,7 +333,7 @@ white-space:nowrap}
 tbody tr:last-child td{font-weight:600}table.fallback tbody tr:last-child td{font-weight:normal}
 figure{margin:12px 0 24px;page-break-inside:avoid;break-inside:avoid}svg.chart{width:100%;height:auto}
 svg text{font:12px system-ui,sans-serif;fill:#1b1f24}svg .label{text-anchor:end}svg .panel{font-weight:600}
-svg .axis{stroke:#57606a;stroke-width:1}summary{color:#57606a;font-size:13px;cursor:pointer}
+svg .axis{stroke:#57606a;stroke-width:1}svg .tick{text-anchor:middle;font-size:10px}summary{color:#57606a;font-size:13px;cursor:pointer}
 code{font-size:13px;background:#f3f5f7;padding:0 3px}
 @media print{body{margin:0;max-width:none}summary{display:none}}
 """
@@ -281,6 +353,7 @@ def render_html(report: Report) -> str:
         "<h2>Endpoints</h2>",
         table(rows[0], rows[1:], "endpoints"),
         "<h2>Charts</h2>",
+        daily_chart(savings.daily_totals(report.endpoints), report.currency),
         charts(report) if report.endpoints else "<p>No endpoint in this period: nothing to chart.</p>",
         "<h2>How the figures are computed</h2>",
         "<ul>" + "".join(f"<li>{_inline(item)}</li>" for item in render.assumptions(report)) + "</ul>",
