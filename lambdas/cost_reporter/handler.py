@@ -58,7 +58,9 @@ def lambda_handler(event: Mapping[str, Any], context: LambdaContext) -> dict[str
     period = period_from_event(event, today)
     clients = make_clients(config.pricing_region)
     report = run_report(clients, config, period, PriceBook.from_client(clients.pricing), today=today)
-    keys = deliver_report(clients, config.reports_bucket, config.summary_topic_arn, report)
+    keys = deliver_report(
+        clients, config.reports_bucket, config.summary_topic_arn, report, config.report_link_role_arn
+    )
     emit_report_metrics(metrics, report, NAMESPACE, SERVICE_NAME)
     for issue in report.errors:
         logger.error("report error", extra={"endpoint_name": issue.endpoint_name, "detail": issue.message})

@@ -70,6 +70,7 @@ def lambda_env(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     boto3.client("sns", region_name=REGION).subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
     monkeypatch.setenv("REPORTS_BUCKET", BUCKET)
     monkeypatch.setenv("SUMMARY_TOPIC_ARN", topic_arn)
+    monkeypatch.setenv("REPORT_LINK_ROLE_ARN", f"arn:aws:iam::{ACCOUNT}:role/report-link")
     handler.settings.cache_clear()
     yield queue_url
     handler.settings.cache_clear()
@@ -194,8 +195,16 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     sqs = boto3.client("sqs", region_name=REGION)
     mail = json.loads(sqs.receive_message(QueueUrl=lambda_env)["Messages"][0]["Body"])
     assert mail["Subject"] == "infersave 2025-10-01..2025-11-01: saved 923.40 USD (56.33%)"
-    assert f"s3://{BUCKET}/{PREFIX}/report.html" in mail["Message"]
-    assert len(mail["Message"].splitlines()) < 20
+    body = mail["Message"].splitlines()
+    assert f"S3: s3://{BUCKET}/{PREFIX}/report.html" in body
+    # the presigned link, its stated expiry (the link role's one-hour session), the durable console link
+    opened = next(
+        i for i, line in enumerate(body) if line.startswith("Open the page (presigned link, valid until")
+    )
+    assert body[opened + 1].startswith(f"https://{BUCKET}.s3.amazonaws.com/{PREFIX}/report.html?")
+    assert "X-Amz-Expires=" in body[opened + 1] and "X-Amz-Security-Token=" in body[opened + 1]
+    assert "Durable link (AWS console, sign-in needed):" in body
+    assert len(body) < 30
     # EMF metrics: one line per endpoint, totals from log_metrics
     emf = emf_lines(capsys.readouterr().out)
     per_endpoint = [m for m in emf if "EndpointName" in m]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sts import STSClient
 
 _USER_AGENT = "infersave-cost-reporter"
 # Throttled read APIs: adaptive mode also rate-limits client-side once throttling is seen.
@@ -42,6 +43,8 @@ class Clients:
     pricing: PricingClient
     s3: S3Client
     sns: SNSClient
+    #: For the report link's role session (:mod:`lambdas.cost_reporter.dal.links`); the regional endpoint.
+    sts: STSClient
 
 
 def make_clients(pricing_region: str | None = None, session: boto3.session.Session | None = None) -> Clients:
@@ -60,4 +63,5 @@ def make_clients(pricing_region: str | None = None, session: boto3.session.Sessi
         pricing=session.client("pricing", region_name=pricing_region or billing.price_list, config=_DEFAULT),
         s3=session.client("s3", region_name=region, config=_DEFAULT),
         sns=session.client("sns", region_name=region, config=_DEFAULT),
+        sts=session.client("sts", region_name=region, config=_DEFAULT),
     )

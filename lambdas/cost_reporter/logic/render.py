@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
@@ -369,8 +370,9 @@ def _non_usage_words(report: Report) -> str:
     return ", ".join(f"{kind} {fmt(amount)}" for kind, amount in report.non_usage_cost.items())
 
 
-def sns_summary(report: Report, location: str, top: int = 10) -> tuple[str, str]:
-    """Subject and body of the e-mail summary: totals, the biggest endpoints, where the report is."""
+def sns_summary(report: Report, location: str | Sequence[str], top: int = 10) -> tuple[str, str]:
+    """Subject and body of the e-mail summary: totals, the biggest endpoints, where the report is
+    (``location``: one line, or the lines of the links to the page)."""
     t = report.totals
     cur = report.currency
     subject = (
@@ -397,5 +399,10 @@ def sns_summary(report: Report, location: str, top: int = 10) -> tuple[str, str]
         )
     if len(report.endpoints) > top:
         body.append(f"- ... and {len(report.endpoints) - top} more endpoint(s)")
-    body += ["", f"{len(report.warnings)} warning(s), {len(report.errors)} error(s). Full report: {location}"]
+    body += ["", f"{len(report.warnings)} warning(s), {len(report.errors)} error(s)."]
+    if isinstance(location, str):
+        body.append(f"Full report: {location}")
+    else:
+        body += ["", "The full report (report.html, the page with charts; report.md, report.json, report.csv and "
+                 "daily.csv beside it):", *location]  # fmt: skip
     return subject, "\n".join(body) + "\n"

@@ -18,7 +18,7 @@ from lambdas.common import tags
 from lambdas.common.aws import AwsDataError, TaggedEndpoint
 from lambdas.common.paging import PagingError
 from lambdas.common.retry import describe_error
-from lambdas.cost_reporter.dal import cloudwatch, cost_explorer, outputs, resources
+from lambdas.cost_reporter.dal import cloudwatch, cost_explorer, links, outputs, resources
 from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.dal.pricing import PriceBook
 from lambdas.cost_reporter.logic import html, render, savings
@@ -276,13 +276,17 @@ def render_files(report: Report) -> dict[str, str]:
     }
 
 
-def deliver_report(clients: Clients, bucket: str, topic_arn: str, report: Report) -> list[str]:
-    """Write the files to S3, then publish the summary to SNS; any failure raises. Returns the S3 keys."""
+def deliver_report(
+    clients: Clients, bucket: str, topic_arn: str, report: Report, link_role_arn: str | None = None
+) -> list[str]:
+    """Write the files to S3, then publish the summary to SNS with the links to report.html (a presigned URL
+    signed by ``link_role_arn``'s session, with its expiry; the console page; the S3 URI); any failure to
+    write or publish raises. Returns the S3 keys."""
     keys = outputs.write_report(
         clients.s3, bucket, report.period.key, render_files(report), status=render.status(report)
     )
-    page = f"s3://{bucket}/{outputs.report_key(report.period.key, 'report.html')}"
-    location = f"{page} (the page with charts; report.md, report.json, report.csv, daily.csv beside it)"
-    subject, message = render.sns_summary(report, location)
+    page = outputs.report_key(report.period.key, "report.html")
+    where = links.link_lines(clients.sts, link_role_arn, bucket, page, clients.region)
+    subject, message = render.sns_summary(report, where)
     outputs.publish_summary(clients.sns, topic_arn, subject, message)
     return keys
