@@ -100,6 +100,20 @@ class CostReporter(Construct):
         role.add_to_policy(
             iam.PolicyStatement(actions=["s3:PutObject"], resources=[bucket.arn_for_objects("reports/*")])
         )
+        # Calibration results (make calibrate writes calibrations/<endpoint>/<date>.json): list that prefix only,
+        # read the files (lambdas.cost_reporter.dal.calibrations).
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": ["calibrations/*"]}},
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=[bucket.arn_for_objects("calibrations/*")]
+            )
+        )
         role.add_to_policy(
             iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[key.key_arn])
         )
@@ -115,6 +129,11 @@ class CostReporter(Construct):
             role,
             f"AwsSolutions-IAM5[Resource::<{_logical_id(bucket)}.Arn>/reports/*]",
             "The reporter writes report files under reports/ only; their keys are per period.",
+        )
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::<{_logical_id(bucket)}.Arn>/calibrations/*]",
+            "The reporter reads calibration results under calibrations/ only; their keys are per endpoint and date.",
         )
 
         self.schedules = {

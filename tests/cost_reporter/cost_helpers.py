@@ -279,3 +279,67 @@ def sample_report(lines: list[EndpointLine] | None = None, partial: bool = False
         non_usage_cost={"Credit": Decimal("-50")},
         partial=partial,
     )
+
+
+def calibration_document(
+    endpoint: str, day: str, *, ttft: float = 2.0, itl: float = 0.1, ratio: float | None = 1.42
+) -> dict[str, Any]:
+    """A calibration result of the contract (schema 1), two levels per side."""
+
+    def level(rps: float, tokens: float, p90_ttft: float, p90_itl: float, meets: bool) -> dict[str, Any]:
+        quantiles = {"p50": p90_ttft / 2, "p90": p90_ttft, "p99": p90_ttft * 2}
+        return {
+            "offered_rps": rps,
+            "concurrency": None,
+            "repeat": 1,
+            "requests": 100,
+            "errors": 0,
+            "achieved_rps": rps * 0.98,
+            "output_tokens_per_s": tokens,
+            "ttft_s": quantiles,
+            "itl_s": {"p50": p90_itl / 2, "p90": p90_itl, "p99": p90_itl * 2},
+            "e2e_s": quantiles,
+            "meets_objective": meets,
+        }
+
+    return {
+        "schema_version": 1,
+        "endpoint_name": endpoint,
+        "date": day,
+        "model_id": "Qwen/Qwen2.5-7B-Instruct",
+        "images": {"inf2": "inf2-image", "baseline": "gpu-image"},
+        "instance_types": {"inf2": "ml.inf2.xlarge", "baseline": "ml.g5.2xlarge"},
+        "objective": {"ttft_p90_s": ttft, "itl_p90_s": itl},
+        "request_mix": {
+            "source": "azure",
+            "sha256": "0" * 64,
+            "requests": 200,
+            "mean_input_tokens": 1000.0,
+            "mean_output_tokens": 250.0,
+        },
+        "sides": {
+            "inf2": {
+                "instance_type": "ml.inf2.xlarge",
+                "levels": [level(1, 250, 0.5, 0.03, True), level(4, 900, 3.0, 0.2, False)],
+                "best": {
+                    "requests_per_s": 1.0,
+                    "output_tokens_per_s": 250,
+                    "spread": {"min": 0.9, "max": 1.1},
+                },
+            },
+            "baseline": {
+                "instance_type": "ml.g5.2xlarge",
+                "levels": [level(0.5, 120, 0.4, 0.02, True), level(2, 480, 2.5, 0.15, False)],
+                "best": {
+                    "requests_per_s": 0.7,
+                    "output_tokens_per_s": 170,
+                    "spread": {"min": 0.6, "max": 0.8},
+                },
+            },
+        },
+        "capacity_ratio": ratio,
+        "capacity_ratio_low": None if ratio is None else ratio - 0.1,
+        "capacity_ratio_high": None if ratio is None else ratio + 0.1,
+        "method": "open loop",
+        "notes": [],
+    }

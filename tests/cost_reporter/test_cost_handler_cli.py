@@ -18,6 +18,7 @@ from cost_helpers import (
     OCT_5,
     REGION,
     TOPIC,
+    calibration_document,
     ce_group,
     ce_page,
     count_calls,
@@ -242,6 +243,53 @@ def test_custom_period_emits_totals_but_no_per_endpoint_metrics(
     assert totals["ReportType"] == "custom"
     assert totals["ActualCost"] == [pytest.approx(952.0)]
     assert totals["EndpointsReported"] == [2.0]
+
+
+def test_a_measured_ratio_and_its_calibration_reach_every_output(lambda_env: str) -> None:
+    # Arrange: chat's ratio measured on 2026-11-20 with 1,000 / 250 tokens per request, its result in the bucket
+    seed_october()
+    sm = boto3.client("sagemaker", region_name=REGION)
+    arn = sm.describe_endpoint(EndpointName="chat")["EndpointArn"]
+    sm.add_tags(
+        ResourceArn=arn,
+        Tags=[
+            {"Key": "infersave:capacity-ratio-source", "Value": "measured:2025-10-20"},
+            {"Key": "infersave:input-tokens-per-request", "Value": "1000"},
+            {"Key": "infersave:output-tokens-per-request", "Value": "250"},
+        ],
+    )
+    boto3.client("s3", region_name=REGION).put_object(
+        Bucket=BUCKET,
+        Key="calibrations/chat/2025-10-20.json",
+        Body=json.dumps(calibration_document("chat", "2025-10-20")).encode(),
+    )
+
+    # Act
+    handler.lambda_handler(OCTOBER_EVENT, FakeContext())
+
+    # Assert: JSON, CSV, Markdown, HTML and the e-mail say measured (date, objective) or assumed
+    s3 = boto3.client("s3", region_name=REGION)
+    read = lambda name: s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/{name}")["Body"].read().decode()  # noqa: E731
+    chat, rag = json.loads(read("report.json"))["endpoints"]
+    assert (chat["capacity_ratio_source"], chat["capacity_ratio_measured_on"]) == ("measured", "2025-10-20")
+    assert (chat["objective_ttft_p90_s"], chat["objective_itl_p90_s"]) == (2.0, 0.1)
+    # 1,200,000 invocations x 250 = 300,000,000 output tokens; 1,000,000 x 716.00 / 300,000,000 = 2.3867
+    assert (chat["output_tokens"], chat["cost_per_1m_output_tokens"], chat["tokens_source"]) == (
+        300_000_000,
+        2.3867,
+        "estimate:calibration",
+    )
+    assert (rag["capacity_ratio_source"], rag["cost_per_1m_output_tokens"]) == ("assumed", None)
+    csv_header = read("report.csv").splitlines()[0].split(",")
+    assert {"capacity_ratio_source", "cost_per_1m_output_tokens", "tokens_source"} <= set(csv_header)
+    words = "measured 2025-10-20 (p90 TTFT <= 2 s, p90 ITL <= 0.1 s)"
+    assert words in read("report.md") and "| assumed |" in read("report.md")
+    page = read("report.html")
+    assert words.replace("<", "&lt;") in page and 'id="chart-calibration-1"' in page
+    sqs = boto3.client("sqs", region_name=REGION)
+    mail = json.loads(sqs.receive_message(QueueUrl=lambda_env)["Messages"][0]["Body"])["Message"]
+    assert f"capacity ratio 1.5 {words}; 2.3867 USD per 1M output tokens (estimate)" in mail
+    assert "capacity ratio 1.0 assumed" in mail
 
 
 def test_rerun_for_the_same_period_overwrites_the_same_keys(lambda_env: str) -> None:

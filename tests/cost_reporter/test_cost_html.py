@@ -3,15 +3,19 @@ wording as the other files, nothing fetched from the network."""
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import replace
 from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
-from cost_helpers import sample_line, sample_report
+from cost_helpers import calibration_document, sample_line, sample_report
 
+from lambdas.cost_reporter.dal.calibrations import parse
 from lambdas.cost_reporter.logic import render, savings, service
 from lambdas.cost_reporter.logic.html import MAX_CHARTED, render_html
+from lambdas.cost_reporter.models import Report
 
 CHARTS = ("chart-daily", "chart-cost", "chart-savings", "chart-idle")
 
@@ -215,3 +219,34 @@ def test_many_endpoints_chart_the_most_expensive_and_table_them_all() -> None:
     assert len(charted) == MAX_CHARTED
     assert charted[0][0] == f"ep-{MAX_CHARTED + 10:03}" and charted[-1][0] == "ep-011"
     assert f"{MAX_CHARTED} endpoints of highest actual cost of {len(lines)}" in "".join(page.text)
+
+
+def calibrated_report(name: str = "chat") -> Report:
+    report = sample_report()
+    body = json.dumps(calibration_document(name, "2026-11-20")).encode()
+    found = parse(body, f"calibrations/{name}/2026-11-20.json", name)
+    return replace(report, calibrations={name: found})
+
+
+def test_calibration_curves_draw_both_sides_against_the_objective_with_their_table() -> None:
+    text = render_html(calibrated_report())
+    page = Page(text)
+
+    assert '<title id="chart-calibration-1-title">Calibration of chat, 2026-11-20' in text
+    assert text.count('<circle cx="') == 2 * 4  # two panels, two levels per side
+    assert text.count('class="objective"') == 2  # TTFT and ITL panels
+    assert text.count('class="missed"') == 2 * 2  # the levels that missed the objective are hollow
+    curves = page.table("fallback", 4)
+    assert curves[0] == ["side", "offered req/s", "achieved req/s", "output tokens/s", "p90 TTFT s", "p90 ITL s",
+                         "meets objective"]  # fmt: skip
+    assert curves[1] == ["inf2", "1", "0.98", "250", "0.5", "0.03", "yes"]
+    assert curves[4] == ["baseline", "2", "1.96", "480", "2.5", "0.15", "no"]
+
+
+def test_no_calibration_no_curves_and_hostile_names_in_curves_stay_text() -> None:
+    assert "Calibration curves" not in render_html(sample_report())
+    hostile = "<script>x</script>"
+    report = calibrated_report(hostile)
+    report = replace(report, endpoints=[sample_line(hostile, "10", "7.57", "15.15", 100)])
+    text = render_html(report)
+    assert "<script" not in text and "chart-calibration-1" in text

@@ -150,6 +150,13 @@ def test_reporter_iam_is_least_privilege(synth: Synth) -> None:
     }
     put = next(s for s in statements if s["Action"] == "s3:PutObject")
     assert put["Resource"]["Fn::Join"][1][-1] == "/reports/*"
+    listing = next(s for s in statements if s["Action"] == "s3:ListBucket")
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["calibrations/*"]}}
+    reads = [s for s in statements if s["Action"] == "s3:GetObject"]
+    assert sorted(r["Resource"]["Fn::Join"][1][-1] for r in reads) == [
+        "/calibrations/*",
+        "/reports/*/report.html",
+    ]
 
 
 def test_the_report_link_role_only_reads_pages_for_one_hour_sessions_of_the_reporter(synth: Synth) -> None:

@@ -14,12 +14,15 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from lambdas.cost_reporter.logic import savings
+from lambdas.cost_reporter.logic import savings, tokens
 from lambdas.cost_reporter.models import DayTotal, EndpointDay, EndpointLine, Issue, Report
 
 #: 2: ``status`` (complete | partial), ``non_usage_cost`` (by record type) and ``non_usage_total`` added;
 #: actual cost counts usage record types only. 3: ``daily`` (the project per UTC day) and each endpoint's
-#: ``daily`` added (no schema-2 field removed or renamed).
+#: ``daily`` added; per endpoint the capacity ratio's source (issue 10: ``capacity_ratio_source``,
+#: ``capacity_ratio_measured_on``, ``objective_ttft_p90_s``, ``objective_itl_p90_s``) and tokens with cost per
+#: 1M tokens (``input_tokens``, ``output_tokens``, ``tokens_source``, ``cost_per_1m_input_tokens``,
+#: ``cost_per_1m_output_tokens`` and their ``baseline_`` twins); no schema-2 field removed or renamed.
 SCHEMA_VERSION = 3
 _CENT = Decimal("0.01")
 #: Half-up rounding with room for any figure the reporter accepts (rows are bounded at 1e12, ratios at 100,
@@ -44,6 +47,17 @@ ENDPOINT_FIELDS = (
     "invocations",
     "cost_per_1k_invocations",
     "baseline_cost_per_1k_invocations",
+    "capacity_ratio_source",
+    "capacity_ratio_measured_on",
+    "objective_ttft_p90_s",
+    "objective_itl_p90_s",
+    "input_tokens",
+    "output_tokens",
+    "tokens_source",
+    "cost_per_1m_input_tokens",
+    "cost_per_1m_output_tokens",
+    "baseline_cost_per_1m_input_tokens",
+    "baseline_cost_per_1m_output_tokens",
 )
 
 
@@ -78,7 +92,24 @@ def endpoint_document(line: EndpointLine) -> dict[str, Any]:
         "invocations": line.invocations,
         "cost_per_1k_invocations": _number(line.cost_per_1k_invocations, _RATE),
         "baseline_cost_per_1k_invocations": _number(line.baseline_cost_per_1k_invocations, _RATE),
+        "capacity_ratio_source": line.provenance.capacity_ratio_source,
+        "capacity_ratio_measured_on": (
+            None if line.provenance.measured_on is None else line.provenance.measured_on.isoformat()
+        ),
+        "objective_ttft_p90_s": line.provenance.objective_ttft_p90_s,
+        "objective_itl_p90_s": line.provenance.objective_itl_p90_s,
+        "input_tokens": _count(line.input_tokens),
+        "output_tokens": _count(line.output_tokens),
+        "tokens_source": line.tokens_source,
+        "cost_per_1m_input_tokens": _number(line.cost_per_1m_input_tokens, _RATE),
+        "cost_per_1m_output_tokens": _number(line.cost_per_1m_output_tokens, _RATE),
+        "baseline_cost_per_1m_input_tokens": _number(line.baseline_cost_per_1m_input_tokens, _RATE),
+        "baseline_cost_per_1m_output_tokens": _number(line.baseline_cost_per_1m_output_tokens, _RATE),
     }
+
+
+def _count(value: Decimal | None) -> int | None:
+    return None if value is None else int(value.quantize(Decimal(1), context=_ROUNDING))
 
 
 #: Columns of daily.csv: a row per endpoint and day, then a ``(total)`` row per day.
@@ -226,6 +257,8 @@ def table_rows(report: Report) -> list[list[str]]:
             "savings %",
             "invocations",
             f"{cur}/1k req",
+            f"{cur}/1M out tok",
+            "ratio",
         ]
     ]
     for line in report.endpoints:
@@ -241,6 +274,8 @@ def table_rows(report: Report) -> list[list[str]]:
                 pct(line.savings_pct),
                 "n/a" if line.invocations is None else f"{line.invocations:,}",
                 fmt(line.cost_per_1k_invocations, _RATE),
+                fmt(line.cost_per_1m_output_tokens, _RATE),
+                tokens.source_words(line.provenance),
             ]
         )
     t = report.totals
@@ -255,6 +290,8 @@ def table_rows(report: Report) -> list[list[str]]:
             fmt(t.savings),
             pct(t.savings_pct),
             f"{t.invocations:,}",
+            "",
+            "",
             "",
         ]
     )
@@ -324,6 +361,14 @@ def assumptions(report: Report) -> list[str]:
         "measured on your own workload.",
         "Savings = baseline cost - actual cost; savings % = 100 x savings / baseline cost.",
         "Cost per 1,000 requests = 1000 x cost / CloudWatch `AWS/SageMaker` `Invocations` of the period.",
+        "Capacity ratio source: `measured <date>` when the endpoint's tag `infersave:capacity-ratio-source` says "
+        "a calibration (`make calibrate`) measured it that day, with that run's latency objective (p90 time to "
+        "first token, p90 inter-token latency); otherwise `assumed`.",
+        "Tokens (estimate:calibration) = invocations x the calibration's mean tokens per request (tags "
+        "`infersave:input-tokens-per-request`, `infersave:output-tokens-per-request`): SageMaker publishes no "
+        "token metric these endpoints' containers fill. Cost per 1M output tokens = 1,000,000 x cost / output "
+        "tokens (the same for input tokens; each charges the whole cost to that kind of token); n/a without "
+        "tokens.",
         f"Baseline prices: {', '.join(sources) or 'none'} (`price-list-api` = AWS Price List API, "
         "on-demand SageMaker hosting in the endpoint's region; `catalog:` = the bundled catalog and its dated "
         "source).",
@@ -395,7 +440,13 @@ def sns_summary(report: Report, location: str | Sequence[str], top: int = 10) ->
     for line in biggest:
         body.append(
             f"- {line.endpoint_name}: actual {fmt(line.actual_cost)}, baseline {fmt(line.baseline_cost)}, "
-            f"savings {pct(line.savings_pct)}"
+            f"savings {pct(line.savings_pct)}; capacity ratio {line.capacity_ratio} "
+            f"{tokens.source_words(line.provenance)}"
+            + (
+                ""
+                if line.cost_per_1m_output_tokens is None
+                else f"; {fmt(line.cost_per_1m_output_tokens, _RATE)} {cur} per 1M output tokens (estimate)"
+            )
         )
     if len(report.endpoints) > top:
         body.append(f"- ... and {len(report.endpoints) - top} more endpoint(s)")

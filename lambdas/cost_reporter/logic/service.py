@@ -9,7 +9,7 @@ GetMetricData batches of 500 and one GetProducts per distinct baseline type and 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -19,11 +19,13 @@ from lambdas.common.aws import AwsDataError, TaggedEndpoint
 from lambdas.common.paging import PagingError
 from lambdas.common.retry import describe_error
 from lambdas.cost_reporter.dal import cloudwatch, cost_explorer, links, outputs, resources
+from lambdas.cost_reporter.dal.calibrations import read_latest
 from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.dal.pricing import PriceBook
-from lambdas.cost_reporter.logic import html, render, savings
+from lambdas.cost_reporter.logic import html, render, savings, tokens
 from lambdas.cost_reporter.models import (
     Baseline,
+    Calibration,
     CostData,
     EndpointLine,
     EndpointUsage,
@@ -217,6 +219,7 @@ def run_report(
         except (ArithmeticError, AwsDataError) as exc:
             # Bad figures from AWS for this endpoint only; anything else is a bug and fails the run.
             errors.append(Issue(f"left out of the report: {exc!r}", name))
+    lines, calibrations = _provenance(clients, settings, lines, by_name, today, warnings=warnings)
     without_baseline = sum(1 for line in lines if line.baseline_cost is None)
     if without_baseline:
         warnings.append(
@@ -238,7 +241,44 @@ def run_report(
         errors=_unique(errors),
         non_usage_cost=non_usage,
         partial=partial,
+        calibrations=calibrations,
     )
+
+
+def _provenance(
+    clients: Clients,
+    settings: Settings,
+    lines: list[EndpointLine],
+    by_name: dict[str, TaggedEndpoint],
+    today: date | None,
+    *,
+    warnings: list[Issue],
+) -> tuple[list[EndpointLine], dict[str, Calibration]]:
+    """Each line with where its ratio comes from (tags; the objective from its calibration result) and its
+    cost per 1M tokens; the latest calibration results of the :data:`html.MAX_CHARTED` endpoints of highest
+    actual cost that have one (the page charts no more)."""
+    calibrations: dict[str, Calibration] = {}
+    if settings.reports_bucket:
+        by_cost = [
+            line.endpoint_name for line in sorted(lines, key=lambda line: line.actual_cost, reverse=True)
+        ]
+        calibrations, calibration_warnings = read_latest(
+            clients.s3, settings.reports_bucket, by_cost, max_reads=html.MAX_CHARTED
+        )
+        warnings += calibration_warnings
+    day = today or datetime.now(UTC).date()
+    updated = []
+    for line in lines:
+        endpoint = by_name.get(line.endpoint_name)
+        source = tokens.provenance(
+            endpoint.tags if endpoint else {},
+            calibrations.get(line.endpoint_name),
+            day,
+            line.endpoint_name,
+            warnings,
+        )
+        updated.append(tokens.with_tokens(line, source))
+    return updated, calibrations
 
 
 def _non_usage(
