@@ -5,7 +5,9 @@ checked against the config and the catalog, and, for the shipped ``infersave.yam
 from __future__ import annotations
 
 import json
+import urllib.request
 from decimal import ROUND_HALF_UP, Decimal
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -335,3 +337,22 @@ def test_the_summary_is_published_to_the_summary_topic(deployment: Deployment, r
     assert notification["Subject"].startswith("infersave 2026-10-01..2026-11-01: saved ")
     assert "infersave cost report, 2026-10-01 to 2026-11-01 (end exclusive)" in notification["Message"]
     assert "reports/2026-10-01_2026-11-01/report.html" in notification["Message"]
+
+
+def test_the_summarys_presigned_link_opens_the_page_until_the_link_roles_session_ends(
+    deployment: Deployment, report_run: ReportRun
+) -> None:
+    """The deployed reporter assumed the deployed link role and signed with its session: the link fetches
+    report.html from the bucket, and the stated expiry is the session's end (one hour: role chaining)."""
+    (notification,) = report_run.summaries
+    body = notification["Message"].splitlines()
+    opened = next(
+        i for i, line in enumerate(body) if line.startswith("Open the page (presigned link, valid until ")
+    )
+    url = body[opened + 1]
+    query = parse_qs(urlsplit(url).query)
+    assert url.startswith(deployment.url) and "X-Amz-Security-Token" in query
+    assert 3590 <= int(query["X-Amz-Expires"][0]) <= 3595
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        assert answer.read() == report_run.files["report.html"].read_bytes()
+    assert any(line.startswith("https://console.aws.amazon.com/s3/object/") for line in body)
