@@ -272,7 +272,7 @@ def _curve_panel(calibration: Calibration, x0: float, metric: str, title: str, o
         f'<text x="{x0:.1f}" y="16" class="panel">{esc(title)}</text>',
         f'<line x1="{x0}" y1="{top + height}" x2="{x0 + width}" y2="{top + height}" class="axis"/>',
         f'<line x1="{x0}" y1="{top}" x2="{x0}" y2="{top + height}" class="axis"/>',
-        f'<text x="{x0 + width}" y="{top + height + 16}" class="tick">output tokens/s per instance '
+        f'<text x="{x0 + width}" y="{top + height + 16}" class="label">output tokens/s per instance '
         f"(0 to {x_high:,.0f})</text>",
         f'<text x="{x0 - 4}" y="{top + 8}" class="label">{y_high:.3g} s</text>',
     ]
@@ -290,7 +290,7 @@ def _curve_panel(calibration: Calibration, x0: float, metric: str, title: str, o
         for point, (x, y) in zip(side_points, coords, strict=True):
             mark = "" if point.meets_objective else ' class="missed"'
             parts.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"{mark}><title>{esc(side)}: '
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}" stroke="{colour}"{mark}><title>{esc(side)}: '
                 f"{point.output_tokens_per_s:,.0f} output tokens/s, p90 {getattr(point, metric):.3g} s"
                 "</title></circle>"
             )
@@ -468,7 +468,7 @@ tbody tr:last-child td{font-weight:600}table.fallback tbody tr:last-child td{fon
 figure{margin:12px 0 24px;page-break-inside:avoid;break-inside:avoid}svg.chart{width:100%;height:auto}
 svg text{font:12px system-ui,sans-serif;fill:#1b1f24}svg .label{text-anchor:end}svg .panel{font-weight:600}
 svg .axis{stroke:#57606a;stroke-width:1}svg .objective{stroke:#c0392b;stroke-width:1;stroke-dasharray:5 4}
-svg circle.missed{fill:#fff;stroke:#57606a;stroke-width:1.5}svg .tick{text-anchor:middle;font-size:10px}summary{color:#57606a;font-size:13px;cursor:pointer}
+svg circle.missed{fill:#fff;stroke-width:1.5}svg .tick{text-anchor:middle;font-size:10px}summary{color:#57606a;font-size:13px;cursor:pointer}
 code{font-size:13px;background:#f3f5f7;padding:0 3px}
 @media print{body{margin:0;max-width:none}summary{display:none}}
 """
