@@ -1,7 +1,7 @@
 """The command ``python -m lambdas.cost_reporter report --start DATE --end DATE --output-dir DIR``.
 
 Runs the same code as the Lambda with the standard AWS credential chain and region (``AWS_ENDPOINT_URL``
-honoured by boto3), writes DIR/report.json, .csv and .md and prints the summary table. Exit status 0 on
+honoured by boto3), writes DIR/report.json, .csv, .md, .html and daily.csv and prints the summary table. Exit status 0 on
 success, 1 with a one-line reason on failure, 2 on a usage error, 3 when the report was written but is partial
 (data that should be there is missing: see its errors).
 """

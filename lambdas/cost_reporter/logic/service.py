@@ -1,9 +1,10 @@
 """One report run: tag, read the bill and the invocations, price the baselines, apply the formula.
 
-Calls per run do not grow with the number of endpoints (tags already in place): GetResources pages of 100,
-one UpdateCostAllocationTagsStatus, two Cost Explorer queries (usage, its pages; other charge types), ListMetrics
-pages of 500,
-GetMetricData batches of 500 and one GetProducts per distinct baseline type and region.
+Calls per run grow with pages, not with endpoints (tags already in place): GetResources pages of 100,
+one UpdateCostAllocationTagsStatus, two Cost Explorer queries (usage, DAILY, its pages; other charge types),
+ListMetrics pages of 500, GetMetricData batches of 500 (1-day periods), one GetProducts per distinct baseline
+type and region, one ListObjectsV2 of the calibration results (pages of 1,000) and one GetObject per endpoint
+that has one (at most 40), one AssumeRole of the link role.
 """
 
 from __future__ import annotations
