@@ -56,7 +56,8 @@ the ``aws:SecureTransport`` deny of TLS-only buckets), so conditional denies are
 (:mod:`emulator.s3`). Service Quotas answers the SageMaker ``<instance type> for endpoint usage`` quotas
 (defaults from a bundled, dated table; 0 for ``ml.inf2.*`` as in new accounts), ListServiceQuotas with the
 applied values, and RequestServiceQuotaIncrease, approved at once, which is how an account's quotas are set
-locally (:mod:`emulator.servicequotas`).
+locally (:mod:`emulator.servicequotas`). Athena GetQueryResults pages the queued rows by ``MaxResults`` (at most
+1,000) with a ``NextToken``, where moto returned them whole (:mod:`emulator.athena`).
 ``CreateProcessingJob`` is validated against the constraints of SageMaker's API model
 (required members, enums such as the processing instance types, lengths, ranges, patterns) and
 ``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker`).
@@ -80,6 +81,7 @@ validation, so keep them out of ``Outputs``.
 from __future__ import annotations
 
 from emulator import (
+    athena,
     autoscaling,
     awslambda,
     budgets,  # noqa: F401
@@ -108,6 +110,7 @@ def install() -> None:
     sns.install()
     s3.install()
     tagging.install()
+    athena.install()
     servicequotas.install()
     custom_resources.install()
     cloudformation.install()  # last: makes moto's CloudFormation see the types defined above

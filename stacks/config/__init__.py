@@ -29,6 +29,7 @@ from stacks.config.errors import ConfigError, pydantic_problems
 from stacks.config.limits import stack_size_problems
 from stacks.config.neuron_cache import neuron_cache_problems
 from stacks.config.neuron_fit import neuron_problems
+from stacks.config.organization import organization_problems
 from stacks.config.regions import region_problems
 from stacks.config.schema import (
     Alarms,
@@ -42,6 +43,7 @@ from stacks.config.schema import (
     Endpoint,
     InstanceCounts,
     OffHours,
+    Organization,
     Reports,
     Timeouts,
 )
@@ -60,6 +62,7 @@ __all__ = [
     "Endpoint",
     "InstanceCounts",
     "OffHours",
+    "Organization",
     "Reports",
     "Timeouts",
     "load_config",
@@ -77,6 +80,7 @@ def validate(config: Config, catalog: Catalog, *, neuron_cache: bool = True) -> 
     # Without env.region the CDK CLI's region applies: app.py checks it with region_problems once it knows it.
     problems = region_problems(config, config.env.region) if config.env.region else []
     problems += budget_problems(config) + stack_size_problems(config)
+    problems += organization_problems(config, config.env.region)
     for index, endpoint in enumerate(config.endpoints):
         path = f"endpoints[{index}]"
         problems += container_problems(path, endpoint)

@@ -379,6 +379,42 @@ class Reports(_Model):
     noncurrent_version_retention_days: Annotated[int, Field(ge=1, le=3650)] = 400
 
 
+GlueName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,255}$")]
+BucketName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+
+
+class Organization(_Model):
+    """Organization-wide reports from CUR 2.0 through Athena (checks in ``stacks/config/organization.py``).
+
+    ``mode: account`` (default) reads this account's Cost Explorer. ``mode: organization`` (deploy in the
+    management account) reads the organization's CUR 2.0: ``provision: true`` creates the Data Export, its
+    bucket, the Glue table and the Athena workgroup; otherwise name the existing ones."""
+
+    mode: Literal["account", "organization"] = "account"
+    provision: bool = False
+    #: Existing resources (``provision: false``): the Glue database and table over the export, the Athena
+    #: workgroup (its result location, encryption and limits are its own), the bucket holding the export
+    #: with its prefix, and the workgroup's results bucket.
+    database: GlueName | None = None
+    table: GlueName | None = None
+    workgroup: Annotated[str, Field(pattern=r"^[a-zA-Z0-9._-]{1,128}$")] | None = None
+    export_bucket: BucketName | None = None
+    export_prefix: Annotated[str, Field(pattern=r"^[a-zA-Z0-9!_.*'()/-]{0,512}$")] = "cur2"
+    results_bucket: BucketName | None = None
+    #: KMS key of the existing results (and export) buckets, when they are encrypted with one.
+    kms_key_arn: (
+        Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-f0-9-]{36}$")] | None
+    ) = None
+    #: Athena refuses queries that would scan more (BytesScannedCutoffPerQuery; at least 10 MB).
+    bytes_scanned_cutoff_mb: Annotated[int, Field(ge=10, le=10_000_000)] = 10_240
+    #: The role the reporter assumes in member accounts (template: ``org/member-read-role.yaml``).
+    member_role_name: Annotated[str, Field(pattern=r"^[\w+=,.@-]{1,64}$")] = "infersave-member-read"
+    #: The external id that role's trust policy requires; without it the reporter reads no member account.
+    member_external_id: (
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9_+=,.@:/-]+$", min_length=2, max_length=1224)] | None
+    ) = None
+
+
 class Config(_Model):
     """The whole config file."""
 
@@ -388,6 +424,7 @@ class Config(_Model):
     budget: Budget = Field(default_factory=Budget)
     alarms: Alarms = Field(default_factory=Alarms)
     reports: Reports = Field(default_factory=Reports)
+    organization: Organization = Field(default_factory=Organization)
     tags: Tags = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -131,10 +131,14 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     assert sorted(manifest["files"]) == ["daily.csv", "report.csv", "report.html", "report.json", "report.md"]
     report = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/report.json")["Body"].read())
     assert list(report) == [
-        "schema_version", "status", "period", "currency", "cost_metric", "endpoints",
+        "schema_version", "status", "period", "currency", "cost_metric", "cost_source", "endpoints",
         "untagged_cost", "non_usage_cost", "non_usage_total", "totals", "daily", "warnings", "errors",
     ]  # fmt: skip
-    assert (report["schema_version"], report["status"]) == (3, "complete")
+    assert (report["schema_version"], report["status"], report["cost_source"]) == (
+        3,
+        "complete",
+        "cost_explorer",
+    )
     # schema 3: the days (the queued bill is one bucket starting 2025-10-01; invocations on the 5th and 20th)
     assert [(d["date"], d["actual_cost"], d["invocations"]) for d in report["daily"]] == [
         ("2025-10-01", 952.0, 0),

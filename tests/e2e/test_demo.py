@@ -7,13 +7,17 @@ from __future__ import annotations
 import json
 import urllib.request
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from demo import report
+from demo.billing import write_cur_parquet
+from demo.local_aws import DEFAULT_ACCOUNT
 from lambdas.common import tags
 from lambdas.common.catalog import load_catalog
-from tests.e2e.conftest import CONFIG_PATH, DEFAULT_CONFIG_PATH, Deployment, ReportRun
+from tests.e2e.conftest import CONFIG_PATH, DEFAULT_CONFIG_PATH, PERIOD, Deployment, ReportRun
 
 pytestmark = pytest.mark.e2e
 
@@ -356,3 +360,24 @@ def test_the_summarys_presigned_link_opens_the_page_until_the_link_roles_session
     with urllib.request.urlopen(url, timeout=10) as answer:
         assert answer.read() == report_run.files["report.html"].read_bytes()
     assert any(line.startswith("https://console.aws.amazon.com/s3/object/") for line in body)
+
+
+def test_the_cur_path_reproduces_the_cost_explorer_report_to_the_cent(
+    deployment: Deployment, report_run: ReportRun, tmp_path: Path
+) -> None:
+    """The month's line items as CUR 2.0 Parquet, read by the reporter's command through the CUR query on
+    DuckDB, against the deployed stacks' tags and metrics: the same figures, with each endpoint's account."""
+    function = report.deployed_function(
+        deployment.client("lambda"), deployment.cost_outputs["ReporterFunctionName"]
+    )
+    write_cur_parquet(tmp_path / "cur", report_run.scenario, DEFAULT_ACCOUNT)
+    document = report.run_cur_report(
+        function, deployment.url, PERIOD, cur_dir=tmp_path / "cur", out_dir=tmp_path / "org",
+        log_path=tmp_path / "reporter-cur.log",
+    )  # fmt: skip
+    assert (document["schema_version"], document["cost_source"], document["status"]) == (3, "cur", "complete")
+    assert report.cur_disagreements(report_run.document, document) == []
+    assert {e["account_id"] for e in document["endpoints"]} == {DEFAULT_ACCOUNT}
+    assert [e["invocations"] for e in document["endpoints"]] == [
+        e["invocations"] for e in report_run.document["endpoints"]
+    ]

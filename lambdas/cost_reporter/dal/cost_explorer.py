@@ -204,6 +204,29 @@ def _amount(metrics: Mapping[str, Any], name: str) -> tuple[Decimal, str]:
     return value, str(entry.get("Unit", ""))
 
 
+def add_usage(
+    usage: EndpointUsage, usage_type: str, cost: Decimal, quantity: Decimal, day: date | None = None
+) -> None:
+    """Add one row to an endpoint: hosting (``<region>-Host:ml.<type>``, quantity in hours) or other cost,
+    and to its ``day`` when the source is daily (Cost Explorer DAILY; CUR rows are summed without days).
+    Cost Explorer's USAGE_TYPE and CUR 2.0's ``line_item_usage_type`` hold the same values."""
+    on_day = DayUsage() if day is None else usage.days.setdefault(day, DayUsage())
+    if HOSTING_MARKER in usage_type:
+        prefix, _, instance_type = usage_type.partition("Host:")
+        usage.instance_hours += quantity
+        usage.instance_cost += cost
+        on_day.instance_hours += quantity
+        on_day.instance_cost += cost
+        usage.hours_by_instance_type[instance_type] = (
+            usage.hours_by_instance_type.get(instance_type, Decimal(0)) + quantity
+        )
+        if prefix:
+            usage.usage_region_codes.add(prefix.rstrip("-"))
+    else:
+        usage.other_cost += cost
+        on_day.other_cost += cost
+
+
 def _taint(by_endpoint: dict[str, EndpointUsage], tag_value: str, problem: str) -> None:
     if tag_value:
         by_endpoint.setdefault(tag_value, EndpointUsage()).problems.append(problem)
@@ -265,22 +288,7 @@ def parse_pages(
                 if not tag_value:
                     untagged += cost
                     continue
-                usage = by_endpoint.setdefault(tag_value, EndpointUsage())
-                on_day = usage.days.setdefault(day, DayUsage())
-                if HOSTING_MARKER in usage_type:
-                    prefix, _, instance_type = usage_type.partition("Host:")
-                    usage.instance_hours += quantity
-                    usage.instance_cost += cost
-                    on_day.instance_hours += quantity
-                    on_day.instance_cost += cost
-                    usage.hours_by_instance_type[instance_type] = (
-                        usage.hours_by_instance_type.get(instance_type, Decimal(0)) + quantity
-                    )
-                    if prefix:
-                        usage.usage_region_codes.add(prefix.rstrip("-"))
-                else:
-                    usage.other_cost += cost
-                    on_day.other_cost += cost
+                add_usage(by_endpoint.setdefault(tag_value, EndpointUsage()), usage_type, cost, quantity, day)
     currency = BASELINE_CURRENCY
     if untagged:
         warnings.append(

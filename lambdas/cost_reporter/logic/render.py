@@ -19,7 +19,7 @@ from lambdas.cost_reporter.models import DayTotal, EndpointDay, EndpointLine, Is
 
 #: 2: ``status`` (complete | partial), ``non_usage_cost`` (by record type) and ``non_usage_total`` added;
 #: actual cost counts usage record types only. 3: ``daily`` (the project per UTC day) and each endpoint's
-#: ``daily`` added; per endpoint the capacity ratio's source (issue 10: ``capacity_ratio_source``,
+#: ``daily`` added (with ``cost_source`` and ``endpoints[].account_id`` of the CUR report); per endpoint the capacity ratio's source (issue 10: ``capacity_ratio_source``,
 #: ``capacity_ratio_measured_on``, ``objective_ttft_p90_s``, ``objective_itl_p90_s``) and tokens with cost per
 #: 1M tokens (``input_tokens``, ``output_tokens``, ``tokens_source``, ``cost_per_1m_input_tokens``,
 #: ``cost_per_1m_output_tokens`` and their ``baseline_`` twins); no schema-2 field removed or renamed.
@@ -47,6 +47,7 @@ ENDPOINT_FIELDS = (
     "invocations",
     "cost_per_1k_invocations",
     "baseline_cost_per_1k_invocations",
+    "account_id",
     "capacity_ratio_source",
     "capacity_ratio_measured_on",
     "objective_ttft_p90_s",
@@ -92,6 +93,7 @@ def endpoint_document(line: EndpointLine) -> dict[str, Any]:
         "invocations": line.invocations,
         "cost_per_1k_invocations": _number(line.cost_per_1k_invocations, _RATE),
         "baseline_cost_per_1k_invocations": _number(line.baseline_cost_per_1k_invocations, _RATE),
+        "account_id": line.account_id,
         "capacity_ratio_source": line.provenance.capacity_ratio_source,
         "capacity_ratio_measured_on": (
             None if line.provenance.measured_on is None else line.provenance.measured_on.isoformat()
@@ -167,6 +169,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "period": {"start": report.period.start.isoformat(), "end": report.period.end_exclusive.isoformat()},
         "currency": report.currency,
         "cost_metric": report.cost_metric,
+        "cost_source": report.cost_source,
         "endpoints": endpoints,
         "untagged_cost": _money(report.untagged_cost),
         "non_usage_cost": {kind: _money(amount) for kind, amount in report.non_usage_cost.items()},

@@ -142,6 +142,7 @@ def endpoint_line(
         cost_per_1k_invocations=per_thousand(actual_cost, total_invocations),
         baseline_cost_per_1k_invocations=per_thousand(baseline_cost, total_invocations),
         daily=daily,
+        account_id=next(iter(usage.account_ids)) if len(usage.account_ids) == 1 else None,
     )
 
 
