@@ -32,7 +32,7 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy --strict stacks lambdas emulator demo benchmarks ops app.py
 
-# The report.html browser test (tests/cost_reporter/test_cost_html_browser.py) needs a headless Chromium:
+# The report.html browser test (tests/e2e/test_report_page_browser.py, the demo month's page) needs a headless Chromium:
 # Debian's package, installed here when missing (as root, as on CI); CHROMIUM=/path/to/browser overrides.
 browser:
 	@[ -n "$${CHROMIUM:-}" ] || command -v chromium >/dev/null || { \

@@ -2,8 +2,9 @@
 
 Not a test: ``python -m benchmarks.report_calls [N ...]``. Every endpoint is already tagged (the steady
 state the issue's target is about: at most 3 Cost Explorer requests and 60 AWS calls for 1,000 endpoints),
-has two usage types on the bill (hosting and storage; 1,000 groups per Cost Explorer page, so 1,000
-endpoints take two pages) and one ``Invocations`` series. Calls are counted with botocore's ``before-call``
+has two usage types on the bill each day (hosting and storage; DAILY, so 62 groups a month; 1,000 groups per
+Cost Explorer page, an assumption: AWS does not document the page size, so 1,000 endpoints take 62 pages) and
+one ``Invocations`` series. Calls are counted with botocore's ``before-call``
 event on the reporter's own clients (seeding is not counted); the report is written to S3 and announced on
 SNS as the Lambda does. Wall time comes from a first run; peak memory (tracemalloc, Python allocations
 only) from a second run on the same data, because tracemalloc slows the run down.
@@ -16,7 +17,7 @@ import sys
 import time
 import tracemalloc
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -80,32 +81,36 @@ def _seed(n: int) -> str:
     cloudwatch = boto3.client("cloudwatch", region_name=REGION)
     for i in range(0, len(data), 1000):
         cloudwatch.put_metric_data(Namespace="AWS/SageMaker", MetricData=data[i : i + 1000])
-    groups = []
-    for name in names:
-        for usage_type, cost, hours in (
-            ("Host:ml.inf2.xlarge", "712.80", "720"),
-            ("Host:VolumeUsage.gp2", "3.2", "30"),
-        ):
-            groups.append(
-                {
-                    "Keys": [f"infersave:endpoint${name}", f"USE1-{usage_type}"],
-                    "Metrics": {
-                        "UnblendedCost": {"Amount": cost, "Unit": "USD"},
-                        "UsageQuantity": {"Amount": hours, "Unit": "Hrs"},
-                    },
+    # The DAILY answer: a ResultsByTime entry per day, a group per endpoint and usage type and day (the
+    # month's 712.80 / 3.20 and 720 / 30 h spread evenly), GROUPS_PER_PAGE groups a page.
+    entries: list[tuple[str, dict[str, Any]]] = []
+    for day in range(1, 32):
+        start = f"2025-10-{day:02d}"
+        for name in names:
+            for usage_type, cost, hours in (
+                ("Host:ml.inf2.xlarge", "22.99354839", "23.22580645"),
+                ("Host:VolumeUsage.gp2", "0.10322581", "0.96774194"),
+            ):
+                metrics = {
+                    "UnblendedCost": {"Amount": cost, "Unit": "USD"},
+                    "UsageQuantity": {"Amount": hours, "Unit": "Hrs"},
                 }
-            )
+                entries.append(
+                    (
+                        start,
+                        {"Keys": [f"infersave:endpoint${name}", f"USE1-{usage_type}"], "Metrics": metrics},
+                    )
+                )
     pages = []
-    for i in range(0, len(groups), GROUPS_PER_PAGE):
-        page: dict[str, Any] = {
-            "ResultsByTime": [
-                {
-                    "TimePeriod": {"Start": "2025-10-01", "End": "2025-11-01"},
-                    "Groups": groups[i : i + GROUPS_PER_PAGE],
-                }
-            ]
-        }
-        if i + GROUPS_PER_PAGE < len(groups):
+    for i in range(0, len(entries), GROUPS_PER_PAGE):
+        results: list[dict[str, Any]] = []
+        for start, group in entries[i : i + GROUPS_PER_PAGE]:
+            if not results or results[-1]["TimePeriod"]["Start"] != start:
+                end = date.fromisoformat(start) + timedelta(days=1)
+                results.append({"TimePeriod": {"Start": start, "End": end.isoformat()}, "Groups": []})
+            results[-1]["Groups"].append(group)
+        page: dict[str, Any] = {"ResultsByTime": results}
+        if i + GROUPS_PER_PAGE < len(entries):
             page["NextPageToken"] = f"page-{i // GROUPS_PER_PAGE + 2}"
         pages.append(page)
     requests.post(
@@ -124,17 +129,26 @@ def _count(clients: Clients) -> Counter[str]:
         _, service, _operation = event_name.split(".", 2)
         calls[service] += 1
 
-    for client in (clients.tagging, clients.ce, clients.cloudwatch, clients.pricing, clients.s3, clients.sns):
+    for client in (
+        clients.tagging, clients.ce, clients.cloudwatch, clients.pricing, clients.s3, clients.sns, clients.sts
+    ):  # fmt: skip
         client.meta.events.register("before-call", record)
     return calls
 
 
 def _run(topic_arn: str) -> tuple[Counter[str], int]:
-    settings = load_settings({"PROJECT_NAME": "bench"}, require_outputs=False)
+    settings = load_settings(
+        {
+            "PROJECT_NAME": "bench",
+            "REPORTS_BUCKET": "bench-reports",
+            "REPORT_LINK_ROLE_ARN": f"arn:aws:iam::{ACCOUNT}:role/bench-link",
+        },
+        require_outputs=False,
+    )
     clients = make_clients(settings.pricing_region)
     calls = _count(clients)
     report = run_report(clients, settings, PERIOD, PriceBook.from_client(clients.pricing))
-    deliver_report(clients, "bench-reports", topic_arn, report)
+    deliver_report(clients, "bench-reports", topic_arn, report, settings.report_link_role_arn)
     return calls, len(report.endpoints)
 
 

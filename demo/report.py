@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 SCHEDULED_EVENT = {"period": "previous_month"}
-REPORT_FILES = ("report.json", "report.csv", "report.md", "report.html")
+REPORT_FILES = ("report.json", "report.csv", "daily.csv", "report.md", "report.html")
 
 
 @dataclass(frozen=True)
@@ -160,11 +160,19 @@ def _money(value: Any) -> str:
     return "n/a" if value is None else f"{Decimal(str(value)).quantize(Decimal('0.01'), ROUND_HALF_UP):,}"
 
 
+def _ratio_source(endpoint: Mapping[str, Any]) -> str:
+    """``measured <date>`` or ``assumed`` (schema 3's ``capacity_ratio_source``)."""
+    if endpoint.get("capacity_ratio_source") == "measured":
+        return f"measured {endpoint.get('capacity_ratio_measured_on')}"
+    return "assumed"
+
+
 def savings_table(document: Mapping[str, Any]) -> str:
     """The savings table of a report.json document."""
     currency = document.get("currency", "USD")
     header = ["endpoint", "instance", "hours", f"actual {currency}", "baseline",
-              f"baseline {currency}", f"savings {currency}", "savings %", "invocations", "per 1k req"]  # fmt: skip
+              f"baseline {currency}", f"savings {currency}", "savings %", "invocations", "per 1k req",
+              "per 1M out tok", "ratio"]  # fmt: skip
     rows = [header]
     for e in document["endpoints"]:
         rows.append(
@@ -179,6 +187,8 @@ def savings_table(document: Mapping[str, Any]) -> str:
                 "n/a" if e["savings_pct"] is None else f"{e['savings_pct']:.2f}%",
                 "n/a" if e["invocations"] is None else f"{e['invocations']:,}",
                 "n/a" if e["cost_per_1k_invocations"] is None else f"{e['cost_per_1k_invocations']:.4f}",
+                "n/a" if e["cost_per_1m_output_tokens"] is None else f"{e['cost_per_1m_output_tokens']:.4f}",
+                _ratio_source(e),
             ]
         )
     t = document["totals"]
@@ -194,12 +204,14 @@ def savings_table(document: Mapping[str, Any]) -> str:
             "n/a" if t["savings_pct"] is None else f"{t['savings_pct']:.2f}%",
             f"{t['invocations']:,}",
             "",
+            "",
+            "",
         ]
     )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     lines = [
         "  ".join(
-            c.ljust(w) if i in (0, 1, 4) else c.rjust(w)
+            c.ljust(w) if i in (0, 1, 4, 11) else c.rjust(w)
             for i, (c, w) in enumerate(zip(row, widths, strict=True))
         )
         for row in rows

@@ -101,10 +101,26 @@ class CostReporter(Construct):
         role.add_to_policy(
             iam.PolicyStatement(actions=["s3:PutObject"], resources=[bucket.arn_for_objects("reports/*")])
         )
+        # Calibration results (make calibrate writes calibrations/<endpoint>/<date>.json): list that prefix only,
+        # read the files (lambdas.cost_reporter.dal.calibrations).
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": ["calibrations/*"]}},
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=[bucket.arn_for_objects("calibrations/*")]
+            )
+        )
         role.add_to_policy(
             iam.PolicyStatement(actions=["kms:GenerateDataKey", "kms:Decrypt"], resources=[key.key_arn])
         )
         grant_encrypted_publish(role, summary_topic, key)
+        self.link_role = self._link_role(bucket, key, role)
+        self.function.function.add_environment("REPORT_LINK_ROLE_ARN", self.link_role.role_arn)
         acknowledge(
             role,
             f"AwsSolutions-IAM5[Resource::{arn_in_finding(self, 'sagemaker', 'endpoint/*')}]",
@@ -115,6 +131,11 @@ class CostReporter(Construct):
             f"AwsSolutions-IAM5[Resource::<{_logical_id(bucket)}.Arn>/reports/*]",
             "The reporter writes report files under reports/ only; their keys are per period.",
         )
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::<{_logical_id(bucket)}.Arn>/calibrations/*]",
+            "The reporter reads calibration results under calibrations/ only; their keys are per endpoint and date.",
+        )
 
         self.schedules = {
             "month_to_date": self._schedule(
@@ -124,6 +145,43 @@ class CostReporter(Construct):
                 "Monthly", config.reports.monthly_cron, config.reports.time_zone, "previous_month"
             ),
         }
+
+    def _link_role(self, bucket: s3.IBucket, key: kms.IKey, reporter_role: iam.IRole) -> iam.Role:
+        """The read-only role whose session signs the e-mail's presigned link to report.html
+        (``lambdas.cost_reporter.dal.links``): the link can only read pages, whatever the reporter may do, and
+        AssumeRole states when the session, and so the link, ends (one hour: role chaining)."""
+        link_role = iam.Role(
+            self,
+            "ReportLinkRole",
+            assumed_by=iam.ArnPrincipal(reporter_role.role_arn),
+            description="infersave cost reporter: signs presigned links to report.html (read only, 1 h sessions)",
+            max_session_duration=cdk.Duration.hours(1),
+        )
+        link_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"], resources=[bucket.arn_for_objects("reports/*/report.html")]
+            )
+        )
+        # A GET of an SSE-KMS object needs kms:Decrypt on its key (S3 user guide, SSE-KMS permissions); only
+        # through S3 in this region.
+        link_role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt"],
+                resources=[key.key_arn],
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"s3.{cdk.Stack.of(self).region}.amazonaws.com"}
+                },
+            )
+        )
+        reporter_role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["sts:AssumeRole"], resources=[link_role.role_arn])
+        )
+        acknowledge(
+            link_role,
+            f"AwsSolutions-IAM5[Resource::<{_logical_id(bucket)}.Arn>/reports/*/report.html]",
+            "The link role reads report pages only; the period folder in the key varies per report.",
+        )
+        return link_role
 
     def _schedule(self, construct_id: str, cron: str, time_zone: str, period: str) -> scheduler.CfnSchedule:
         role = self._scheduler_role()

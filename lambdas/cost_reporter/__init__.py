@@ -5,8 +5,10 @@ ran-isenberg/aws-lambda-handler-cookbook):
 
 - ``handler`` Lambda entry point (Powertools logger, metrics as EMF, tracer); ``__main__`` the command.
 - ``settings`` environment, validated once; ``models`` typed data.
-- ``logic``: ``period`` (report windows), ``savings`` (the money formula, pure Decimal), ``render``
-  (JSON/CSV/Markdown/summary), ``service`` (orchestration of one report run).
+- ``logic``: ``period`` (report windows), ``savings`` (the money formula per day and period, pure Decimal),
+  ``tokens`` (ratio source, cost per 1M tokens), ``render`` (JSON/CSV/daily CSV/Markdown/summary), ``html``
+  (report.html), ``service`` (orchestration of one report run).
 - ``dal``: AWS access, each function taking its boto3 client: ``clients``, ``retry``, ``resources``
-  (Resource Groups Tagging API), ``cost_explorer``, ``cloudwatch``, ``pricing``, ``outputs`` (S3, SNS).
+  (Resource Groups Tagging API), ``cost_explorer``, ``cloudwatch``, ``pricing``, ``outputs`` (S3, SNS),
+  ``links`` (the e-mail's presigned link), ``calibrations`` (calibration results in the bucket).
 """

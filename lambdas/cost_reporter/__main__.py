@@ -1,7 +1,7 @@
 """The command ``python -m lambdas.cost_reporter report --start DATE --end DATE --output-dir DIR [--cur-parquet DIR]``.
 
 Runs the same code as the Lambda with the standard AWS credential chain and region (``AWS_ENDPOINT_URL``
-honoured by boto3), writes DIR/report.json, .csv and .md and prints the summary table. Exit status 0 on
+honoured by boto3), writes DIR/report.json, .csv, .md, .html and daily.csv and prints the summary table. Exit status 0 on
 success, 1 with a one-line reason on failure, 2 on a usage error, 3 when the report was written but is partial
 (data that should be there is missing: see its errors).
 """
@@ -66,7 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             run = cur_duckdb.runner(args.cur_parquet)
             source = partial(cur.read_cur, run, cur_duckdb.VIEW, project_name=settings.project_name)
-        report = run_report(clients, settings, period, PriceBook.from_client(clients.pricing), source)
+        report = run_report(
+            clients, settings, period, PriceBook.from_client(clients.pricing), source, today=today
+        )
         args.output_dir.mkdir(parents=True, exist_ok=True)
         for name, text in render_files(report).items():
             (args.output_dir / name).write_text(text, encoding="utf-8")
@@ -76,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(render.summary_table(report), end="")
     print(
-        f"wrote {args.output_dir / 'report.html'} (open it in a browser), report.json, report.csv, report.md"
+        f"wrote {args.output_dir / 'report.html'} (open it in a browser), report.json, report.csv, daily.csv, report.md"
     )
     if report.partial:
         print("error: the report is partial (data is missing, see its errors); run it again", file=sys.stderr)

@@ -54,10 +54,13 @@ def lambda_handler(event: Mapping[str, Any], context: LambdaContext) -> dict[str
     """Produce, store and announce the report the event asks for; returns where it went and its totals."""
     config = settings()
     assert config.reports_bucket is not None and config.summary_topic_arn is not None  # require_outputs
-    period = period_from_event(event, utc_today())
+    today = utc_today()
+    period = period_from_event(event, today)
     clients = make_clients(config.pricing_region)
-    report = run_report(clients, config, period, PriceBook.from_client(clients.pricing))
-    keys = deliver_report(clients, config.reports_bucket, config.summary_topic_arn, report)
+    report = run_report(clients, config, period, PriceBook.from_client(clients.pricing), today=today)
+    keys = deliver_report(
+        clients, config.reports_bucket, config.summary_topic_arn, report, config.report_link_role_arn
+    )
     emit_report_metrics(metrics, report, NAMESPACE, SERVICE_NAME, config.metrics_top_endpoints)
     for issue in report.errors:
         logger.error("report error", extra={"endpoint_name": issue.endpoint_name, "detail": issue.message})

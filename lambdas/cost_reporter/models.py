@@ -36,12 +36,24 @@ class Issue:
 
 
 @dataclass
-class EndpointUsage:
-    """What Cost Explorer billed one ``infersave:endpoint`` tag value over the period."""
+class DayUsage:
+    """What Cost Explorer billed one ``infersave:endpoint`` tag value on one UTC day (a DAILY bucket)."""
 
     instance_hours: Decimal = Decimal(0)
     instance_cost: Decimal = Decimal(0)
     other_cost: Decimal = Decimal(0)
+
+
+@dataclass
+class EndpointUsage:
+    """What Cost Explorer billed one ``infersave:endpoint`` tag value over the period, and per day (the period's
+    figures are the sums of the days' figures)."""
+
+    instance_hours: Decimal = Decimal(0)
+    instance_cost: Decimal = Decimal(0)
+    other_cost: Decimal = Decimal(0)
+    #: By the start date of the Cost Explorer bucket (a UTC day under DAILY granularity).
+    days: dict[date, DayUsage] = field(default_factory=dict)
     hours_by_instance_type: dict[str, Decimal] = field(default_factory=dict)
     usage_region_codes: set[str] = field(default_factory=set)
     #: AWS accounts that billed this endpoint (``line_item_usage_account_id``; CUR only, Cost Explorer's
@@ -103,6 +115,58 @@ class Baseline:
 
 
 @dataclass(frozen=True)
+class CurvePoint:
+    """One load level of a calibration side: throughput achieved and its p90 latencies (seconds)."""
+
+    offered_rps: float
+    achieved_rps: float
+    output_tokens_per_s: float
+    ttft_p90_s: float
+    itl_p90_s: float
+    meets_objective: bool
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The parts of a calibration result (``calibrations/<endpoint>/<date>.json``, schema 1) the report
+    uses: its date, latency objective, ratio and both sides' load levels (``inf2``, ``baseline``)."""
+
+    key: str
+    measured_on: date
+    objective_ttft_p90_s: float
+    objective_itl_p90_s: float
+    capacity_ratio: float | None
+    instance_types: dict[str, str]
+    sides: dict[str, tuple[CurvePoint, ...]]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an endpoint's capacity ratio and token counts come from (its tags, the calibration JSON)."""
+
+    #: ``measured`` (a calibration of ``measured_on``) or ``assumed``.
+    capacity_ratio_source: str = "assumed"
+    measured_on: date | None = None
+    #: The latency objective of that calibration, when its result JSON was read.
+    objective_ttft_p90_s: float | None = None
+    objective_itl_p90_s: float | None = None
+    #: Mean tokens per request of the calibration's request mix (tags), None when never measured.
+    input_tokens_per_request: Decimal | None = None
+    output_tokens_per_request: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class EndpointDay:
+    """One endpoint on one UTC day, unrounded: the formula of :class:`EndpointLine` applied to the day."""
+
+    day: date
+    instance_hours: Decimal
+    actual_cost: Decimal
+    baseline_cost: Decimal | None
+    invocations: int | None
+
+
+@dataclass(frozen=True)
 class EndpointLine:
     """One endpoint of the report, unrounded. ``None`` means unknown (see the report's warnings/errors)."""
 
@@ -121,8 +185,34 @@ class EndpointLine:
     invocations: int | None
     cost_per_1k_invocations: Decimal | None
     baseline_cost_per_1k_invocations: Decimal | None
+    #: The period day by day (days with cost or invocations), in date order; the period's actual cost,
+    #: baseline cost and instance-hours are exactly the sums of these (Decimal).
+    daily: tuple[EndpointDay, ...] = ()
+    provenance: Provenance = field(default_factory=Provenance)
+    #: Tokens of the period and where they come from (``estimate:calibration``: tokens per request of the
+    #: calibration x invocations); None when unknown.
+    input_tokens: Decimal | None = None
+    output_tokens: Decimal | None = None
+    tokens_source: str | None = None
+    cost_per_1m_input_tokens: Decimal | None = None
+    cost_per_1m_output_tokens: Decimal | None = None
+    baseline_cost_per_1m_input_tokens: Decimal | None = None
+    baseline_cost_per_1m_output_tokens: Decimal | None = None
+
     #: The AWS account that billed the endpoint, where the cost source knows it (CUR) and it is one account.
     account_id: str | None = None
+
+
+@dataclass(frozen=True)
+class DayTotal:
+    """The project on one UTC day: sums over the endpoints (baseline and savings over those with a baseline)."""
+
+    day: date
+    actual_cost: Decimal
+    baseline_cost: Decimal
+    savings: Decimal
+    instance_hours: Decimal
+    invocations: int
 
 
 @dataclass(frozen=True)
@@ -155,5 +245,7 @@ class Report:
     non_usage_cost: dict[str, Decimal] = field(default_factory=dict)
     #: Data that should be there is missing (CloudWatch failed): the run fails after writing, to be retried.
     partial: bool = False
+    #: The latest calibration result per endpoint name, where the reports bucket holds one (read, validated).
+    calibrations: dict[str, Calibration] = field(default_factory=dict)
     #: Where the bill came from: ``cost_explorer`` (one account) or ``cur`` (CUR 2.0 through Athena or DuckDB).
     cost_source: str = "cost_explorer"

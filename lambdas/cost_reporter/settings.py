@@ -39,6 +39,7 @@ INSTANCE_TYPE_PATTERN = re.compile(r"^ml\.[a-z][a-z0-9-]*\.[a-z0-9]+$")
 _TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$")
 _BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d$")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/[A-Za-z0-9+=,.@_/-]{1,512}$")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class Settings:
     member_external_id: str | None = None
     #: Endpoints (highest actual cost first) whose report metrics carry their own dimension.
     metrics_top_endpoints: int = 20
+    #: The read-only role whose session signs the e-mail's link to report.html; None: no presigned link.
+    report_link_role_arn: str | None = None
 
 
 def _matching(env: Mapping[str, str], name: str, pattern: re.Pattern[str], default: str, what: str) -> str:
@@ -154,6 +157,11 @@ def load_settings(env: Mapping[str, str], *, require_outputs: bool) -> Settings:
         apply_tags=envvars.flag(env, "APPLY_TAGS", default=True),
         activate_cost_allocation_tags=envvars.flag(env, "ACTIVATE_COST_ALLOCATION_TAGS", default=True),
         metrics_top_endpoints=_top_endpoints(env),
+        report_link_role_arn=(
+            _matching(env, "REPORT_LINK_ROLE_ARN", _ROLE_ARN, "", "an IAM role ARN")
+            if envvars.optional(env, "REPORT_LINK_ROLE_ARN")
+            else None
+        ),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +13,7 @@ import requests
 
 from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.logic import savings
-from lambdas.cost_reporter.models import EndpointLine, Issue, Report, ReportPeriod
+from lambdas.cost_reporter.models import EndpointDay, EndpointLine, Issue, Report, ReportPeriod
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -203,10 +203,37 @@ def capture_requests(client: Any, operation: str) -> list[dict[str, Any]]:
     return seen
 
 
+def sample_days(
+    hours: Decimal, actual: Decimal, baseline: Decimal | None, invocations: int | None
+) -> tuple[EndpointDay, ...]:
+    """October 2026 day by day: weekdays carry twice a weekend day's share; the last day takes the remainder,
+    so the days sum exactly to the month."""
+    first = date(2026, 10, 1)
+    weights = [2 if (first + timedelta(days=i)).weekday() < 5 else 1 for i in range(31)]
+    days: list[EndpointDay] = []
+    spent = [Decimal(0), Decimal(0), Decimal(0), 0]
+    for i, weight in enumerate(weights):
+        share = Decimal(weight) / sum(weights)
+        last = i == len(weights) - 1
+        h = hours - spent[0] if last else (hours * share).quantize(Decimal("0.01"))
+        a = actual - spent[1] if last else (actual * share).quantize(Decimal("0.01"))
+        b = (
+            None
+            if baseline is None
+            else baseline - spent[2]
+            if last
+            else (baseline * share).quantize(Decimal("0.01"))
+        )
+        n = None if invocations is None else invocations - spent[3] if last else int(invocations * share)
+        spent = [spent[0] + h, spent[1] + a, spent[2] + (b or 0), spent[3] + (n or 0)]
+        days.append(EndpointDay(first + timedelta(days=i), h, a, b, n))
+    return tuple(days)
+
+
 def sample_line(
     name: str, hours: str, actual: str, baseline: str | None, invocations: int | None
 ) -> EndpointLine:
-    """A hand-made endpoint line (figures as strings, baseline None: price unknown)."""
+    """A hand-made endpoint line (figures as strings, baseline None: price unknown), with its days."""
     base = None if baseline is None else Decimal(baseline)
     saved = None if base is None else base - Decimal(actual)
     return EndpointLine(
@@ -225,6 +252,7 @@ def sample_line(
         invocations=invocations,
         cost_per_1k_invocations=savings.per_thousand(Decimal(actual), invocations),
         baseline_cost_per_1k_invocations=savings.per_thousand(base, invocations),
+        daily=sample_days(Decimal(hours), Decimal(actual), base, invocations),
     )
 
 
@@ -251,3 +279,67 @@ def sample_report(lines: list[EndpointLine] | None = None, partial: bool = False
         non_usage_cost={"Credit": Decimal("-50")},
         partial=partial,
     )
+
+
+def calibration_document(
+    endpoint: str, day: str, *, ttft: float = 2.0, itl: float = 0.1, ratio: float | None = 1.42
+) -> dict[str, Any]:
+    """A calibration result of the contract (schema 1), two levels per side."""
+
+    def level(rps: float, tokens: float, p90_ttft: float, p90_itl: float, meets: bool) -> dict[str, Any]:
+        quantiles = {"p50": p90_ttft / 2, "p90": p90_ttft, "p99": p90_ttft * 2}
+        return {
+            "offered_rps": rps,
+            "concurrency": None,
+            "repeat": 1,
+            "requests": 100,
+            "errors": 0,
+            "achieved_rps": rps * 0.98,
+            "output_tokens_per_s": tokens,
+            "ttft_s": quantiles,
+            "itl_s": {"p50": p90_itl / 2, "p90": p90_itl, "p99": p90_itl * 2},
+            "e2e_s": quantiles,
+            "meets_objective": meets,
+        }
+
+    return {
+        "schema_version": 1,
+        "endpoint_name": endpoint,
+        "date": day,
+        "model_id": "Qwen/Qwen2.5-7B-Instruct",
+        "images": {"inf2": "inf2-image", "baseline": "gpu-image"},
+        "instance_types": {"inf2": "ml.inf2.xlarge", "baseline": "ml.g5.2xlarge"},
+        "objective": {"ttft_p90_s": ttft, "itl_p90_s": itl},
+        "request_mix": {
+            "source": "azure",
+            "sha256": "0" * 64,
+            "requests": 200,
+            "mean_input_tokens": 1000.0,
+            "mean_output_tokens": 250.0,
+        },
+        "sides": {
+            "inf2": {
+                "instance_type": "ml.inf2.xlarge",
+                "levels": [level(1, 250, 0.5, 0.03, True), level(4, 900, 3.0, 0.2, False)],
+                "best": {
+                    "requests_per_s": 1.0,
+                    "output_tokens_per_s": 250,
+                    "spread": {"min": 0.9, "max": 1.1},
+                },
+            },
+            "baseline": {
+                "instance_type": "ml.g5.2xlarge",
+                "levels": [level(0.5, 120, 0.4, 0.02, True), level(2, 480, 2.5, 0.15, False)],
+                "best": {
+                    "requests_per_s": 0.7,
+                    "output_tokens_per_s": 170,
+                    "spread": {"min": 0.6, "max": 0.8},
+                },
+            },
+        },
+        "capacity_ratio": ratio,
+        "capacity_ratio_low": None if ratio is None else ratio - 0.1,
+        "capacity_ratio_high": None if ratio is None else ratio + 0.1,
+        "method": "open loop",
+        "notes": [],
+    }

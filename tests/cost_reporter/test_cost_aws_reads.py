@@ -41,13 +41,35 @@ def test_get_metric_data_is_batched_at_500_queries(clients: Clients) -> None:
 
     # Assert
     assert [len(request["MetricDataQueries"]) for request in sent] == [500, 500, 201]
-    assert all(q["MetricStat"]["Period"] == 31 * 86_400 for q in sent[0]["MetricDataQueries"])
+    assert all(q["MetricStat"]["Period"] == 86_400 for q in sent[0]["MetricDataQueries"])
     assert sent[0]["StartTime"] == datetime(2025, 10, 1, tzinfo=UTC)
     assert sent[0]["EndTime"] == datetime(2025, 11, 1, tzinfo=UTC)
     assert invocations["ep-0"] == 40
     assert invocations["ep-1200"] == 2
     assert invocations["ep-7"] == 0
     assert errors == []
+
+
+def test_invocations_are_summed_per_utc_day_and_the_period_is_their_sum(clients: Clients) -> None:
+    put_invocations("chat", 40, OCT_5)
+    put_invocations("chat", 2, OCT_5.replace(hour=23, minute=59))
+    put_invocations("chat", 7, datetime(2025, 10, 31, 0, 0, tzinfo=UTC))
+    put_invocations("chat", 1000, datetime(2025, 11, 1, 0, 0, tzinfo=UTC))  # the next period
+    series = cloudwatch.list_invocation_series(clients.cloudwatch)
+
+    daily, errors = cloudwatch.daily_invocations(clients.cloudwatch, series, OCTOBER)
+    total, _ = cloudwatch.sum_invocations(clients.cloudwatch, series, OCTOBER)
+
+    assert daily == {"chat": {date(2025, 10, 5): 42, date(2025, 10, 31): 7}}
+    assert total == {"chat": 49}
+    assert errors == []
+
+
+def test_a_batch_stays_within_100800_data_points_per_call() -> None:
+    # One data point per query and day: 500 queries x 31 days fit; a 400-day window takes 252 per call.
+    assert cloudwatch.queries_per_call(31) == 500
+    assert cloudwatch.queries_per_call(400) == 252
+    assert 252 * 400 <= 100_800 < 253 * 400
 
 
 def test_batches_never_exceed_the_api_limit() -> None:
@@ -81,7 +103,9 @@ def test_next_token_is_followed_and_forbidden_series_become_errors() -> None:
     stub.add_response(
         "get_metric_data",
         {
-            "MetricDataResults": [{"Id": "q0", "Values": [10.0], "StatusCode": "PartialData"}],
+            "MetricDataResults": [
+                {"Id": "q0", "Timestamps": [OCT_5], "Values": [10.0], "StatusCode": "PartialData"}
+            ],
             "NextToken": "more",
         },
         {"MetricDataQueries": ANY, "StartTime": ANY, "EndTime": ANY},
@@ -90,7 +114,7 @@ def test_next_token_is_followed_and_forbidden_series_become_errors() -> None:
         "get_metric_data",
         {
             "MetricDataResults": [
-                {"Id": "q0", "Values": [5.0], "StatusCode": "Complete"},
+                {"Id": "q0", "Timestamps": [OCT_5], "Values": [5.0], "StatusCode": "Complete"},
                 {"Id": "q1", "Values": [], "StatusCode": "Forbidden"},
             ]
         },

@@ -36,7 +36,7 @@ def test_request_is_the_contract_query() -> None:
 
     assert request == {
         "TimePeriod": {"Start": "2025-10-01", "End": "2025-11-01"},
-        "Granularity": "MONTHLY",
+        "Granularity": "DAILY",
         "Filter": {"And": [SERVICE, USAGE]},
         "GroupBy": GROUP_BY,
         "Metrics": ["AmortizedCost", "UsageQuantity"],
@@ -169,13 +169,25 @@ def test_persistent_throttling_and_access_denied_fail_the_query() -> None:
             cost_explorer.fetch_pages(client, request)
 
 
+def day(n: int) -> dict[str, str]:
+    return {"Start": f"2025-10-{n:02d}", "End": f"2025-10-{n + 1:02d}"}
+
+
 def test_parser_sums_every_granularity_and_reports_untagged_and_bad_rows() -> None:
     daily = {
         "ResultsByTime": [
-            {"Groups": [ce_group("chat", "USE1-Host:ml.inf2.xlarge", "23.76", "24")], "Estimated": True},
-            {"Groups": [ce_group("chat", "USE1-Host:ml.inf2.8xlarge", "2.36", "1")]},
-            {"Groups": [ce_group("", "USE1-Notebk:ml.t3.medium", "1.25", "25")]},
-            {"Groups": [{"Keys": ["infersave:endpoint$rag", "USE1-Host:ml.inf2.xlarge"], "Metrics": {}}]},
+            {
+                "TimePeriod": day(1),
+                "Groups": [ce_group("chat", "USE1-Host:ml.inf2.xlarge", "23.76", "24")],
+                "Estimated": True,
+            },
+            {"TimePeriod": day(2), "Groups": [ce_group("chat", "USE1-Host:ml.inf2.8xlarge", "2.36", "1")]},
+            {"TimePeriod": day(2), "Groups": [ce_group("chat", "USE1-Host:VolumeUsage.gp2", "0.5", "0.1")]},
+            {"TimePeriod": day(3), "Groups": [ce_group("", "USE1-Notebk:ml.t3.medium", "1.25", "25")]},
+            {
+                "TimePeriod": day(3),
+                "Groups": [{"Keys": ["infersave:endpoint$rag", "USE1-Host:ml.inf2.xlarge"], "Metrics": {}}],
+            },
         ]
     }
 
@@ -183,6 +195,15 @@ def test_parser_sums_every_granularity_and_reports_untagged_and_bad_rows() -> No
 
     chat = data.by_endpoint["chat"]
     assert chat.instance_hours == Decimal(25)
+    # per UTC day, and the period is the sum of its days
+    assert {k: (v.instance_hours, v.instance_cost, v.other_cost) for k, v in chat.days.items()} == {
+        date(2025, 10, 1): (Decimal(24), Decimal("23.76"), Decimal(0)),
+        date(2025, 10, 2): (Decimal(1), Decimal("2.36"), Decimal("0.5")),
+    }
+    assert (
+        sum(d.instance_cost + d.other_cost for d in chat.days.values())
+        == chat.instance_cost + chat.other_cost
+    )
     assert chat.hours_by_instance_type == {"ml.inf2.xlarge": Decimal(24), "ml.inf2.8xlarge": Decimal(1)}
     assert chat.usage_region_codes == {"USE1"}
     assert data.untagged_cost == Decimal("1.25")
@@ -191,6 +212,29 @@ def test_parser_sums_every_granularity_and_reports_untagged_and_bad_rows() -> No
     assert [e.endpoint_name for e in errors] == ["rag"]
     # the unreadable row is skipped but marks its endpoint: a bill missing a row gives no savings figure
     assert data.by_endpoint["rag"].problems and data.by_endpoint["rag"].instance_cost == 0
+
+
+def test_a_result_without_its_day_is_an_unreadable_row() -> None:
+    page = {"ResultsByTime": [{"Groups": [ce_group("chat", "USE1-Host:ml.inf2.xlarge", "23.76", "24")]}]}
+
+    data, _, errors = cost_explorer.parse_pages([page], "UnblendedCost", GROUP_BY)
+
+    assert [e.endpoint_name for e in errors] == ["chat"] and "TimePeriod" in errors[0].message
+    assert data.by_endpoint["chat"].problems and data.by_endpoint["chat"].instance_hours == 0
+
+
+def test_periods_outside_cost_explorer_history_are_refused_before_a_paid_request() -> None:
+    # The current month and the previous 13 at DAILY and MONTHLY granularity; no Start after today.
+    today = date(2026, 11, 28)
+    assert cost_explorer.oldest_start(today) == date(2025, 10, 1)
+    assert cost_explorer.oldest_start(date(2026, 1, 31)) == date(2024, 12, 1)
+    cost_explorer.validate_request(cost_explorer.build_request(OCTOBER, "UnblendedCost"), today)
+    too_old = ReportPeriod(date(2025, 9, 30), date(2025, 10, 2), "custom")
+    with pytest.raises(cost_explorer.CostRequestError, match="previous 13"):
+        cost_explorer.validate_request(cost_explorer.build_request(too_old, "UnblendedCost"), today)
+    future = ReportPeriod(date(2026, 11, 29), date(2026, 11, 30), "custom")
+    with pytest.raises(cost_explorer.CostRequestError, match="after today"):
+        cost_explorer.validate_request(cost_explorer.build_request(future, "UnblendedCost"), today)
 
 
 def test_tag_activation_batches_twenty_keys_per_call() -> None:

@@ -18,6 +18,7 @@ from cost_helpers import (
     OCT_5,
     REGION,
     TOPIC,
+    calibration_document,
     ce_group,
     ce_page,
     count_calls,
@@ -70,6 +71,7 @@ def lambda_env(aws: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     boto3.client("sns", region_name=REGION).subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
     monkeypatch.setenv("REPORTS_BUCKET", BUCKET)
     monkeypatch.setenv("SUMMARY_TOPIC_ARN", topic_arn)
+    monkeypatch.setenv("REPORT_LINK_ROLE_ARN", f"arn:aws:iam::{ACCOUNT}:role/report-link")
     handler.settings.cache_clear()
     yield queue_url
     handler.settings.cache_clear()
@@ -120,27 +122,43 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"])
     assert keys == [
         f"{PREFIX}/{name}"
-        for name in ("manifest.json", "report.csv", "report.html", "report.json", "report.md")
+        for name in ("daily.csv", "manifest.json", "report.csv", "report.html", "report.json", "report.md")
     ]
     page = s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/report.html")
     assert page["ContentType"] == "text/html; charset=utf-8"
     assert b'id="chart-cost"' in page["Body"].read()
     manifest = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/manifest.json")["Body"].read())
-    assert sorted(manifest["files"]) == ["report.csv", "report.html", "report.json", "report.md"]
+    assert sorted(manifest["files"]) == ["daily.csv", "report.csv", "report.html", "report.json", "report.md"]
     report = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/report.json")["Body"].read())
     assert list(report) == [
         "schema_version", "status", "period", "currency", "cost_metric", "cost_source", "endpoints",
-        "untagged_cost", "non_usage_cost", "non_usage_total", "totals", "warnings", "errors",
+        "untagged_cost", "non_usage_cost", "non_usage_total", "totals", "daily", "warnings", "errors",
     ]  # fmt: skip
     assert (report["schema_version"], report["status"], report["cost_source"]) == (
         3,
         "complete",
         "cost_explorer",
     )
+    # schema 3: the days (the queued bill is one bucket starting 2025-10-01; invocations on the 5th and 20th)
+    assert [(d["date"], d["actual_cost"], d["invocations"]) for d in report["daily"]] == [
+        ("2025-10-01", 952.0, 0),
+        ("2025-10-05", 0.0, 1_005_000),
+        ("2025-10-20", 0.0, 200_000),
+    ]
+    chat = report["endpoints"][0]
+    assert [(d["date"], d["baseline_cost"], d["savings"]) for d in chat["daily"]] == [
+        ("2025-10-01", 1639.4, 923.4),
+        ("2025-10-05", 0.0, 0.0),
+        ("2025-10-20", 0.0, 0.0),
+    ]
+    daily_csv = s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/daily.csv")["Body"].read().decode().splitlines()
+    assert daily_csv[0] == "date,endpoint_name,instance_hours,actual_cost,baseline_cost,savings,invocations"
+    assert daily_csv[1] == "2025-10-01,chat,720.0,716.0,1639.4,923.4,0"
+    assert daily_csv[-1] == "2025-10-20,(total),0.0,0.0,0.0,0.0,200000"
     assert report["period"] == {"start": "2025-10-01", "end": "2025-11-01"}
     assert (report["currency"], report["cost_metric"]) == ("USD", "UnblendedCost")
     chat, rag = report["endpoints"]
-    assert tuple(chat) == ENDPOINT_FIELDS
+    assert tuple(chat) == (*ENDPOINT_FIELDS, "daily")
     # chat: the hand-computed example (see test_cost_savings): 720 h x 1.5 x 1.515 + 3.20 = 1639.40
     assert (chat["actual_cost"], chat["baseline_cost"], chat["savings"]) == (716.0, 1639.4, 923.4)
     assert (chat["invocations"], chat["cost_per_1k_invocations"]) == (1_200_000, 0.5967)
@@ -182,8 +200,16 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     sqs = boto3.client("sqs", region_name=REGION)
     mail = json.loads(sqs.receive_message(QueueUrl=lambda_env)["Messages"][0]["Body"])
     assert mail["Subject"] == "infersave 2025-10-01..2025-11-01: saved 923.40 USD (56.33%)"
-    assert f"s3://{BUCKET}/{PREFIX}/report.html" in mail["Message"]
-    assert len(mail["Message"].splitlines()) < 20
+    body = mail["Message"].splitlines()
+    assert f"S3: s3://{BUCKET}/{PREFIX}/report.html" in body
+    # the presigned link, its stated expiry (the link role's one-hour session), the durable console link
+    opened = next(
+        i for i, line in enumerate(body) if line.startswith("Open the page (presigned link, valid until")
+    )
+    assert body[opened + 1].startswith(f"https://{BUCKET}.s3.amazonaws.com/{PREFIX}/report.html?")
+    assert "X-Amz-Expires=" in body[opened + 1] and "X-Amz-Security-Token=" in body[opened + 1]
+    assert "Durable link (AWS console, sign-in needed):" in body
+    assert len(body) < 30
     # EMF metrics: one line per endpoint, totals from log_metrics
     emf = emf_lines(capsys.readouterr().out)
     per_endpoint = [m for m in emf if "EndpointName" in m]
@@ -223,6 +249,53 @@ def test_custom_period_emits_totals_but_no_per_endpoint_metrics(
     assert totals["EndpointsReported"] == [2.0]
 
 
+def test_a_measured_ratio_and_its_calibration_reach_every_output(lambda_env: str) -> None:
+    # Arrange: chat's ratio measured on 2026-11-20 with 1,000 / 250 tokens per request, its result in the bucket
+    seed_october()
+    sm = boto3.client("sagemaker", region_name=REGION)
+    arn = sm.describe_endpoint(EndpointName="chat")["EndpointArn"]
+    sm.add_tags(
+        ResourceArn=arn,
+        Tags=[
+            {"Key": "infersave:capacity-ratio-source", "Value": "measured:2025-10-20"},
+            {"Key": "infersave:input-tokens-per-request", "Value": "1000"},
+            {"Key": "infersave:output-tokens-per-request", "Value": "250"},
+        ],
+    )
+    boto3.client("s3", region_name=REGION).put_object(
+        Bucket=BUCKET,
+        Key="calibrations/chat/2025-10-20.json",
+        Body=json.dumps(calibration_document("chat", "2025-10-20")).encode(),
+    )
+
+    # Act
+    handler.lambda_handler(OCTOBER_EVENT, FakeContext())
+
+    # Assert: JSON, CSV, Markdown, HTML and the e-mail say measured (date, objective) or assumed
+    s3 = boto3.client("s3", region_name=REGION)
+    read = lambda name: s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/{name}")["Body"].read().decode()  # noqa: E731
+    chat, rag = json.loads(read("report.json"))["endpoints"]
+    assert (chat["capacity_ratio_source"], chat["capacity_ratio_measured_on"]) == ("measured", "2025-10-20")
+    assert (chat["objective_ttft_p90_s"], chat["objective_itl_p90_s"]) == (2.0, 0.1)
+    # 1,200,000 invocations x 250 = 300,000,000 output tokens; 1,000,000 x 716.00 / 300,000,000 = 2.3867
+    assert (chat["output_tokens"], chat["cost_per_1m_output_tokens"], chat["tokens_source"]) == (
+        300_000_000,
+        2.3867,
+        "estimate:calibration",
+    )
+    assert (rag["capacity_ratio_source"], rag["cost_per_1m_output_tokens"]) == ("assumed", None)
+    csv_header = read("report.csv").splitlines()[0].split(",")
+    assert {"capacity_ratio_source", "cost_per_1m_output_tokens", "tokens_source"} <= set(csv_header)
+    words = "measured 2025-10-20 (p90 TTFT <= 2 s, p90 ITL <= 0.1 s)"
+    assert words in read("report.md") and "| assumed |" in read("report.md")
+    page = read("report.html")
+    assert words.replace("<", "&lt;") in page and 'id="chart-calibration-1"' in page
+    sqs = boto3.client("sqs", region_name=REGION)
+    mail = json.loads(sqs.receive_message(QueueUrl=lambda_env)["Messages"][0]["Body"])["Message"]
+    assert f"capacity ratio 1.5 {words}; 2.3867 USD per 1M output tokens (estimate)" in mail
+    assert "capacity ratio 1.0 assumed" in mail
+
+
 def test_rerun_for_the_same_period_overwrites_the_same_keys(lambda_env: str) -> None:
     seed_october()
     handler.lambda_handler(OCTOBER_EVENT, FakeContext())
@@ -231,13 +304,14 @@ def test_rerun_for_the_same_period_overwrites_the_same_keys(lambda_env: str) -> 
 
     versions = boto3.client("s3", region_name=REGION).list_object_versions(Bucket=BUCKET)["Versions"]
     assert sorted({v["Key"] for v in versions}) == [
+        f"{PREFIX}/daily.csv",
         f"{PREFIX}/manifest.json",
         f"{PREFIX}/report.csv",
         f"{PREFIX}/report.html",
         f"{PREFIX}/report.json",
         f"{PREFIX}/report.md",
     ]
-    assert len(versions) == 10
+    assert len(versions) == 12
 
 
 FAILED_RUN = pytest.mark.filterwarnings("ignore:No application metrics to publish")
@@ -325,6 +399,7 @@ def test_command_writes_the_three_files_and_prints_the_table(
     out = capsys.readouterr().out
     assert status == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "daily.csv",
         "report.csv",
         "report.html",
         "report.json",

@@ -3,16 +3,21 @@ wording as the other files, nothing fetched from the network."""
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import replace
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
-from cost_helpers import sample_line, sample_report
+from cost_helpers import calibration_document, sample_line, sample_report
 
-from lambdas.cost_reporter.logic import render, service
+from lambdas.cost_reporter.dal.calibrations import parse
+from lambdas.cost_reporter.logic import render, savings, service
 from lambdas.cost_reporter.logic.html import MAX_CHARTED, render_html
+from lambdas.cost_reporter.models import Report
 
-CHARTS = ("chart-cost", "chart-savings", "chart-idle")
+CHARTS = ("chart-daily", "chart-cost", "chart-savings", "chart-idle")
 
 
 class Page(HTMLParser):
@@ -88,7 +93,18 @@ def test_every_chart_has_a_title_bars_and_a_table_of_its_figures() -> None:
     assert set(page.svg_titles) == set(CHARTS)
     assert all(page.svg_titles[chart] for chart in CHARTS)
     assert all(page.bars[chart] for chart in CHARTS)
-    cost, saved, idle = (page.table("fallback", i) for i in range(3))
+    daily, cost, saved, idle = (page.table("fallback", i) for i in range(4))
+    days = savings.daily_totals(report.endpoints)
+    assert daily[0] == ["date", "actual USD", "baseline USD", "savings USD", "invocations"]
+    assert len(daily) == 1 + 31
+    for row, day in zip(daily[1:], days, strict=True):
+        assert row == [
+            day.day.isoformat(),
+            render.fmt(day.actual_cost),
+            render.fmt(day.baseline_cost),
+            render.fmt(day.savings),
+            f"{day.invocations:,}",
+        ]
     assert cost[0] == ["endpoint", "actual USD", "baseline USD"]
     for row, line in zip(cost[1:], report.endpoints, strict=True):
         assert row == [line.endpoint_name, render.fmt(line.actual_cost), render.fmt(line.baseline_cost)]
@@ -112,6 +128,21 @@ def test_bars_are_proportional_to_the_figures_and_unknown_figures_draw_none() ->
     assert 'fill="#c0392b"><title>legacy: savings USD -50.00' in render_html(sample_report())
 
 
+def test_the_daily_chart_draws_actual_against_baseline_per_day_in_proportion() -> None:
+    report = sample_report()
+    days = savings.daily_totals(report.endpoints)
+    page = Page(render_html(report))
+    found = re.findall(r'height="([0-9.]+)" fill="[^"]+"><title>([^<]+)</title>', render_html(report))
+    by_title = {title: float(height) for height, title in found}
+    first = days[0]
+    actual = by_title[f"{first.day}: actual {render.fmt(first.actual_cost)}"]
+    baseline = by_title[f"{first.day}: baseline {render.fmt(first.baseline_cost)}"]
+    assert actual / baseline == pytest.approx(float(first.actual_cost / first.baseline_cost), rel=1e-2)
+    assert len([t for _, t in page.bars["chart-daily"]]) == 2 * 31
+    # the project's days sum to the totals (the sample's days are exact decimals)
+    assert sum((d.actual_cost for d in days), Decimal(0)) == report.totals.actual_cost
+
+
 @pytest.mark.parametrize(
     "hostile",
     [
@@ -131,7 +162,7 @@ def test_hostile_endpoint_names_stay_text(hostile: str) -> None:
         "li", "code",
     }  # fmt: skip
     assert page.table("endpoints")[1][0] == hostile
-    assert page.table("fallback")[1][0] == hostile
+    assert page.table("fallback", 1)[1][0] == hostile
     assert any(title.startswith(hostile) for _, title in page.bars["chart-cost"])
     assert "<script" not in text and "<img" not in text and "<iframe" not in text
 
@@ -161,7 +192,7 @@ def test_totals_assumptions_and_issues_are_the_markdown_wording() -> None:
 def test_the_page_fetches_nothing_and_runs_no_script() -> None:
     text = render_html(sample_report())
     assert "<script" not in text and " on" not in re.sub(r">[^<]*<", "><", text)
-    assert re.findall(r"https?://[^\"' )]+", text) == ["http://www.w3.org/2000/svg"] * 3  # SVG namespace only
+    assert re.findall(r"https?://[^\"' )]+", text) == ["http://www.w3.org/2000/svg"] * 4  # SVG namespace only
     assert "url(" not in text and "@import" not in text
 
 
@@ -175,7 +206,7 @@ def test_a_report_without_endpoints_renders_without_charts() -> None:
 
 def test_the_page_is_written_with_the_other_files_of_the_set() -> None:
     files = service.render_files(sample_report())
-    assert list(files) == ["report.json", "report.csv", "report.md", "report.html"]
+    assert list(files) == ["report.json", "report.csv", "daily.csv", "report.md", "report.html"]
     assert files["report.html"] == render_html(sample_report())
     assert files["report.html"].startswith("<!DOCTYPE html>")
 
@@ -184,7 +215,38 @@ def test_many_endpoints_chart_the_most_expensive_and_table_them_all() -> None:
     lines = [sample_line(f"ep-{i:03}", "10", str(i), str(2 * i), 100) for i in range(1, MAX_CHARTED + 11)]
     page = Page(render_html(sample_report(lines)))
     assert len(page.table("endpoints")) == len(lines) + 2  # header and TOTAL
-    charted = page.table("fallback")[1:]
+    charted = page.table("fallback", 1)[1:]
     assert len(charted) == MAX_CHARTED
     assert charted[0][0] == f"ep-{MAX_CHARTED + 10:03}" and charted[-1][0] == "ep-011"
     assert f"{MAX_CHARTED} endpoints of highest actual cost of {len(lines)}" in "".join(page.text)
+
+
+def calibrated_report(name: str = "chat") -> Report:
+    report = sample_report()
+    body = json.dumps(calibration_document(name, "2026-11-20")).encode()
+    found = parse(body, f"calibrations/{name}/2026-11-20.json", name)
+    return replace(report, calibrations={name: found})
+
+
+def test_calibration_curves_draw_both_sides_against_the_objective_with_their_table() -> None:
+    text = render_html(calibrated_report())
+    page = Page(text)
+
+    assert '<title id="chart-calibration-1-title">Calibration of chat, 2026-11-20' in text
+    assert text.count('<circle cx="') == 2 * 4  # two panels, two levels per side
+    assert text.count('class="objective"') == 2  # TTFT and ITL panels
+    assert text.count('class="missed"') == 2 * 2  # the levels that missed the objective are hollow
+    curves = page.table("fallback", 4)
+    assert curves[0] == ["side", "offered req/s", "achieved req/s", "output tokens/s", "p90 TTFT s", "p90 ITL s",
+                         "meets objective"]  # fmt: skip
+    assert curves[1] == ["inf2", "1", "0.98", "250", "0.5", "0.03", "yes"]
+    assert curves[4] == ["baseline", "2", "1.96", "480", "2.5", "0.15", "no"]
+
+
+def test_no_calibration_no_curves_and_hostile_names_in_curves_stay_text() -> None:
+    assert "Calibration curves" not in render_html(sample_report())
+    hostile = "<script>x</script>"
+    report = calibrated_report(hostile)
+    report = replace(report, endpoints=[sample_line(hostile, "10", "7.57", "15.15", 100)])
+    text = render_html(report)
+    assert "<script" not in text and "chart-calibration-1" in text

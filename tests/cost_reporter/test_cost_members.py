@@ -31,7 +31,7 @@ def test_member_invocations_are_read_through_the_assumed_role(clients: Clients) 
         external_id="ext-id-1", region=clients.region, project_name=None, period=PERIOD,
     )  # fmt: skip
     assert reads.accounts_read == [MEMBER]
-    assert reads.invocations == {"team-llm": 42}
+    assert reads.invocations == {"team-llm": {date(2026, 10, 5): 42}}  # per UTC day, as the own account's
     assert reads.errors == []
     # Nothing of it is visible in the reporter's own account.
     assert (

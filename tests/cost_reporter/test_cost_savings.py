@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,12 +11,13 @@ from hypothesis import strategies as st
 
 from lambdas.cost_reporter.logic import render
 from lambdas.cost_reporter.logic.savings import (
+    daily_totals,
     dominant_instance_type,
     endpoint_line,
     savings_blockers,
     totals,
 )
-from lambdas.cost_reporter.models import Baseline, EndpointUsage, PriceQuote
+from lambdas.cost_reporter.models import Baseline, DayUsage, EndpointUsage, PriceQuote
 
 D = Decimal
 G5_2XL = PriceQuote(hourly_price=D("1.515"), source="catalog:fmbench-2025-01-26")
@@ -198,3 +200,54 @@ def test_rounding_to_cents_is_idempotent_and_within_half_a_cent(amount: Decimal)
     assert render.round_money(rounded) == rounded
     assert abs(rounded - amount) <= D("0.005")
     assert rounded.as_tuple().exponent == -2
+
+
+@given(
+    st.lists(st.tuples(hours, money, money, st.integers(0, 10**9)), min_size=1, max_size=31),
+    ratio,
+    price,
+)
+def test_the_period_is_exactly_the_sum_of_its_days(
+    days: list[tuple[Decimal, Decimal, Decimal, int]], r: Decimal, p: Decimal
+) -> None:
+    # Arrange: a bill per day as the parser builds it (the period's figures summed from the same rows)
+    first = date(2026, 10, 1)
+    usage = EndpointUsage(hours_by_instance_type={"ml.inf2.xlarge": D(1)})
+    invocations = {}
+    for i, (h, c, o, n) in enumerate(days):
+        usage.days[first + timedelta(days=i)] = DayUsage(h, c, o)
+        usage.instance_hours += h
+        usage.instance_cost += c
+        usage.other_cost += o
+        invocations[first + timedelta(days=i)] = n
+
+    # Act
+    line = endpoint_line("e", usage, Baseline("ml.g5.2xlarge", r, PriceQuote(p, "t")), invocations)
+
+    # Assert: exact Decimal sums, and the day formula summed is the period formula
+    assert line.actual_cost == sum((d.actual_cost for d in line.daily), D(0))
+    assert line.instance_hours == sum((d.instance_hours for d in line.daily), D(0)) == usage.instance_hours
+    assert line.invocations == sum(d.invocations or 0 for d in line.daily)
+    if line.baseline_cost is not None:
+        assert line.baseline_cost == sum((d.baseline_cost or D(0) for d in line.daily), D(0))
+        assert line.baseline_cost == usage.instance_hours * r * p + usage.other_cost
+    (project,) = [daily_totals([line])]
+    assert [t.actual_cost for t in project] == [d.actual_cost for d in line.daily]
+
+
+def test_daily_totals_sum_endpoints_per_day_and_baseline_only_where_known() -> None:
+    # Hand-computed: two endpoints on 1 October; "b" has no baseline price.
+    #   a: 24 h x 0.99 = 23.76 actual; baseline 24 x 1 x 1.515 = 36.36; savings 12.60
+    #   b: 10.00 actual, baseline unknown -> day total actual 33.76, baseline 36.36, savings 12.60
+    day = date(2026, 10, 1)
+    a = EndpointUsage(D(24), D("23.76"), D(0), {day: DayUsage(D(24), D("23.76"))}, {"ml.inf2.xlarge": D(24)})
+    b = EndpointUsage(D(10), D("10.00"), D(0), {day: DayUsage(D(10), D("10.00"))}, {"ml.inf2.xlarge": D(10)})
+    lines = [
+        endpoint_line("a", a, Baseline("ml.g5.2xlarge", D(1), G5_2XL), {day: 100}),
+        endpoint_line("b", b, Baseline("ml.g5.2xlarge", D(1), None), None),
+    ]
+
+    (total,) = daily_totals(lines)
+
+    assert (total.actual_cost, total.baseline_cost, total.savings) == (D("33.76"), D("36.360"), D("12.600"))
+    assert (total.instance_hours, total.invocations) == (D(34), 100)

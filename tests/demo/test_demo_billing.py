@@ -62,8 +62,23 @@ def test_hand_computed_bill(scenario: Scenario) -> None:
     assert round(expected.other_cost_usd, 4) == Decimal("1.1290")
 
 
-def test_monthly_answer_has_the_shape_of_cost_explorer(scenario: Scenario) -> None:
+def test_the_reporters_daily_query_gets_a_bucket_per_utc_day(scenario: Scenario) -> None:
     request = build_request(PERIOD, "UnblendedCost")
+    (page,) = cost_and_usage_pages(request, scenario)
+
+    assert request["Granularity"] == "DAILY"
+    assert [r["TimePeriod"]["Start"] for r in page["ResultsByTime"]] == [
+        f"2026-10-{n:02d}" for n in range(1, 32)
+    ]
+    oct_2 = {tuple(g["Keys"]): g["Metrics"] for g in page["ResultsByTime"][1]["Groups"]}
+    # demo-a ran 1 instance for 12 h on 2 October: 12 h x USD 0.99 = 11.88
+    assert oct_2[("infersave:endpoint$demo-a", "USE1-Host:ml.inf2.xlarge")]["UnblendedCost"]["Amount"] == (
+        "11.8800000000"
+    )
+
+
+def test_monthly_answer_has_the_shape_of_cost_explorer(scenario: Scenario) -> None:
+    request = {**build_request(PERIOD, "UnblendedCost"), "Granularity": "MONTHLY"}
     pages = cost_and_usage_pages(request, scenario)
     assert len(pages) == 1
     (page,) = pages
@@ -117,7 +132,8 @@ def test_daily_answer_sums_to_the_monthly_one(scenario: Scenario) -> None:
 
 
 def test_long_answers_are_paged_with_next_page_tokens(scenario: Scenario) -> None:
-    pages = cost_and_usage_pages(build_request(PERIOD, "UnblendedCost"), scenario, groups_per_page=3)
+    monthly = {**build_request(PERIOD, "UnblendedCost"), "Granularity": "MONTHLY"}
+    pages = cost_and_usage_pages(monthly, scenario, groups_per_page=3)
     assert len(pages) == 2
     assert pages[0]["NextPageToken"] and "NextPageToken" not in pages[1]
     assert [len(r["Groups"]) for p in pages for r in p["ResultsByTime"]] == [3, 1]

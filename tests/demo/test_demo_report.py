@@ -37,6 +37,9 @@ def document() -> dict[str, object]:
         "savings_pct": 34.23,
         "invocations": 12000,
         "cost_per_1k_invocations": 5.0442,
+        "cost_per_1m_output_tokens": 20.1767,
+        "capacity_ratio_source": "measured",
+        "capacity_ratio_measured_on": "2026-11-20",
     }
     totals = {
         "actual_cost": 60.53,
@@ -53,6 +56,7 @@ def test_savings_table_has_a_row_per_endpoint_and_the_total() -> None:
     lines = savings_table(document()).splitlines()
     assert lines[0].split()[:3] == ["endpoint", "instance", "hours"]
     assert "demo-a" in lines[2] and "31.50" in lines[2] and "34.23%" in lines[2]
+    assert lines[2].endswith("20.1767  measured 2026-11-20")  # schema 3: per 1M output tokens, ratio source
     assert lines[-1].startswith("TOTAL") and "92.03" in lines[-1] and "12,000" in lines[-1]
 
 

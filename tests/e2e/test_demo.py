@@ -5,8 +5,10 @@ checked against the config and the catalog, and, for the shipped ``infersave.yam
 from __future__ import annotations
 
 import json
+import urllib.request
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -182,9 +184,10 @@ def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun
     assert report_run.result["period"] == OCTOBER_2026
     assert report_run.result["report_keys"] == [
         f"reports/2026-10-01_2026-11-01/{name}"
-        for name in ("report.json", "report.csv", "report.md", "report.html", "manifest.json")
+        for name in ("report.json", "report.csv", "daily.csv", "report.md", "report.html", "manifest.json")
     ]
     assert sorted(report_run.files) == [
+        "daily.csv",
         "manifest.json",
         "report.csv",
         "report.html",
@@ -193,7 +196,7 @@ def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun
     ]
     manifest = json.loads(report_run.files["manifest.json"].read_text(encoding="utf-8"))
     assert manifest["status"] == "complete"
-    assert sorted(manifest["files"]) == ["report.csv", "report.html", "report.json", "report.md"]
+    assert sorted(manifest["files"]) == ["daily.csv", "report.csv", "report.html", "report.json", "report.md"]
     page = report_run.files["report.html"].read_text(encoding="utf-8")
     assert all(f'id="{chart}"' in page for chart in ("chart-cost", "chart-savings", "chart-idle"))
     assert document["errors"] == []
@@ -242,6 +245,17 @@ def test_each_line_follows_from_the_config_the_replayed_usage_and_the_catalog(
         assert dec(line["savings"]) == cents(baseline - actual)
     totals = report_run.document["totals"]
     assert totals["invocations"] == sum(e.invocations for e in report_run.scenario.endpoints)
+    # Schema 3: 31 days, each the sum of its endpoints; the month is the sum of the days (rounded per day
+    # to cents in the file, so within half a cent per day).
+    days = report_run.document["daily"]
+    assert [d["date"] for d in days] == [f"2026-10-{n:02d}" for n in range(1, 32)]
+    assert sum(d["invocations"] for d in days) == totals["invocations"]
+    for key in ("actual_cost", "baseline_cost", "savings"):
+        assert abs(sum(dec(d[key]) for d in days) - dec(totals[key])) <= Decimal("0.005") * len(days)
+    for name, line in lines.items():
+        assert [(d["date"], d["invocations"]) for d in line["daily"]] == [
+            (day.day.isoformat(), day.invocations) for day in simulated[name].days
+        ]
     hours = sum((e.instance_hours for e in report_run.scenario.endpoints), Decimal(0))
     assert dec(totals["instance_hours"]) == hours.quantize(Decimal("0.0001"), ROUND_HALF_UP)
 
@@ -327,6 +341,25 @@ def test_the_summary_is_published_to_the_summary_topic(deployment: Deployment, r
     assert notification["Subject"].startswith("infersave 2026-10-01..2026-11-01: saved ")
     assert "infersave cost report, 2026-10-01 to 2026-11-01 (end exclusive)" in notification["Message"]
     assert "reports/2026-10-01_2026-11-01/report.html" in notification["Message"]
+
+
+def test_the_summarys_presigned_link_opens_the_page_until_the_link_roles_session_ends(
+    deployment: Deployment, report_run: ReportRun
+) -> None:
+    """The deployed reporter assumed the deployed link role and signed with its session: the link fetches
+    report.html from the bucket, and the stated expiry is the session's end (one hour: role chaining)."""
+    (notification,) = report_run.summaries
+    body = notification["Message"].splitlines()
+    opened = next(
+        i for i, line in enumerate(body) if line.startswith("Open the page (presigned link, valid until ")
+    )
+    url = body[opened + 1]
+    query = parse_qs(urlsplit(url).query)
+    assert url.startswith(deployment.url) and "X-Amz-Security-Token" in query
+    assert 3590 <= int(query["X-Amz-Expires"][0]) <= 3595
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        assert answer.read() == report_run.files["report.html"].read_bytes()
+    assert any(line.startswith("https://console.aws.amazon.com/s3/object/") for line in body)
 
 
 def test_the_cur_path_reproduces_the_cost_explorer_report_to_the_cent(

@@ -40,6 +40,9 @@ def test_reporter_function_settings(synth: Synth) -> None:
                     "DEFAULT_BASELINE_CAPACITY_RATIO": "1.0",
                     "POWERTOOLS_SERVICE_NAME": "cost-reporter",
                     "POWERTOOLS_METRICS_NAMESPACE": "infersave",
+                    "REPORT_LINK_ROLE_ARN": {
+                        "Fn::GetAtt": [Match.string_like_regexp("ReportLinkRole"), "Arn"]
+                    },
                 }
             },
         },
@@ -148,6 +151,33 @@ def test_reporter_iam_is_least_privilege(synth: Synth) -> None:
     }
     put = next(s for s in statements if s["Action"] == "s3:PutObject")
     assert put["Resource"]["Fn::Join"][1][-1] == "/reports/*"
+    listing = next(s for s in statements if s["Action"] == "s3:ListBucket")
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": ["calibrations/*"]}}
+    reads = [s for s in statements if s["Action"] == "s3:GetObject"]
+    assert sorted(r["Resource"]["Fn::Join"][1][-1] for r in reads) == [
+        "/calibrations/*",
+        "/reports/*/report.html",
+    ]
+
+
+def test_the_report_link_role_only_reads_pages_for_one_hour_sessions_of_the_reporter(synth: Synth) -> None:
+    t = synth.default["cost"]
+    (link_id,) = [i for i in t.find_resources("AWS::IAM::Role") if "ReportLinkRole" in i]
+    role = t.find_resources("AWS::IAM::Role")[link_id]["Properties"]
+    assert role["MaxSessionDuration"] == 3600
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert "Reporter" in trust["Principal"]["AWS"]["Fn::GetAtt"][0]
+    link_policies = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in t.find_resources("AWS::IAM::Policy").values()
+        if p["Properties"]["Roles"] == [{"Ref": link_id}]
+    ]
+    (statements,) = link_policies
+    assert [s["Action"] for s in statements] == ["s3:GetObject", "kms:Decrypt"]
+    assert statements[0]["Resource"]["Fn::Join"][1][-1] == "/reports/*/report.html"
+    assert statements[1]["Condition"] == {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}
+    assume = [s for s in _statements(t) if s["Action"] == "sts:AssumeRole"]
+    assert [s["Resource"] for s in assume] == [{"Fn::GetAtt": [link_id, "Arn"]}]
 
 
 def test_dashboard_and_outputs(synth: Synth) -> None:

@@ -46,7 +46,8 @@ class Clients:
     sns: SNSClient
     #: Athena in the endpoints' region (the organization report's workgroup lives in the cost stack).
     athena: AthenaClient
-    #: STS in the endpoints' region: the own account, and the member-read role of other accounts.
+    #: STS in the endpoints' region: the own account, the member-read role of other accounts, and the report
+    #: link's role session (:mod:`lambdas.cost_reporter.dal.links`).
     sts: STSClient
 
 

@@ -1,16 +1,19 @@
 """Invocations per endpoint from CloudWatch ``AWS/SageMaker`` ``Invocations``, in bulk.
 
 ListMetrics (500 per page) learns the ``VariantName`` of every endpoint without describing endpoints;
-GetMetricData then sums them, at most 500 queries per call (the API limit, which the emulator does not
-enforce), one data point per query: the period is the whole window (a whole number of days, so a multiple
-of 3600 s as CloudWatch requires for data older than 63 days).
+GetMetricData then sums them per UTC day (Period 86,400 s: a multiple of 3600 s, as CloudWatch requires for
+data older than 63 days; StartTime at midnight UTC, so each data point is one UTC day, the days of Cost
+Explorer's DAILY buckets). GetMetricData takes at most 500 queries and returns at most 100,800 data points
+per call ("GetMetricData: 500 metrics, 100,800 data points per call", AWS Knowledge Center
+"cloudwatch-getmetricdata-api"); a batch holds ``min(500, 100,800 // days)`` queries, and NextToken pages
+the rest. The period's invocations are the sum of its days. The emulator enforces neither limit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -28,6 +31,8 @@ if TYPE_CHECKING:
 NAMESPACE = "AWS/SageMaker"
 METRIC_NAME = "Invocations"
 MAX_QUERIES_PER_CALL = 500
+MAX_DATA_POINTS_PER_CALL = 100_800
+DAY_S = 86_400
 _DIMENSIONS = frozenset({"EndpointName", "VariantName"})
 
 
@@ -80,21 +85,26 @@ def batches(
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-def sum_invocations(
+def queries_per_call(days: int) -> int:
+    """GetMetricData queries per call so that one day per query stays within 100,800 data points."""
+    return max(1, min(MAX_QUERIES_PER_CALL, MAX_DATA_POINTS_PER_CALL // max(days, 1)))
+
+
+def daily_invocations(
     client: CloudWatchClient, series: Sequence[InvocationSeries], period: ReportPeriod
-) -> tuple[dict[str, int], list[Issue]]:
-    """Invocations per endpoint name (lower-case key: SageMaker names are case-insensitive) over ``period``.
+) -> tuple[dict[str, dict[date, int]], list[Issue]]:
+    """Invocations per endpoint name (lower-case key: SageMaker names are case-insensitive) and UTC day of
+    ``period`` (days without a data point are absent).
 
     A series CloudWatch cannot return (StatusCode Forbidden/InternalError) becomes an error of its endpoint,
     which is then left out of the result (its invocations are unknown, not zero).
     """
     start = datetime.combine(period.start, time(), tzinfo=UTC)
     end = datetime.combine(period.end_exclusive, time(), tzinfo=UTC)
-    period_s = period.days * 86_400
-    totals: dict[str, Decimal] = {}
+    totals: dict[str, dict[date, Decimal]] = {}
     failed: dict[str, str] = {}
-    for batch in batches(series):
-        queries = [_query(f"q{i}", item, period_s) for i, item in enumerate(batch)]
+    for batch in batches(series, queries_per_call(period.days)):
+        queries = [_query(f"q{i}", item, DAY_S) for i, item in enumerate(batch)]
         by_id = {query["Id"]: item for query, item in zip(queries, batch, strict=True)}
         request: GetMetricDataInputTypeDef = {
             "MetricDataQueries": queries,
@@ -111,10 +121,25 @@ def sum_invocations(
                 if result.get("StatusCode") in ("Forbidden", "InternalError"):
                     failed[key] = f"CloudWatch {result['StatusCode']} for variant {item.variant_name}"
                     continue
-                values = result.get("Values", [])
-                totals[key] = totals.get(key, Decimal(0)) + sum((Decimal(str(v)) for v in values), Decimal(0))
+                days = totals.setdefault(key, {})
+                for stamp, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
+                    day = stamp.astimezone(UTC).date()
+                    days[day] = days.get(day, Decimal(0)) + Decimal(str(value))
     errors = [Issue(f"invocations unknown: {reason}", name) for name, reason in sorted(failed.items())]
-    return {n: int(t.to_integral_value()) for n, t in totals.items() if n not in failed}, errors
+    daily = {
+        name: {day: int(v.to_integral_value()) for day, v in sorted(days.items())}
+        for name, days in totals.items()
+        if name not in failed
+    }
+    return daily, errors
+
+
+def sum_invocations(
+    client: CloudWatchClient, series: Sequence[InvocationSeries], period: ReportPeriod
+) -> tuple[dict[str, int], list[Issue]]:
+    """Invocations per endpoint name over ``period``: the sum of :func:`daily_invocations`."""
+    daily, errors = daily_invocations(client, series, period)
+    return {name: sum(days.values()) for name, days in daily.items()}, errors
 
 
 def known_endpoints(series: Sequence[InvocationSeries]) -> Mapping[str, list[InvocationSeries]]:

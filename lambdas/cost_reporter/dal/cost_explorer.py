@@ -3,7 +3,14 @@
 The usage query: filter SERVICE = "Amazon SageMaker", RECORD_TYPE in the usage charge types and, when the
 report is for one project (``PROJECT_NAME``), tag ``infersave:project`` = the project, so endpoints of other
 projects in the account (which carry their own ``infersave:endpoint`` tags) stay out of it; GroupBy TAG
-``infersave:endpoint`` and DIMENSION USAGE_TYPE; metrics the cost metric and UsageQuantity.
+``infersave:endpoint`` and DIMENSION USAGE_TYPE; metrics the cost metric and UsageQuantity; DAILY granularity,
+so the report has each endpoint's cost per UTC day, and the period's figures are the sums of the days.
+DAILY is still one query: Cost Explorer returns one ResultsByTime entry per day and pages them with
+NextPageToken (the page size is not documented; a page costs USD 0.01 like any request). Cost Explorer holds
+"the current month and up to the previous 13 months at daily and monthly granularity" (Billing and Cost
+Management user guide, "Exploring more data for advanced cost analysis"; only multi-year data, monthly, goes
+further), and a Start later than today is a validation error (GetCostAndUsage API reference, TimePeriod):
+:func:`validate_request` refuses both before a request is paid for.
 The non-usage query: the same filter with RECORD_TYPE negated, GroupBy RECORD_TYPE: credits, refunds, taxes and
 fees are reported beside the savings, never inside them (a credit of 1,000 once became "savings" of 126 %).
 Each page costs USD 0.01. The requests are validated here because the emulator (moto) validates nothing and
@@ -23,7 +30,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from lambdas.common import tags
 from lambdas.common.paging import paginate
 from lambdas.common.retry import call_with_backoff, describe_error, error_code
-from lambdas.cost_reporter.models import CostData, EndpointUsage, Issue, ReportPeriod
+from lambdas.cost_reporter.models import CostData, DayUsage, EndpointUsage, Issue, ReportPeriod
 
 if TYPE_CHECKING:
     from mypy_boto3_ce import CostExplorerClient
@@ -49,6 +56,8 @@ BASELINE_CURRENCY = "USD"
 #: is corrupt data, and keeping it out bounds every later product far inside Decimal's precision.
 MAX_ABS_AMOUNT = Decimal("1e12")
 MAX_GROUP_BY = 2
+#: DAILY and MONTHLY data go back to the first day of the 13th month before the current one (see above).
+HISTORY_MONTHS = 13
 MAX_TAG_KEYS_PER_CALL = 20
 _GRANULARITIES = ("DAILY", "MONTHLY", "HOURLY")
 _METRICS = ("AmortizedCost", "BlendedCost", "NetAmortizedCost", "NetUnblendedCost", "NormalizedUsageAmount",
@@ -86,10 +95,10 @@ def describe_filter(project_name: str | None) -> str:
 def build_request(
     period: ReportPeriod, cost_metric: str, project_name: str | None = None
 ) -> GetCostAndUsageRequestTypeDef:
-    """The usage query (MONTHLY: fewest results; the parser sums whatever the granularity)."""
+    """The usage query, DAILY: one ResultsByTime entry per UTC day, each grouped by endpoint and usage type."""
     return {
         "TimePeriod": {"Start": period.start.isoformat(), "End": period.end_exclusive.isoformat()},
-        "Granularity": "MONTHLY",
+        "Granularity": "DAILY",
         "Filter": cost_filter(project_name),
         "GroupBy": [{"Type": "TAG", "Key": tags.ENDPOINT}, {"Type": "DIMENSION", "Key": "USAGE_TYPE"}],
         "Metrics": [cost_metric, USAGE_QUANTITY],
@@ -109,8 +118,16 @@ def build_non_usage_request(
     }
 
 
-def validate_request(request: Mapping[str, Any]) -> None:
-    """Raise CostRequestError for what Cost Explorer rejects: dates, granularity, metrics, GroupBy."""
+def oldest_start(today: date) -> date:
+    """The earliest Start Cost Explorer answers at DAILY or MONTHLY granularity on ``today`` (UTC): the first
+    day of the 13th month before the current one."""
+    months = today.year * 12 + today.month - 1 - HISTORY_MONTHS
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def validate_request(request: Mapping[str, Any], today: date | None = None) -> None:
+    """Raise CostRequestError for what Cost Explorer rejects: dates, granularity, metrics, GroupBy; with
+    ``today`` (UTC) also a Start in the future or before the 13 months of history."""
     period = request.get("TimePeriod", {})
     try:
         start, end = date.fromisoformat(period["Start"]), date.fromisoformat(period["End"])
@@ -122,6 +139,13 @@ def validate_request(request: Mapping[str, Any]) -> None:
         raise CostRequestError(f"Granularity must be one of {_GRANULARITIES}")
     if request.get("Granularity") == "HOURLY" and (end - start).days > 14:
         raise CostRequestError("HOURLY granularity covers at most 14 days")
+    if today is not None and start > today:
+        raise CostRequestError(f"TimePeriod Start {start} is after today ({today}): Cost Explorer refuses it")
+    if today is not None and start < oldest_start(today):
+        raise CostRequestError(
+            f"TimePeriod Start {start} is before {oldest_start(today)}: Cost Explorer holds the current month "
+            f"and the previous {HISTORY_MONTHS} at daily and monthly granularity"
+        )
     metrics = request.get("Metrics") or []
     unknown = [m for m in metrics if m not in _METRICS]
     if not metrics or unknown:
@@ -153,10 +177,11 @@ def _validate_filter(expression: Any, path: str) -> None:
 
 
 def fetch_pages(
-    client: CostExplorerClient, request: GetCostAndUsageRequestTypeDef
+    client: CostExplorerClient, request: GetCostAndUsageRequestTypeDef, *, today: date | None = None
 ) -> list[GetCostAndUsageResponseTypeDef]:
-    """Run the query, following NextPageToken; each page is retried with backoff when throttled."""
-    validate_request(request)
+    """Run the query, following NextPageToken; each page is retried with backoff when throttled. With
+    ``today`` (UTC) a period outside Cost Explorer's history is refused before the first paid request."""
+    validate_request(request, today)
     # Each page costs USD 0.01: the bound is low. 100 pages hold far more groups than one project's endpoints
     # x usage types.
     pages = paginate(
@@ -179,13 +204,19 @@ def _amount(metrics: Mapping[str, Any], name: str) -> tuple[Decimal, str]:
     return value, str(entry.get("Unit", ""))
 
 
-def add_usage(usage: EndpointUsage, usage_type: str, cost: Decimal, quantity: Decimal) -> None:
-    """Add one row to an endpoint: hosting (``<region>-Host:ml.<type>``, quantity in hours) or other cost.
+def add_usage(
+    usage: EndpointUsage, usage_type: str, cost: Decimal, quantity: Decimal, day: date | None = None
+) -> None:
+    """Add one row to an endpoint: hosting (``<region>-Host:ml.<type>``, quantity in hours) or other cost,
+    and to its ``day`` when the source is daily (Cost Explorer DAILY; CUR rows are summed without days).
     Cost Explorer's USAGE_TYPE and CUR 2.0's ``line_item_usage_type`` hold the same values."""
+    on_day = DayUsage() if day is None else usage.days.setdefault(day, DayUsage())
     if HOSTING_MARKER in usage_type:
         prefix, _, instance_type = usage_type.partition("Host:")
         usage.instance_hours += quantity
         usage.instance_cost += cost
+        on_day.instance_hours += quantity
+        on_day.instance_cost += cost
         usage.hours_by_instance_type[instance_type] = (
             usage.hours_by_instance_type.get(instance_type, Decimal(0)) + quantity
         )
@@ -193,11 +224,20 @@ def add_usage(usage: EndpointUsage, usage_type: str, cost: Decimal, quantity: De
             usage.usage_region_codes.add(prefix.rstrip("-"))
     else:
         usage.other_cost += cost
+        on_day.other_cost += cost
 
 
 def _taint(by_endpoint: dict[str, EndpointUsage], tag_value: str, problem: str) -> None:
     if tag_value:
         by_endpoint.setdefault(tag_value, EndpointUsage()).problems.append(problem)
+
+
+def _bucket_start(result: Mapping[str, Any]) -> date | None:
+    """The start date of a ResultsByTime entry (its UTC day under DAILY), None when unreadable."""
+    try:
+        return date.fromisoformat(str(result["TimePeriod"]["Start"])[:10])
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def parse_pages(
@@ -221,11 +261,14 @@ def parse_pages(
         page_count += 1
         for result in page.get("ResultsByTime", []):
             estimated = estimated or bool(result.get("Estimated"))
+            day = _bucket_start(result)
             for group in result.get("Groups", []):
                 keys = group.get("Keys", [])
                 tag_value = keys[tag_index].split("$", 1)[-1] if len(keys) > tag_index else ""
                 usage_type = keys[usage_index] if len(keys) > usage_index else ""
                 try:
+                    if day is None:
+                        raise InvalidOperation(f"TimePeriod {result.get('TimePeriod')!r} has no Start date")
                     cost, unit = _amount(group["Metrics"], cost_metric)
                     quantity, _ = _amount(group["Metrics"], USAGE_QUANTITY)
                 except (KeyError, TypeError, InvalidOperation) as exc:
@@ -245,7 +288,7 @@ def parse_pages(
                 if not tag_value:
                     untagged += cost
                     continue
-                add_usage(by_endpoint.setdefault(tag_value, EndpointUsage()), usage_type, cost, quantity)
+                add_usage(by_endpoint.setdefault(tag_value, EndpointUsage()), usage_type, cost, quantity, day)
     currency = BASELINE_CURRENCY
     if untagged:
         warnings.append(

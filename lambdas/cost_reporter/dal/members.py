@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,8 @@ class MemberReads:
     """What the member accounts gave: endpoints, invocations by lower-case name, problems."""
 
     endpoints: list[TaggedEndpoint] = field(default_factory=list)
-    invocations: dict[str, int] = field(default_factory=dict)
+    #: By lower-case endpoint name, then UTC day (as :func:`cloudwatch.daily_invocations` gives them).
+    invocations: dict[str, dict[date, int]] = field(default_factory=dict)
     errors: list[Issue] = field(default_factory=list)
     accounts_read: list[str] = field(default_factory=list)
 
@@ -96,7 +98,7 @@ def read_members(
                 s.endpoint_name.lower() for s in series
             }
             wanted = [s for s in series if s.endpoint_name.lower() in names]
-            counts, issues = cloudwatch.sum_invocations(metrics, wanted, period)
+            counts, issues = cloudwatch.daily_invocations(metrics, wanted, period)
         except (ClientError, BotoCoreError, PagingError) as exc:
             reads.errors.append(
                 Issue(

@@ -15,8 +15,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from lambdas.cost_reporter.logic import render
-from lambdas.cost_reporter.models import EndpointLine, Issue, Report
+from lambdas.cost_reporter.logic import render, savings
+from lambdas.cost_reporter.models import Calibration, DayTotal, EndpointLine, Issue, Report
 
 #: Chart geometry, in SVG user units (the SVG scales to the page width).
 _WIDTH = 960
@@ -249,6 +249,212 @@ def charts(report: Report) -> str:
     return note + cost + saved + idle
 
 
+#: Geometry of a calibration panel (throughput against a p90 latency), in SVG user units.
+_CURVE_PLOT = (380.0, 200.0)
+_SIDE_COLOURS = {"inf2": "actual", "baseline": "baseline"}
+
+
+def _curve_panel(calibration: Calibration, x0: float, metric: str, title: str, objective: float) -> list[str]:
+    width, height = _CURVE_PLOT
+    top = 24.0
+    points = {
+        side: sorted(calibration.sides.get(side, ()), key=lambda p: p.output_tokens_per_s)
+        for side in _SIDE_COLOURS
+    }
+    xs = [p.output_tokens_per_s for side in points.values() for p in side] or [1.0]
+    ys = [getattr(p, metric) for side in points.values() for p in side] + [objective]
+    x_high, y_high = max(xs) * 1.05 or 1.0, max(ys) * 1.1 or 1.0
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return x0 + x / x_high * width, top + height - y / y_high * height
+
+    parts = [
+        f'<text x="{x0:.1f}" y="16" class="panel">{esc(title)}</text>',
+        f'<line x1="{x0}" y1="{top + height}" x2="{x0 + width}" y2="{top + height}" class="axis"/>',
+        f'<line x1="{x0}" y1="{top}" x2="{x0}" y2="{top + height}" class="axis"/>',
+        f'<text x="{x0 + width}" y="{top + height + 16}" class="label">output tokens/s per instance '
+        f"(0 to {x_high:,.0f})</text>",
+        f'<text x="{x0 - 4}" y="{top + 8}" class="label">{y_high:.3g} s</text>',
+    ]
+    _, y_obj = at(0, objective)
+    parts.append(
+        f'<line x1="{x0}" y1="{y_obj:.1f}" x2="{x0 + width}" y2="{y_obj:.1f}" class="objective">'
+        f"<title>objective: p90 at most {objective:g} s</title></line>"
+    )
+    for side, side_points in points.items():
+        colour = _COLOURS[_SIDE_COLOURS[side]]
+        coords = [at(p.output_tokens_per_s, getattr(p, metric)) for p in side_points]
+        if len(coords) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
+        for point, (x, y) in zip(side_points, coords, strict=True):
+            mark = "" if point.meets_objective else ' class="missed"'
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}" stroke="{colour}"{mark}><title>{esc(side)}: '
+                f"{point.output_tokens_per_s:,.0f} output tokens/s, p90 {getattr(point, metric):.3g} s"
+                "</title></circle>"
+            )
+    return parts
+
+
+def calibration_chart(name: str, calibration: Calibration, index: int) -> str:
+    """Throughput against p90 time to first token and p90 inter-token latency, Inferentia2 against the GPU
+    baseline, from the endpoint's latest calibration, with the objective as a dashed line, then its table."""
+    chart_id = f"chart-calibration-{index}"
+    types = calibration.instance_types
+    title = (
+        f"Calibration of {name}, {calibration.measured_on}: throughput against p90 latency, "
+        f"{types.get('inf2', 'Inferentia2')} against {types.get('baseline', 'the GPU baseline')}"
+    )
+    height = 24 + _CURVE_PLOT[1] + 50
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {height:.0f}" role="img" '
+        f'aria-labelledby="{chart_id}-title" class="chart calibration" id="{chart_id}">',
+        f'<title id="{chart_id}-title">{esc(title)}</title>',
+        *_curve_panel(
+            calibration,
+            70,
+            "ttft_p90_s",
+            "p90 time to first token (s)",
+            calibration.objective_ttft_p90_s,
+        ),
+        *_curve_panel(
+            calibration,
+            70 + _CURVE_PLOT[0] + 90,
+            "itl_p90_s",
+            "p90 inter-token latency (s)",
+            calibration.objective_itl_p90_s,
+        ),
+    ]
+    legend_y = height - 8
+    for k, (side, key) in enumerate(_SIDE_COLOURS.items()):
+        x = 70 + k * 190
+        label = f"{side} ({types.get(side, '?')})"
+        parts.append(f'<rect x="{x}" y="{legend_y - 10}" width="10" height="10" fill="{_COLOURS[key]}"/>')
+        parts.append(f'<text x="{x + 14}" y="{legend_y}" class="legend">{esc(label)}</text>')
+    parts.append(
+        f'<text x="{70 + 2 * 190}" y="{legend_y}" class="legend">dashed: objective; hollow: level missed it</text>'
+    )
+    parts.append("</svg>")
+    header = [
+        "side",
+        "offered req/s",
+        "achieved req/s",
+        "output tokens/s",
+        "p90 TTFT s",
+        "p90 ITL s",
+        "meets objective",
+    ]
+    rows = [
+        [
+            side,
+            f"{p.offered_rps:,.3g}",
+            f"{p.achieved_rps:,.3g}",
+            f"{p.output_tokens_per_s:,.0f}",
+            f"{p.ttft_p90_s:.3g}",
+            f"{p.itl_p90_s:.3g}",
+            "yes" if p.meets_objective else "no",
+        ]
+        for side in _SIDE_COLOURS
+        for p in calibration.sides.get(side, ())
+    ]
+    return (
+        f"<figure><figcaption><h3>{esc(title)}</h3></figcaption>\n{''.join(parts)}\n"
+        f"<p>Objective: p90 time to first token at most {calibration.objective_ttft_p90_s:g} s, p90 inter-token "
+        f"latency at most {calibration.objective_itl_p90_s:g} s. Measured ratio: "
+        f"{'n/a' if calibration.capacity_ratio is None else f'{calibration.capacity_ratio:.3g}'} "
+        f"(from <code>{esc(calibration.key)}</code>).</p>"
+        f"<details open><summary>Figures of this chart</summary>{table(header, rows, 'fallback')}</details>"
+        "</figure>"
+    )
+
+
+def calibration_charts(report: Report) -> str:
+    """The calibration curves of the endpoints whose latest calibration result was read (at most
+    :data:`MAX_CHARTED`, the most expensive first); empty when none was."""
+    lines = sorted(report.endpoints, key=lambda line: line.actual_cost, reverse=True)
+    charted = [line.endpoint_name for line in lines if line.endpoint_name in report.calibrations][
+        :MAX_CHARTED
+    ]
+    if not charted:
+        return ""
+    return "<h2>Calibration curves</h2>" + "".join(
+        calibration_chart(name, report.calibrations[name], i) for i, name in enumerate(charted, start=1)
+    )
+
+
+#: Height of the plot area of the daily chart, in SVG user units.
+_DAY_PLOT = 220
+
+
+def daily_chart(days: Sequence[DayTotal], currency: str) -> str:
+    """Daily actual cost against the baseline for the whole project (one pair of columns per UTC day), then
+    its table. Baseline and savings cover the endpoints with a baseline, as the totals do."""
+    if not days:
+        return "<p>No daily figures in this period: nothing to chart.</p>"
+    title = f"Daily actual cost against the GPU baseline, all endpoints ({currency})"
+    left, top, bottom = 70.0, 24.0, 44.0
+    height = top + _DAY_PLOT + bottom + 20
+    high = max(float(max(d.actual_cost, d.baseline_cost)) for d in days) or 1.0
+    slot = (_WIDTH - left - 10) / len(days)
+    bar = max(min(slot / 2 - 1, 14.0), 0.5)
+
+    def y_of(value: Decimal) -> float:
+        return top + _DAY_PLOT - float(value) / high * _DAY_PLOT
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_WIDTH} {height:.0f}" role="img" '
+        'aria-labelledby="chart-daily-title" class="chart" id="chart-daily">',
+        f'<title id="chart-daily-title">{esc(title)}</title>',
+        f'<line x1="{left}" y1="{top + _DAY_PLOT}" x2="{_WIDTH - 10}" y2="{top + _DAY_PLOT}" class="axis"/>',
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + _DAY_PLOT}" class="axis"/>',
+    ]
+    for fraction in (0.5, 1.0):
+        value = Decimal(str(high * fraction))
+        parts.append(
+            f'<text x="{left - 6}" y="{y_of(value) + 4:.1f}" class="label">{esc(render.fmt(value))}</text>'
+        )
+    label_every = max(1, -(-len(days) // 12))  # at most 12 date labels
+    for i, day in enumerate(days):
+        x = left + i * slot + (slot - 2 * bar) / 2
+        for j, (key, value) in enumerate((("actual", day.actual_cost), ("baseline", day.baseline_cost))):
+            y = y_of(max(value, Decimal(0)))
+            parts.append(
+                f'<rect x="{x + j * bar:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{top + _DAY_PLOT - y:.1f}" '
+                f'fill="{_COLOURS[key]}"><title>{esc(day.day.isoformat())}: {key} {esc(render.fmt(value))}'
+                "</title></rect>"
+            )
+        if i % label_every == 0:
+            parts.append(
+                f'<text x="{x + bar:.1f}" y="{top + _DAY_PLOT + 14}" class="tick">{esc(day.day.strftime("%d %b"))}'
+                "</text>"
+            )
+    legend_y = height - 8
+    for k, (key, label) in enumerate(
+        (("actual", f"actual {currency}"), ("baseline", f"baseline {currency}"))
+    ):
+        x = left + k * 150
+        parts.append(f'<rect x="{x}" y="{legend_y - 10}" width="10" height="10" fill="{_COLOURS[key]}"/>')
+        parts.append(f'<text x="{x + 14}" y="{legend_y}" class="legend">{esc(label)}</text>')
+    parts.append("</svg>")
+    rows = [
+        [
+            d.day.isoformat(),
+            render.fmt(d.actual_cost),
+            render.fmt(d.baseline_cost),
+            render.fmt(d.savings),
+            f"{d.invocations:,}",
+        ]
+        for d in days
+    ]
+    header = ["date", f"actual {currency}", f"baseline {currency}", f"savings {currency}", "invocations"]
+    return (
+        f"<figure><figcaption><h3>{esc(title)}</h3></figcaption>\n{''.join(parts)}\n"
+        f"<details open><summary>Figures of this chart</summary>{table(header, rows, 'fallback')}</details>"
+        "</figure>"
+    )
+
+
 _STYLE = """
 body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1b1f24;max-width:1100px;
 margin:24px auto;padding:0 16px}
@@ -261,7 +467,8 @@ white-space:nowrap}
 tbody tr:last-child td{font-weight:600}table.fallback tbody tr:last-child td{font-weight:normal}
 figure{margin:12px 0 24px;page-break-inside:avoid;break-inside:avoid}svg.chart{width:100%;height:auto}
 svg text{font:12px system-ui,sans-serif;fill:#1b1f24}svg .label{text-anchor:end}svg .panel{font-weight:600}
-svg .axis{stroke:#57606a;stroke-width:1}summary{color:#57606a;font-size:13px;cursor:pointer}
+svg .axis{stroke:#57606a;stroke-width:1}svg .objective{stroke:#c0392b;stroke-width:1;stroke-dasharray:5 4}
+svg circle.missed{fill:#fff;stroke-width:1.5}svg .tick{text-anchor:middle;font-size:10px}summary{color:#57606a;font-size:13px;cursor:pointer}
 code{font-size:13px;background:#f3f5f7;padding:0 3px}
 @media print{body{margin:0;max-width:none}summary{display:none}}
 """
@@ -281,7 +488,9 @@ def render_html(report: Report) -> str:
         "<h2>Endpoints</h2>",
         table(rows[0], rows[1:], "endpoints"),
         "<h2>Charts</h2>",
+        daily_chart(savings.daily_totals(report.endpoints), report.currency),
         charts(report) if report.endpoints else "<p>No endpoint in this period: nothing to chart.</p>",
+        calibration_charts(report),
         "<h2>How the figures are computed</h2>",
         "<ul>" + "".join(f"<li>{_inline(item)}</li>" for item in render.assumptions(report)) + "</ul>",
         _issues("Warnings", report.warnings),

@@ -1,4 +1,4 @@
-"""Report rendering: JSON (schema_version 3), CSV, Markdown, the command's table and the SNS summary.
+"""Report rendering: JSON (schema_version 3), CSV, daily CSV, Markdown, the command's table and the SNS summary.
 
 This is the edge where Decimal becomes numbers: amounts are rounded to cents (half up), rates per
 instance-hour and per 1,000 invocations to 4 decimals, hours to 4 decimals, percentages to 2.
@@ -10,13 +10,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from lambdas.cost_reporter.models import EndpointLine, Issue, Report
+from lambdas.cost_reporter.logic import savings, tokens
+from lambdas.cost_reporter.models import DayTotal, EndpointDay, EndpointLine, Issue, Report
 
 #: 2: ``status`` (complete | partial), ``non_usage_cost`` (by record type) and ``non_usage_total`` added;
-#: actual cost counts usage record types only.
+#: actual cost counts usage record types only. 3: ``daily`` (the project per UTC day) and each endpoint's
+#: ``daily`` added (with ``cost_source`` and ``endpoints[].account_id`` of the CUR report); per endpoint the capacity ratio's source (issue 10: ``capacity_ratio_source``,
+#: ``capacity_ratio_measured_on``, ``objective_ttft_p90_s``, ``objective_itl_p90_s``) and tokens with cost per
+#: 1M tokens (``input_tokens``, ``output_tokens``, ``tokens_source``, ``cost_per_1m_input_tokens``,
+#: ``cost_per_1m_output_tokens`` and their ``baseline_`` twins); no schema-2 field removed or renamed.
 SCHEMA_VERSION = 3
 _CENT = Decimal("0.01")
 #: Half-up rounding with room for any figure the reporter accepts (rows are bounded at 1e12, ratios at 100,
@@ -42,6 +48,17 @@ ENDPOINT_FIELDS = (
     "cost_per_1k_invocations",
     "baseline_cost_per_1k_invocations",
     "account_id",
+    "capacity_ratio_source",
+    "capacity_ratio_measured_on",
+    "objective_ttft_p90_s",
+    "objective_itl_p90_s",
+    "input_tokens",
+    "output_tokens",
+    "tokens_source",
+    "cost_per_1m_input_tokens",
+    "cost_per_1m_output_tokens",
+    "baseline_cost_per_1m_input_tokens",
+    "baseline_cost_per_1m_output_tokens",
 )
 
 
@@ -77,6 +94,60 @@ def endpoint_document(line: EndpointLine) -> dict[str, Any]:
         "cost_per_1k_invocations": _number(line.cost_per_1k_invocations, _RATE),
         "baseline_cost_per_1k_invocations": _number(line.baseline_cost_per_1k_invocations, _RATE),
         "account_id": line.account_id,
+        "capacity_ratio_source": line.provenance.capacity_ratio_source,
+        "capacity_ratio_measured_on": (
+            None if line.provenance.measured_on is None else line.provenance.measured_on.isoformat()
+        ),
+        "objective_ttft_p90_s": line.provenance.objective_ttft_p90_s,
+        "objective_itl_p90_s": line.provenance.objective_itl_p90_s,
+        "input_tokens": _count(line.input_tokens),
+        "output_tokens": _count(line.output_tokens),
+        "tokens_source": line.tokens_source,
+        "cost_per_1m_input_tokens": _number(line.cost_per_1m_input_tokens, _RATE),
+        "cost_per_1m_output_tokens": _number(line.cost_per_1m_output_tokens, _RATE),
+        "baseline_cost_per_1m_input_tokens": _number(line.baseline_cost_per_1m_input_tokens, _RATE),
+        "baseline_cost_per_1m_output_tokens": _number(line.baseline_cost_per_1m_output_tokens, _RATE),
+    }
+
+
+def _count(value: Decimal | None) -> int | None:
+    return None if value is None else int(value.quantize(Decimal(1), context=_ROUNDING))
+
+
+#: Columns of daily.csv: a row per endpoint and day, then a ``(total)`` row per day.
+DAILY_FIELDS = (
+    "date",
+    "endpoint_name",
+    "instance_hours",
+    "actual_cost",
+    "baseline_cost",
+    "savings",
+    "invocations",
+)
+
+
+def day_document(day: EndpointDay) -> dict[str, Any]:
+    """One endpoint's day as the JSON object of schema 3."""
+    saved = None if day.baseline_cost is None else day.baseline_cost - day.actual_cost
+    return {
+        "date": day.day.isoformat(),
+        "instance_hours": _number(day.instance_hours, _RATE),
+        "actual_cost": _money(day.actual_cost),
+        "baseline_cost": _money(day.baseline_cost),
+        "savings": _money(saved),
+        "invocations": day.invocations,
+    }
+
+
+def day_total_document(day: DayTotal) -> dict[str, Any]:
+    """The project's day as the JSON object of schema 3 (baseline and savings: endpoints with a baseline)."""
+    return {
+        "date": day.day.isoformat(),
+        "instance_hours": _number(day.instance_hours, _RATE),
+        "actual_cost": _money(day.actual_cost),
+        "baseline_cost": _money(day.baseline_cost),
+        "savings": _money(day.savings),
+        "invocations": day.invocations,
     }
 
 
@@ -87,6 +158,11 @@ def _issue(issue: Issue) -> dict[str, Any]:
 def report_document(report: Report) -> dict[str, Any]:
     """The report as the JSON document of the contract (``schema_version`` 3)."""
     totals = report.totals
+    endpoints = []
+    for line in report.endpoints:
+        document = endpoint_document(line)
+        document["daily"] = [day_document(day) for day in line.daily]
+        endpoints.append(document)
     return {
         "schema_version": SCHEMA_VERSION,
         "status": status(report),
@@ -94,7 +170,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "currency": report.currency,
         "cost_metric": report.cost_metric,
         "cost_source": report.cost_source,
-        "endpoints": [endpoint_document(line) for line in report.endpoints],
+        "endpoints": endpoints,
         "untagged_cost": _money(report.untagged_cost),
         "non_usage_cost": {kind: _money(amount) for kind, amount in report.non_usage_cost.items()},
         "non_usage_total": _money(sum(report.non_usage_cost.values(), Decimal(0))),
@@ -106,6 +182,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "instance_hours": _number(totals.instance_hours, _RATE),
             "invocations": totals.invocations,
         },
+        "daily": [day_total_document(day) for day in savings.daily_totals(report.endpoints)],
         "warnings": [_issue(issue) for issue in report.warnings],
         "errors": [_issue(issue) for issue in report.errors],
     }
@@ -145,6 +222,19 @@ def render_csv(report: Report) -> str:
     return buffer.getvalue()
 
 
+def render_daily_csv(report: Report) -> str:
+    """daily.csv: a row per endpoint and UTC day, then a ``(total)`` row per day (the figures of ``daily``)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=DAILY_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for line in report.endpoints:
+        for day in line.daily:
+            writer.writerow({"endpoint_name": line.endpoint_name, **day_document(day)})
+    for total in savings.daily_totals(report.endpoints):
+        writer.writerow({"endpoint_name": "(total)", **day_total_document(total)})
+    return buffer.getvalue()
+
+
 def fmt(value: Decimal | None, step: Decimal = _CENT) -> str:
     """A figure for people: rounded half up to ``step`` (cents by default), thousands separated; ``n/a`` for None."""
     return "n/a" if value is None else f"{value.quantize(step, context=_ROUNDING):,}"
@@ -170,6 +260,8 @@ def table_rows(report: Report) -> list[list[str]]:
             "savings %",
             "invocations",
             f"{cur}/1k req",
+            f"{cur}/1M out tok",
+            "ratio",
         ]
     ]
     for line in report.endpoints:
@@ -185,6 +277,8 @@ def table_rows(report: Report) -> list[list[str]]:
                 pct(line.savings_pct),
                 "n/a" if line.invocations is None else f"{line.invocations:,}",
                 fmt(line.cost_per_1k_invocations, _RATE),
+                fmt(line.cost_per_1m_output_tokens, _RATE),
+                tokens.source_words(line.provenance),
             ]
         )
     t = report.totals
@@ -199,6 +293,8 @@ def table_rows(report: Report) -> list[list[str]]:
             fmt(t.savings),
             pct(t.savings_pct),
             f"{t.invocations:,}",
+            "",
+            "",
             "",
         ]
     )
@@ -268,6 +364,14 @@ def assumptions(report: Report) -> list[str]:
         "measured on your own workload.",
         "Savings = baseline cost - actual cost; savings % = 100 x savings / baseline cost.",
         "Cost per 1,000 requests = 1000 x cost / CloudWatch `AWS/SageMaker` `Invocations` of the period.",
+        "Capacity ratio source: `measured <date>` when the endpoint's tag `infersave:capacity-ratio-source` says "
+        "a calibration (`make calibrate`) measured it that day, with that run's latency objective (p90 time to "
+        "first token, p90 inter-token latency); otherwise `assumed`.",
+        "Tokens (estimate:calibration) = invocations x the calibration's mean tokens per request (tags "
+        "`infersave:input-tokens-per-request`, `infersave:output-tokens-per-request`): SageMaker publishes no "
+        "token metric these endpoints' containers fill. Cost per 1M output tokens = 1,000,000 x cost / output "
+        "tokens (the same for input tokens; each charges the whole cost to that kind of token); n/a without "
+        "tokens.",
         f"Baseline prices: {', '.join(sources) or 'none'} (`price-list-api` = AWS Price List API, "
         "on-demand SageMaker hosting in the endpoint's region; `catalog:` = the bundled catalog and its dated "
         "source).",
@@ -314,8 +418,9 @@ def _non_usage_words(report: Report) -> str:
     return ", ".join(f"{kind} {fmt(amount)}" for kind, amount in report.non_usage_cost.items())
 
 
-def sns_summary(report: Report, location: str, top: int = 10) -> tuple[str, str]:
-    """Subject and body of the e-mail summary: totals, the biggest endpoints, where the report is."""
+def sns_summary(report: Report, location: str | Sequence[str], top: int = 10) -> tuple[str, str]:
+    """Subject and body of the e-mail summary: totals, the biggest endpoints, where the report is
+    (``location``: one line, or the lines of the links to the page)."""
     t = report.totals
     cur = report.currency
     subject = (
@@ -338,9 +443,20 @@ def sns_summary(report: Report, location: str, top: int = 10) -> tuple[str, str]
     for line in biggest:
         body.append(
             f"- {line.endpoint_name}: actual {fmt(line.actual_cost)}, baseline {fmt(line.baseline_cost)}, "
-            f"savings {pct(line.savings_pct)}"
+            f"savings {pct(line.savings_pct)}; capacity ratio {line.capacity_ratio} "
+            f"{tokens.source_words(line.provenance)}"
+            + (
+                ""
+                if line.cost_per_1m_output_tokens is None
+                else f"; {fmt(line.cost_per_1m_output_tokens, _RATE)} {cur} per 1M output tokens (estimate)"
+            )
         )
     if len(report.endpoints) > top:
         body.append(f"- ... and {len(report.endpoints) - top} more endpoint(s)")
-    body += ["", f"{len(report.warnings)} warning(s), {len(report.errors)} error(s). Full report: {location}"]
+    body += ["", f"{len(report.warnings)} warning(s), {len(report.errors)} error(s)."]
+    if isinstance(location, str):
+        body.append(f"Full report: {location}")
+    else:
+        body += ["", "The full report (report.html, the page with charts; report.md, report.json, report.csv and "
+                 "daily.csv beside it):", *location]  # fmt: skip
     return subject, "\n".join(body) + "\n"

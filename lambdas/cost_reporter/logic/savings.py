@@ -9,17 +9,33 @@ Per endpoint over the period (currency of the bill, hours of instance time):
 - ``savings = baseline_cost - actual_cost``; ``savings_pct = 100 x savings / baseline_cost`` (None if 0)
 - ``cost_per_1k_invocations = 1000 x actual_cost / invocations`` (None without invocations), and the same
   for the baseline cost.
+
+The formula is applied to each UTC day of the period (Cost Explorer's DAILY buckets, CloudWatch's daily
+sums); the period's actual cost, baseline cost, instance-hours and invocations are the sums of the days, in
+a context wide enough that no sum or product rounds (inputs are bounded: rows at 1e12, ratios at 100, prices
+at 1e4), so "the month is the sum of its days" holds exactly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from decimal import Decimal
+from collections.abc import Iterable, Mapping
+from datetime import date
+from decimal import Context, Decimal, localcontext
 
-from lambdas.cost_reporter.models import Baseline, EndpointLine, EndpointUsage, Totals
+from lambdas.cost_reporter.models import (
+    Baseline,
+    DayTotal,
+    DayUsage,
+    EndpointDay,
+    EndpointLine,
+    EndpointUsage,
+    Totals,
+)
 
 _HUNDRED = Decimal(100)
 _THOUSAND = Decimal(1000)
+#: Wide enough for exact sums and products of the bounded inputs (see the module docstring).
+_EXACT = Context(prec=120)
 
 
 def percent_of(part: Decimal, whole: Decimal) -> Decimal | None:
@@ -55,25 +71,64 @@ def savings_blockers(usage: EndpointUsage, baseline: Baseline) -> list[str]:
     return blockers
 
 
-def endpoint_line(
-    endpoint_name: str, usage: EndpointUsage, baseline: Baseline, invocations: int | None
-) -> EndpointLine:
-    """Apply the formula to one endpoint. Baseline figures are None when the baseline price is unknown or
-    :func:`savings_blockers` names a reason."""
-    actual_cost = usage.instance_cost + usage.other_cost
-    baseline_cost: Decimal | None = None
-    savings: Decimal | None = None
-    savings_pct: Decimal | None = None
-    if baseline.price is not None and not savings_blockers(usage, baseline):
+def _day(
+    day: date, usage: DayUsage, baseline: Baseline, known: bool, invocations: Mapping[date, int] | None
+) -> EndpointDay:
+    baseline_cost = None
+    if known and baseline.price is not None:
         baseline_cost = (
             usage.instance_hours * baseline.capacity_ratio * baseline.price.hourly_price + usage.other_cost
         )
-        savings = baseline_cost - actual_cost
+    return EndpointDay(
+        day=day,
+        instance_hours=usage.instance_hours,
+        actual_cost=usage.instance_cost + usage.other_cost,
+        baseline_cost=baseline_cost,
+        invocations=None if invocations is None else invocations.get(day, 0),
+    )
+
+
+def endpoint_line(
+    endpoint_name: str,
+    usage: EndpointUsage,
+    baseline: Baseline,
+    invocations: int | Mapping[date, int] | None,
+) -> EndpointLine:
+    """Apply the formula to each day of one endpoint, then sum the days. ``invocations`` per day (or one total,
+    which then has no days). Baseline figures are None when the baseline price is unknown or
+    :func:`savings_blockers` names a reason."""
+    known = baseline.price is not None and not savings_blockers(usage, baseline)
+    per_day = invocations if isinstance(invocations, Mapping) else None
+    with localcontext(_EXACT):
+        if usage.days or not (usage.instance_hours or usage.instance_cost or usage.other_cost):
+            days = sorted(set(usage.days) | set(per_day or {}))
+            daily = tuple(_day(d, usage.days.get(d, DayUsage()), baseline, known, per_day) for d in days)
+            whole = DayUsage(
+                instance_hours=sum((d.instance_hours for d in daily), Decimal(0)),
+                instance_cost=sum((d.actual_cost for d in daily), Decimal(0)),
+            )
+        else:  # figures without days (built by hand, not by the parser): the period as one bucket
+            daily = ()
+            whole = DayUsage(usage.instance_hours, usage.instance_cost, usage.other_cost)
+        actual_cost = whole.instance_cost + whole.other_cost
+        instance_hours = whole.instance_hours
+        baseline_cost: Decimal | None = None
+        savings: Decimal | None = None
+        savings_pct: Decimal | None = None
+        if known and daily:
+            baseline_cost = sum((d.baseline_cost or Decimal(0) for d in daily), Decimal(0))
+        elif known:
+            baseline_cost = _day(date.min, whole, baseline, known, None).baseline_cost
+        if baseline_cost is not None:
+            savings = baseline_cost - actual_cost
+    if savings is not None and baseline_cost is not None:
         savings_pct = percent_of(savings, baseline_cost)
+    total_invocations = sum(per_day.values()) if per_day is not None else invocations
+    assert total_invocations is None or isinstance(total_invocations, int)
     return EndpointLine(
         endpoint_name=endpoint_name,
         instance_type=dominant_instance_type(usage),
-        instance_hours=usage.instance_hours,
+        instance_hours=instance_hours,
         actual_cost=actual_cost,
         other_cost=usage.other_cost,
         baseline_instance_type=baseline.instance_type,
@@ -83,11 +138,30 @@ def endpoint_line(
         baseline_cost=baseline_cost,
         savings=savings,
         savings_pct=savings_pct,
-        invocations=invocations,
-        cost_per_1k_invocations=per_thousand(actual_cost, invocations),
-        baseline_cost_per_1k_invocations=per_thousand(baseline_cost, invocations),
+        invocations=total_invocations,
+        cost_per_1k_invocations=per_thousand(actual_cost, total_invocations),
+        baseline_cost_per_1k_invocations=per_thousand(baseline_cost, total_invocations),
+        daily=daily,
         account_id=next(iter(usage.account_ids)) if len(usage.account_ids) == 1 else None,
     )
+
+
+def daily_totals(lines: Iterable[EndpointLine]) -> list[DayTotal]:
+    """The project per day: like :func:`totals`, baseline and savings over the endpoints with a baseline."""
+    sums: dict[date, list[Decimal]] = {}
+    invocations: dict[date, int] = {}
+    with localcontext(_EXACT):
+        for line in lines:
+            for d in line.daily:
+                actual, base, saved, hours = sums.setdefault(d.day, [Decimal(0)] * 4)
+                if d.baseline_cost is not None:
+                    base, saved = base + d.baseline_cost, saved + d.baseline_cost - d.actual_cost
+                sums[d.day] = [actual + d.actual_cost, base, saved, hours + d.instance_hours]
+                invocations[d.day] = invocations.get(d.day, 0) + (d.invocations or 0)
+    return [
+        DayTotal(day, actual, base, saved, hours, invocations[day])
+        for day, (actual, base, saved, hours) in sorted(sums.items())
+    ]
 
 
 def totals(lines: Iterable[EndpointLine]) -> Totals:

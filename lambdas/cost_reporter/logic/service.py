@@ -1,9 +1,10 @@
 """One report run: tag, read the bill and the invocations, price the baselines, apply the formula.
 
-Calls per run do not grow with the number of endpoints (tags already in place): GetResources pages of 100,
-one UpdateCostAllocationTagsStatus, two Cost Explorer queries (usage, its pages; other charge types), ListMetrics
-pages of 500,
-GetMetricData batches of 500 and one GetProducts per distinct baseline type and region.
+Calls per run grow with pages, not with endpoints (tags already in place): GetResources pages of 100,
+one UpdateCostAllocationTagsStatus, two Cost Explorer queries (usage, DAILY, its pages; other charge types),
+ListMetrics pages of 500, GetMetricData batches of 500 (1-day periods), one GetProducts per distinct baseline
+type and region, one ListObjectsV2 of the calibration results (pages of 1,000) and one GetObject per endpoint
+that has one (at most 40), one AssumeRole of the link role.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -19,12 +21,23 @@ from lambdas.common import tags
 from lambdas.common.aws import AwsDataError, TaggedEndpoint
 from lambdas.common.paging import PagingError
 from lambdas.common.retry import describe_error
-from lambdas.cost_reporter.dal import athena, cloudwatch, cost_explorer, cur, members, outputs, resources
+from lambdas.cost_reporter.dal import (
+    athena,
+    cloudwatch,
+    cost_explorer,
+    cur,
+    links,
+    members,
+    outputs,
+    resources,
+)
+from lambdas.cost_reporter.dal.calibrations import read_latest
 from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.dal.pricing import PriceBook
-from lambdas.cost_reporter.logic import html, render, savings
+from lambdas.cost_reporter.logic import html, render, savings, tokens
 from lambdas.cost_reporter.models import (
     Baseline,
+    Calibration,
     CostData,
     CostResult,
     EndpointLine,
@@ -103,7 +116,7 @@ def _line(
     *,
     endpoint: TaggedEndpoint | None,
     cost: CostData,
-    invocations: dict[str, int] | None,
+    invocations: dict[str, dict[date, int]] | None,
     warnings: list[Issue],
     errors: list[Issue],
 ) -> EndpointLine:
@@ -148,11 +161,11 @@ def _line(
 
 def _invocations(
     clients: Clients, names: set[str], period: ReportPeriod
-) -> tuple[dict[str, int] | None, list[Issue]]:
+) -> tuple[dict[str, dict[date, int]] | None, list[Issue]]:
     try:
         series = cloudwatch.list_invocation_series(clients.cloudwatch)
         wanted = [item for item in series if item.endpoint_name.lower() in names]
-        return cloudwatch.sum_invocations(clients.cloudwatch, wanted, period)
+        return cloudwatch.daily_invocations(clients.cloudwatch, wanted, period)
     except (ClientError, BotoCoreError, PagingError) as exc:
         return None, [
             Issue(
@@ -165,13 +178,16 @@ def _invocations(
 CostSource = Callable[[ReportPeriod], CostResult]
 
 
-def cost_explorer_result(clients: Clients, settings: Settings, period: ReportPeriod) -> CostResult:
+def cost_explorer_result(
+    clients: Clients, settings: Settings, period: ReportPeriod, *, today: date | None = None
+) -> CostResult:
     """The bill from Cost Explorer: the usage query (raises when it fails: no report without it) and the
-    non-usage query (its failure makes the report partial)."""
+    non-usage query (its failure makes the report partial). ``today`` (UTC) lets the requests be checked
+    against Cost Explorer's history before they are paid for."""
     request = cost_explorer.build_request(period, settings.cost_metric, settings.project_name)
-    pages = cost_explorer.fetch_pages(clients.ce, request)
+    pages = cost_explorer.fetch_pages(clients.ce, request, today=today)
     cost, warnings, errors = cost_explorer.parse_pages(pages, settings.cost_metric, request["GroupBy"])
-    non_usage, partial = _non_usage(clients, settings, period, warnings, errors)
+    non_usage, partial = _non_usage(clients, settings, period, warnings, errors, today=today)
     return CostResult(
         data=cost,
         non_usage=non_usage,
@@ -183,15 +199,15 @@ def cost_explorer_result(clients: Clients, settings: Settings, period: ReportPer
     )
 
 
-def cost_explorer_source(clients: Clients, settings: Settings) -> CostSource:
+def cost_explorer_source(clients: Clients, settings: Settings, *, today: date | None = None) -> CostSource:
     """:func:`cost_explorer_result` bound to a run's clients and settings."""
-    return functools.partial(cost_explorer_result, clients, settings)
+    return functools.partial(cost_explorer_result, clients, settings, today=today)
 
 
-def configured_source(clients: Clients, settings: Settings) -> CostSource:
+def configured_source(clients: Clients, settings: Settings, *, today: date | None = None) -> CostSource:
     """The cost source the settings name: Cost Explorer, or the CUR table through the Athena workgroup."""
     if settings.cost_source != "athena":
-        return cost_explorer_source(clients, settings)
+        return cost_explorer_source(clients, settings, today=today)
     assert settings.athena_workgroup and settings.cur_database and settings.cur_table  # load_settings
     table = cur.athena_table(settings.cur_database, settings.cur_table)
     run = athena.runner(clients.athena, settings.athena_workgroup)
@@ -204,9 +220,12 @@ def run_report(
     period: ReportPeriod,
     price_book: PriceBook,
     cost_source: CostSource | None = None,
+    *,
+    today: date | None = None,
 ) -> Report:
     """Produce the report of ``period`` from ``cost_source`` (default: Cost Explorer). Raises only when no
-    report is possible (listing, or the bill)."""
+    report is possible (listing, or the bill). ``today`` (UTC) lets the Cost Explorer requests be checked
+    against its history before they are paid for."""
     warnings: list[Issue] = []
     errors: list[Issue] = []
     endpoints, listing_warnings = resources.list_endpoints(clients.tagging, settings.project_name)
@@ -222,7 +241,7 @@ def run_report(
     if settings.activate_cost_allocation_tags:
         warnings += cost_explorer.activate_cost_allocation_tags(clients.ce, tags.COST_ALLOCATION_KEYS)
 
-    bill = (cost_source or configured_source(clients, settings))(period)
+    bill = (cost_source or configured_source(clients, settings, today=today))(period)
     cost = bill.data
     warnings += bill.warnings
     errors += bill.errors
@@ -259,6 +278,7 @@ def run_report(
         except (ArithmeticError, AwsDataError) as exc:
             # Bad figures from AWS for this endpoint only; anything else is a bug and fails the run.
             errors.append(Issue(f"left out of the report: {exc!r}", name))
+    lines, calibrations = _provenance(clients, settings, lines, by_name, today, warnings=warnings)
     without_baseline = sum(1 for line in lines if line.baseline_cost is None)
     if without_baseline:
         warnings.append(
@@ -280,6 +300,7 @@ def run_report(
         errors=_unique(errors),
         non_usage_cost=non_usage,
         partial=partial,
+        calibrations=calibrations,
         cost_source=bill.source,
     )
 
@@ -306,13 +327,55 @@ def _member_reads(
     )
 
 
+def _provenance(
+    clients: Clients,
+    settings: Settings,
+    lines: list[EndpointLine],
+    by_name: dict[str, TaggedEndpoint],
+    today: date | None,
+    *,
+    warnings: list[Issue],
+) -> tuple[list[EndpointLine], dict[str, Calibration]]:
+    """Each line with where its ratio comes from (tags; the objective from its calibration result) and its
+    cost per 1M tokens; the latest calibration results of the :data:`html.MAX_CHARTED` endpoints of highest
+    actual cost that have one (the page charts no more)."""
+    calibrations: dict[str, Calibration] = {}
+    if settings.reports_bucket:
+        by_cost = [
+            line.endpoint_name for line in sorted(lines, key=lambda line: line.actual_cost, reverse=True)
+        ]
+        calibrations, calibration_warnings = read_latest(
+            clients.s3, settings.reports_bucket, by_cost, max_reads=html.MAX_CHARTED
+        )
+        warnings += calibration_warnings
+    day = today or datetime.now(UTC).date()
+    updated = []
+    for line in lines:
+        endpoint = by_name.get(line.endpoint_name)
+        source = tokens.provenance(
+            endpoint.tags if endpoint else {},
+            calibrations.get(line.endpoint_name),
+            day,
+            line.endpoint_name,
+            warnings,
+        )
+        updated.append(tokens.with_tokens(line, source))
+    return updated, calibrations
+
+
 def _non_usage(
-    clients: Clients, settings: Settings, period: ReportPeriod, warnings: list[Issue], errors: list[Issue]
+    clients: Clients,
+    settings: Settings,
+    period: ReportPeriod,
+    warnings: list[Issue],
+    errors: list[Issue],
+    *,
+    today: date | None,
 ) -> tuple[dict[str, Decimal], bool]:
     """The project's non-usage charges by RECORD_TYPE; ``True`` (partial) when they could not be read."""
     request = cost_explorer.build_non_usage_request(period, settings.cost_metric, settings.project_name)
     try:
-        pages = cost_explorer.fetch_pages(clients.ce, request)
+        pages = cost_explorer.fetch_pages(clients.ce, request, today=today)
     except (ClientError, BotoCoreError, PagingError) as exc:
         errors.append(
             Issue(f"charges that are not usage (credits, refunds, taxes) unknown: {describe_error(exc)}")
@@ -329,18 +392,23 @@ def render_files(report: Report) -> dict[str, str]:
     return {
         "report.json": render.render_json(report),
         "report.csv": render.render_csv(report),
+        "daily.csv": render.render_daily_csv(report),
         "report.md": render.render_markdown(report),
         "report.html": html.render_html(report),
     }
 
 
-def deliver_report(clients: Clients, bucket: str, topic_arn: str, report: Report) -> list[str]:
-    """Write the files to S3, then publish the summary to SNS; any failure raises. Returns the S3 keys."""
+def deliver_report(
+    clients: Clients, bucket: str, topic_arn: str, report: Report, link_role_arn: str | None = None
+) -> list[str]:
+    """Write the files to S3, then publish the summary to SNS with the links to report.html (a presigned URL
+    signed by ``link_role_arn``'s session, with its expiry; the console page; the S3 URI); any failure to
+    write or publish raises. Returns the S3 keys."""
     keys = outputs.write_report(
         clients.s3, bucket, report.period.key, render_files(report), status=render.status(report)
     )
-    page = f"s3://{bucket}/{outputs.report_key(report.period.key, 'report.html')}"
-    location = f"{page} (the page with charts; report.md, report.json, report.csv beside it)"
-    subject, message = render.sns_summary(report, location)
+    page = outputs.report_key(report.period.key, "report.html")
+    where = links.link_lines(clients.sts, link_role_arn, bucket, page, clients.region)
+    subject, message = render.sns_summary(report, where)
     outputs.publish_summary(clients.sns, topic_arn, subject, message)
     return keys

@@ -1,5 +1,7 @@
-"""report.html in a real browser (issue 13): headless Chromium loads the page from a file, draws the charts
-with no console message, and leaves a screenshot in ``out/browser/`` to look at.
+"""report.html of the demo month in a real browser (issue 13): the page the deployed reporter wrote for the
+replayed October 2026 (the e2e session's ``report_run``, the same run as ``make demo``), loaded by headless
+Chromium from a file: the four charts drawn, no console message, a screenshot in ``out/browser/`` to look at
+(``docs/report.png`` is made from it, see the README).
 
 Without a browser the test fails with how to install one (never skips: a page nobody opened is not checked);
 under CI (``CI=true``) ``.ci/run`` installs Debian's ``chromium`` first. Set ``CHROMIUM`` to use another
@@ -15,13 +17,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cost_helpers import sample_report
 
-from lambdas.cost_reporter.logic.html import render_html
+from tests.conftest import ROOT
+from tests.e2e.conftest import ReportRun
 
-OUT = Path(__file__).resolve().parents[2] / "out" / "browser"
+pytestmark = pytest.mark.e2e
+
+OUT = ROOT / "out" / "browser"
 NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 WINDOW = (1280, 2000)
+CHARTS = ("chart-daily", "chart-cost", "chart-savings", "chart-idle")
 INSTALL = (
     "no Chromium found for the report.html browser test: install one (Debian/Ubuntu: "
     "`sudo apt-get update && sudo apt-get install -y chromium`; macOS: `brew install --cask chromium`), "
@@ -65,23 +70,27 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
-def test_headless_chromium_draws_the_report_page(tmp_path: Path) -> None:
+def test_headless_chromium_draws_the_demo_months_report_page(report_run: ReportRun, tmp_path: Path) -> None:
     binary = browser()
     OUT.mkdir(parents=True, exist_ok=True)
     page = OUT / "report.html"
-    page.write_text(render_html(sample_report()), encoding="utf-8")
+    shutil.copyfile(report_run.files["report.html"], page)  # the page as the deployed reporter wrote it
     screenshot = OUT / "report.png"
     screenshot.unlink(missing_ok=True)
 
     dom = run_browser(binary, tmp_path / "profile", "--dump-dom", page.as_uri())
     shot = run_browser(binary, tmp_path / "profile", f"--screenshot={screenshot}", page.as_uri())
 
-    # The DOM Chromium built holds the three charts with their bars and their tables.
-    for chart in ("chart-cost", "chart-savings", "chart-idle"):
+    # The DOM Chromium built holds the charts with their bars and their tables: 31 days x 2 columns, and per
+    # endpoint two cost bars, two savings bars and three idle-capacity bars.
+    for chart in CHARTS:
         assert f'id="{chart}"' in dom.stdout
-    assert dom.stdout.count("<rect") >= 5 * 2 + 5 + 5
-    assert dom.stdout.count("Figures of this chart") == 3
+    endpoints = len(report_run.document["endpoints"])
+    assert dom.stdout.count("<rect") >= 31 * 2 + endpoints * (2 + 2 + 3)
+    assert dom.stdout.count("Figures of this chart") == len(CHARTS)
     assert "infersave cost report 2026-10-01 to 2026-11-01" in dom.stdout
+    for line in report_run.document["endpoints"]:
+        assert line["endpoint_name"] in dom.stdout
     # No console message (errors from a blocked or broken resource would be logged there).
     for run in (dom, shot):
         assert [line for line in run.stderr.splitlines() if ":CONSOLE" in line] == []
