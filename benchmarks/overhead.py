@@ -10,9 +10,10 @@ month, for N endpoints in S endpoint stacks with per-endpoint metrics for the to
 - alarms: per endpoint 5XX, p90 latency, and at-max-capacity (a metric-math alarm reading 2 metrics): 4 alarm
   metrics; plus errors and on-failure queue alarms of the reporter and the breach switch (2 each);
 - one dashboard; KMS keys: one volume key per endpoint stack, plus the artifacts, alerts and reports keys;
-- Cost Explorer: per report the usage query's pages (about 2 groups per endpoint, instance hours and storage;
-  AWS does not document the page size, ``GROUPS_PER_PAGE`` is a conservative guess), the non-usage query and
-  one tag-activation call; 32 reports a month (daily + monthly);
+- Cost Explorer: per report the usage query's pages (DAILY: about 2 groups per endpoint per day, instance hours
+  and storage, over up to 31 days; AWS does not document the page size, ``GROUPS_PER_PAGE`` is a conservative
+  guess), the non-usage query and one tag-activation call; 32 reports a month (daily + monthly), each counted
+  as a whole month of days (an upper bound: a month-to-date report covers the days so far);
 - GetMetricData: one Invocations metric per endpoint per report;
 - Lambda: the reporter (512 MB, ``REPORT_SECONDS``) per report, the breach switch's hourly re-check (256 MB,
   1 s, 720 a month); S3: 5 objects per report, kept about 13 months (400 days of non-current versions);
@@ -45,7 +46,8 @@ TOTAL_METRICS = 12
 ALARM_METRICS_PER_ENDPOINT = 4
 FUNCTION_ALARM_METRICS = 4  # reporter + breach switch: errors and on-failure queue each
 SHARED_KEYS = 3  # compile artifacts, alerts topic, reports bucket
-GROUPS_PER_ENDPOINT = 2
+GROUPS_PER_ENDPOINT_DAY = 2
+DAYS_PER_REPORT = 31
 GROUPS_PER_PAGE = 100
 RECHECKS_PER_MONTH = 720
 REPORT_SECONDS_FIXED = Decimal(2)
@@ -105,7 +107,7 @@ def monthly_overhead(
         metric_months = metrics * len(REPORT_HOURS)
     else:
         metric_months = metrics * sum(REPORT_HOURS.values()) / HOURS_PER_MONTH
-    pages = max(1, math.ceil(endpoints * GROUPS_PER_ENDPOINT / GROUPS_PER_PAGE)) + 2
+    pages = max(1, math.ceil(endpoints * GROUPS_PER_ENDPOINT_DAY * DAYS_PER_REPORT / GROUPS_PER_PAGE)) + 2
     report_seconds = REPORT_SECONDS_FIXED + REPORT_SECONDS_PER_ENDPOINT * endpoints
     gb_seconds = REPORTS_PER_MONTH * report_seconds * Decimal("0.5") + RECHECKS_PER_MONTH * Decimal("0.25")
     invocations = REPORTS_PER_MONTH + RECHECKS_PER_MONTH

@@ -91,8 +91,6 @@ class CostResult:
     description: str
     #: ``cost_explorer`` or ``cur`` (the report's ``cost_source``).
     source: str
-    #: Cost per endpoint per UTC day (CUR only; Cost Explorer's query is monthly).
-    daily: dict[str, dict[date, Decimal]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,10 @@ def test_usage_is_summed_per_endpoint_with_its_account_tagged_or_not() -> None:
     assert "other-x" not in result.data.by_endpoint
     assert result.data.untagged_cost == Decimal("2.00")
     assert result.non_usage == {"Credit": Decimal(-5), "Tax": Decimal("3.10")}
-    assert result.daily["demo-chat"] == {date(2026, 10, 3): Decimal("9.9"), date(2026, 10, 4): Decimal("1.5")}
+    assert {day: (u.instance_hours, u.instance_cost, u.other_cost) for day, u in chat.days.items()} == {
+        date(2026, 10, 3): (Decimal(10), Decimal("9.9"), Decimal(0)),
+        date(2026, 10, 4): (Decimal(0), Decimal(0), Decimal("1.5")),
+    }
     assert any(i.endpoint_name == "legacy-llm" and "resource ARN" in i.message for i in result.warnings)
     assert (result.source, result.errors, result.partial) == ("cur", [], False)
 

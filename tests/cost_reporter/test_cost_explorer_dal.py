@@ -137,6 +137,20 @@ def test_pagination_with_stubber_sends_the_same_query_with_the_token() -> None:
     stub.assert_no_pending_responses()
 
 
+def test_the_usage_page_bound_grows_with_the_project_and_stops_a_runaway_answer() -> None:
+    # A few endpoints keep the old 100 pages; 1,000 endpoints x 4 usage types x 31 days at 10 groups a page.
+    assert cost_explorer.usage_page_bound(3, 31) == 100
+    assert cost_explorer.usage_page_bound(0, 0) == 100
+    assert cost_explorer.usage_page_bound(1000, 31) == 12_400
+    client, stub = stubbed_ce()
+    request = cost_explorer.build_request(OCTOBER, "UnblendedCost")
+    stub.add_response("get_cost_and_usage", ce_page([], next_token="t1"), dict(request))
+    stub.add_response("get_cost_and_usage", ce_page([], next_token="t2"), {**request, "NextPageToken": "t1"})
+
+    with stub, pytest.raises(Exception, match="2 pages"):
+        cost_explorer.fetch_pages(client, request, max_pages=2)
+
+
 def test_throttling_is_retried_with_backoff(no_backoff_sleep: list[float]) -> None:
     client, stub = stubbed_ce()
     request = cost_explorer.build_request(OCTOBER, "UnblendedCost")

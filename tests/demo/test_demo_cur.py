@@ -43,12 +43,17 @@ def test_cur_path_agrees_with_cost_explorer_to_the_cent(tmp_path: Path, scenario
         assert got.instance_hours == expected.instance_hours
         assert got.hours_by_instance_type == expected.hours_by_instance_type
         assert got.account_ids == {DEMO_ACCOUNT_ID}
+        # Day by day too: the CUR rows' UTC days are Cost Explorer's DAILY buckets.
+        assert got.days == expected.days
     assert result.data.untagged_cost == ce.untagged_cost == 0
     # The daily series sums to the month.
-    daily_a = result.daily["demo-a"]
-    assert sorted(daily_a) == [PERIOD.start, PERIOD.start.replace(day=2)]
+    days_a = result.data.by_endpoint["demo-a"].days
+    assert sorted(days_a) == [PERIOD.start, PERIOD.start.replace(day=2)]
     usage_a = result.data.by_endpoint["demo-a"]
-    assert sum(daily_a.values()) == usage_a.instance_cost + usage_a.other_cost
+    assert (
+        sum(d.instance_cost + d.other_cost for d in days_a.values())
+        == usage_a.instance_cost + usage_a.other_cost
+    )
 
 
 def test_billing_period_prunes_other_months(tmp_path: Path, scenario: Scenario) -> None:  # noqa: F811

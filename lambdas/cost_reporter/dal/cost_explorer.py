@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -176,20 +176,42 @@ def _validate_filter(expression: Any, path: str) -> None:
         _validate_filter(expression[key], f"{path}.Not")
 
 
+#: The page bound of a query whose size is unknown (the non-usage query: a few charge types a day).
+DEFAULT_MAX_PAGES: Final = 100
+#: For the usage query's bound: usage types one endpoint bills a day (hosting, storage, data in, data out), and
+#: the fewest groups a page is assumed to hold. AWS does not document GetCostAndUsage's page size (the
+#: emulator pages at 1,000 groups); 10 keeps the bound above any plausible real page count.
+USAGE_TYPES_PER_ENDPOINT_DAY: Final = 4
+MIN_GROUPS_PER_PAGE: Final = 10
+
+
+def usage_page_bound(endpoints: int, days: int) -> int:
+    """The most pages the usage query may take for ``endpoints`` tagged endpoints over ``days`` DAILY buckets.
+
+    The bound stops a service answering with new page tokens forever (a repeated token stops at once); it must
+    not stop a large project's honest report: its groups are endpoints x usage types x days (62,000 for 1,000
+    endpoints with two usage types over 31 days), so it grows with them. Each page costs USD 0.01."""
+    expected_groups = max(endpoints, 1) * USAGE_TYPES_PER_ENDPOINT_DAY * max(days, 1)
+    return max(DEFAULT_MAX_PAGES, -(-expected_groups // MIN_GROUPS_PER_PAGE))
+
+
 def fetch_pages(
-    client: CostExplorerClient, request: GetCostAndUsageRequestTypeDef, *, today: date | None = None
+    client: CostExplorerClient,
+    request: GetCostAndUsageRequestTypeDef,
+    *,
+    today: date | None = None,
+    max_pages: int = DEFAULT_MAX_PAGES,
 ) -> list[GetCostAndUsageResponseTypeDef]:
     """Run the query, following NextPageToken; each page is retried with backoff when throttled. With
-    ``today`` (UTC) a period outside Cost Explorer's history is refused before the first paid request."""
+    ``today`` (UTC) a period outside Cost Explorer's history is refused before the first paid request.
+    More than ``max_pages`` pages (USD 0.01 each) is an error (see :func:`usage_page_bound`)."""
     validate_request(request, today)
-    # Each page costs USD 0.01: the bound is low. 100 pages hold far more groups than one project's endpoints
-    # x usage types.
     pages = paginate(
         client.get_cost_and_usage,
         request,
         page_param="NextPageToken",
         what="Cost Explorer GetCostAndUsage",
-        max_pages=100,
+        max_pages=max_pages,
     )
     return list(pages)
 
@@ -208,7 +230,7 @@ def add_usage(
     usage: EndpointUsage, usage_type: str, cost: Decimal, quantity: Decimal, day: date | None = None
 ) -> None:
     """Add one row to an endpoint: hosting (``<region>-Host:ml.<type>``, quantity in hours) or other cost,
-    and to its ``day`` when the source is daily (Cost Explorer DAILY; CUR rows are summed without days).
+    and to its ``day`` (Cost Explorer DAILY buckets; CUR 2.0 rows by ``line_item_usage_start_date``'s UTC day).
     Cost Explorer's USAGE_TYPE and CUR 2.0's ``line_item_usage_type`` hold the same values."""
     on_day = DayUsage() if day is None else usage.days.setdefault(day, DayUsage())
     if HOSTING_MARKER in usage_type:

@@ -138,7 +138,6 @@ def summarize(rows: Iterable[Mapping[str, str | None]], project_name: str | None
     """Sum the query's rows into usage per endpoint (with accounts), untagged cost, non-usage charges and the
     daily series; rows that cannot be read are errors naming them, never a lost report."""
     by_endpoint: dict[str, EndpointUsage] = {}
-    daily: dict[str, dict[date, Decimal]] = {}
     untagged = Decimal(0)
     non_usage: dict[str, Decimal] = {}
     foreign: dict[str, Decimal] = {}
@@ -177,12 +176,10 @@ def summarize(rows: Iterable[Mapping[str, str | None]], project_name: str | None
         if not row["endpoint_tag"]:
             by_arn_only[name] = by_arn_only.get(name, Decimal(0)) + cost
         usage = by_endpoint.setdefault(name, EndpointUsage())
-        add_usage(usage, row["usage_type"] or "", cost, quantity)
+        add_usage(usage, row["usage_type"] or "", cost, quantity, day)
         account = row["account_id"] or ""
         if _ACCOUNT.match(account):
             usage.account_ids.add(account)
-        series = daily.setdefault(name, {})
-        series[day] = series.get(day, Decimal(0)) + cost
     for name, amount in sorted(by_arn_only.items()):
         warnings.append(
             Issue(
@@ -229,7 +226,6 @@ def summarize(rows: Iterable[Mapping[str, str | None]], project_name: str | None
         partial=False,
         description=describe_filter(project_name),
         source="cur",
-        daily=daily,
     )
 
 

@@ -179,13 +179,20 @@ CostSource = Callable[[ReportPeriod], CostResult]
 
 
 def cost_explorer_result(
-    clients: Clients, settings: Settings, period: ReportPeriod, *, today: date | None = None
+    clients: Clients,
+    settings: Settings,
+    period: ReportPeriod,
+    *,
+    today: date | None = None,
+    endpoints: int = 0,
 ) -> CostResult:
     """The bill from Cost Explorer: the usage query (raises when it fails: no report without it) and the
     non-usage query (its failure makes the report partial). ``today`` (UTC) lets the requests be checked
-    against Cost Explorer's history before they are paid for."""
+    against Cost Explorer's history before they are paid for; ``endpoints`` (the project's tagged endpoints)
+    sizes the usage query's page bound."""
     request = cost_explorer.build_request(period, settings.cost_metric, settings.project_name)
-    pages = cost_explorer.fetch_pages(clients.ce, request, today=today)
+    bound = cost_explorer.usage_page_bound(endpoints, period.days)
+    pages = cost_explorer.fetch_pages(clients.ce, request, today=today, max_pages=bound)
     cost, warnings, errors = cost_explorer.parse_pages(pages, settings.cost_metric, request["GroupBy"])
     non_usage, partial = _non_usage(clients, settings, period, warnings, errors, today=today)
     return CostResult(
@@ -199,15 +206,19 @@ def cost_explorer_result(
     )
 
 
-def cost_explorer_source(clients: Clients, settings: Settings, *, today: date | None = None) -> CostSource:
+def cost_explorer_source(
+    clients: Clients, settings: Settings, *, today: date | None = None, endpoints: int = 0
+) -> CostSource:
     """:func:`cost_explorer_result` bound to a run's clients and settings."""
-    return functools.partial(cost_explorer_result, clients, settings, today=today)
+    return functools.partial(cost_explorer_result, clients, settings, today=today, endpoints=endpoints)
 
 
-def configured_source(clients: Clients, settings: Settings, *, today: date | None = None) -> CostSource:
+def configured_source(
+    clients: Clients, settings: Settings, *, today: date | None = None, endpoints: int = 0
+) -> CostSource:
     """The cost source the settings name: Cost Explorer, or the CUR table through the Athena workgroup."""
     if settings.cost_source != "athena":
-        return cost_explorer_source(clients, settings, today=today)
+        return cost_explorer_source(clients, settings, today=today, endpoints=endpoints)
     assert settings.athena_workgroup and settings.cur_database and settings.cur_table  # load_settings
     table = cur.athena_table(settings.cur_database, settings.cur_table)
     run = athena.runner(clients.athena, settings.athena_workgroup)
@@ -241,7 +252,8 @@ def run_report(
     if settings.activate_cost_allocation_tags:
         warnings += cost_explorer.activate_cost_allocation_tags(clients.ce, tags.COST_ALLOCATION_KEYS)
 
-    bill = (cost_source or configured_source(clients, settings, today=today))(period)
+    source = cost_source or configured_source(clients, settings, today=today, endpoints=len(endpoints))
+    bill = source(period)
     cost = bill.data
     warnings += bill.warnings
     errors += bill.errors
