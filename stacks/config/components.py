@@ -177,7 +177,7 @@ def _scale_to_zero_problems(path: str, endpoint: Endpoint, off_hours_min: int | 
 def _cores_problems(path: str, view: Endpoint, spec: InstanceSpec) -> list[str]:
     cores = view.tensor_parallel_degree
     if cores % CORES_PER_CHIP or cores > spec.neuron_cores:
-        fits = [c for c in range(CORES_PER_CHIP, spec.neuron_cores + 1, CORES_PER_CHIP)]
+        fits = list(range(CORES_PER_CHIP, spec.neuron_cores + 1, CORES_PER_CHIP))
         return [
             f"{path}.tensor_parallel_degree: {cores} NeuronCores per copy; an inference component asks for whole "
             f"Inferentia2 chips ({CORES_PER_CHIP} cores each) on one {spec.instance_type} "
