@@ -201,7 +201,7 @@ def violations(shape: Shape, value: Any, path: str) -> list[str]:
                 f"Value '{text}' at '{path}' failed to satisfy constraint: Member must satisfy regular expression "
                 f"pattern: {metadata['pattern']}"
             )
-    elif shape.type_name in {"integer", "long"}:
+    elif shape.type_name in {"integer", "long", "float", "double"}:
         if "min" in metadata and value < metadata["min"]:
             problems.append(
                 f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have value greater than "

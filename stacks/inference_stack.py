@@ -14,6 +14,7 @@ from stacks.compile_artifacts import CompileArtifacts
 from stacks.config import Config
 from stacks.endpoint_autoscaling import EndpointAutoscaling
 from stacks.inf2_endpoint import Inf2Endpoint
+from stacks.inference_components import ComponentAutoscaling, ComponentEndpoint
 from stacks.scaling_gate import ScalingGateFunction
 
 
@@ -46,14 +47,15 @@ class InferenceStack(cdk.Stack):
             image_repository_arns=self._compile_image_repositories(config),
         )
         self.endpoints: dict[str, Inf2Endpoint] = {}
-        self.autoscaling: dict[str, EndpointAutoscaling] = {}
+        self.autoscaling: dict[str, EndpointAutoscaling | ComponentAutoscaling] = {}
         # Lets an endpoint change instance type in one deploy (see stacks/endpoint_autoscaling.py).
         self.scaling_gate = ScalingGateFunction(
             self, "ScalingGate", project=config.project, key=self.volume_key
         )
         for endpoint in config.endpoints:
             name = config.endpoint_name(endpoint)
-            unit = Inf2Endpoint(
+            # serving: inference_component -> the same endpoint with one inference component per model.
+            unit = (ComponentEndpoint if endpoint.serving == "inference_component" else Inf2Endpoint)(
                 self,
                 f"Endpoint-{endpoint.name}",
                 endpoint=endpoint,
@@ -69,6 +71,12 @@ class InferenceStack(cdk.Stack):
             for key, value in endpoint.tags.items():
                 cdk.Tags.of(unit).add(key, value)
             self.endpoints[endpoint.name] = unit
+            if isinstance(unit, ComponentEndpoint):
+                self.autoscaling[endpoint.name] = ComponentAutoscaling(
+                    self, f"Autoscaling-{endpoint.name}", endpoint=endpoint, target=unit
+                )
+                cdk.CfnOutput(self, f"EndpointName{endpoint.name.replace('-', '')}", value=name)
+                continue
             self.autoscaling[endpoint.name] = EndpointAutoscaling(
                 self,
                 f"Autoscaling-{endpoint.name}",

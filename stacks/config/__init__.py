@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from lambdas.common.catalog import Catalog, load_catalog
 from stacks.config.budget_checks import budget_problems
-from stacks.config.components import component_problems, model_views
+from stacks.config.components import component_name_problems, component_problems, model_views
 from stacks.config.containers import container_problems
 from stacks.config.endpoint_checks import endpoint_problems
 from stacks.config.errors import ConfigError, pydantic_problems
@@ -87,7 +87,7 @@ def validate(config: Config, catalog: Catalog, *, neuron_cache: bool = True) -> 
     for, so it must read a config whose endpoints are not cached yet."""
     # Without env.region the CDK CLI's region applies: app.py checks it with region_problems once it knows it.
     problems = region_problems(config, config.env.region) if config.env.region else []
-    problems += budget_problems(config) + stack_size_problems(config)
+    problems += budget_problems(config) + stack_size_problems(config) + component_name_problems(config)
     for index, endpoint in enumerate(config.endpoints):
         path = f"endpoints[{index}]"
         for model_path, model in model_views(path, endpoint):  # the endpoint's model, then component models

@@ -61,6 +61,12 @@ def as_endpoint(endpoint: Endpoint, model: ComponentModel) -> Endpoint:
     )
 
 
+def component_name(endpoint_name: str, endpoint: Endpoint, model: Endpoint) -> str:
+    """The inference component's name: the endpoint's name for its own model, ``<endpoint>-<model>`` for the
+    others (names are unique per account and region, 63 characters at most: CreateInferenceComponent)."""
+    return endpoint_name if model.name == endpoint.name else f"{endpoint_name}-{model.name}"
+
+
 def chips_per_copy(neuron_cores: int) -> int:
     """NumberOfAcceleratorDevicesRequired of a copy using ``neuron_cores`` NeuronCores (see module doc)."""
     return math.ceil(neuron_cores / CORES_PER_CHIP)
@@ -133,7 +139,30 @@ def component_problems(path: str, config: Config, endpoint: Endpoint, catalog: C
             f"({spec.neuron_cores} NeuronCores each, copies do not span instances), but instances.max is "
             f"{endpoint.instances.max}; raise instances.max to {needed} or lower components copies.max"
         )
-    del config  # the project's settings play no part yet; kept for the validate() signature
+    for model_path, model in model_views(path, endpoint)[1:]:
+        name = component_name(config.endpoint_name(endpoint), endpoint, model)
+        if len(name) > 63:
+            problems.append(
+                f"{model_path}.name: inference component name {name!r} exceeds 63 characters; shorten it"
+            )
+    return problems
+
+
+def component_name_problems(config: Config) -> list[str]:
+    """Two models of the config must not get the same inference component name (or an endpoint's name that is
+    another endpoint's component): AWS keeps one name per account and region."""
+    seen: dict[str, str] = {}
+    problems = []
+    for index, endpoint in enumerate(config.endpoints):
+        if endpoint.serving != "inference_component":
+            continue
+        for model_path, model in model_views(f"endpoints[{index}]", endpoint):
+            name = component_name(config.endpoint_name(endpoint), endpoint, model).lower()
+            if name in seen:
+                problems.append(
+                    f"{model_path}.name: inference component name {name!r} is also {seen[name]}'s; rename one"
+                )
+            seen[name] = model_path
     return problems
 
 

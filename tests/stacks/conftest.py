@@ -1,5 +1,6 @@
 """One synth per test session, in one App: the default config, a config exercising every preset, and one config
-per billing-stack layout (budget in the billing stack with and without the cross-region breach switch)."""
+per billing-stack layout (budget in the billing stack with and without the cross-region breach switch), and
+one with inference components."""
 
 from __future__ import annotations
 
@@ -36,6 +37,9 @@ class Synth:
     #: ap-south-2 (no Budgets, opt-in): billing stack in us-east-1, no breach switch.
     opt_in_config: Config
     opt_in: dict[str, Template]
+    #: Inference components: two models on one endpoint, scale to zero (tests/fixtures/components.yaml).
+    components_config: Config
+    components: dict[str, Template]
 
 
 def _opt_in_variant(raw: dict[str, Any]) -> Config:
@@ -66,6 +70,8 @@ def synth() -> Synth:
     opt_in_stacks = build_app(
         app, opt_in_config, env=cdk.Environment(account=ENV.account, region=opt_in_config.env.region)
     )
+    components_config = load_config(FIXTURES / "components.yaml")
+    components_stacks = build_app(app, components_config, env=ENV)
     # A consumer of grant_invoke, as an application stack would be.
     inference = full_stacks["inference"]
     assert isinstance(inference, InferenceStack)
@@ -81,4 +87,6 @@ def synth() -> Synth:
         billing={role: Template.from_stack(stack) for role, stack in billing_stacks.items()},
         opt_in_config=opt_in_config,
         opt_in={role: Template.from_stack(stack) for role, stack in opt_in_stacks.items()},
+        components_config=components_config,
+        components={role: Template.from_stack(stack) for role, stack in components_stacks.items()},
     )
