@@ -180,10 +180,12 @@ def _days(hours: list[HourSample]) -> list[DayUsage]:
     return [DayUsage(day, minutes, invocations) for day, (minutes, invocations) in sorted(by_day.items())]
 
 
-def endpoint_scenario(
+def endpoint_traffic(
     config: Config, endpoint: Endpoint, start: date, end_exclusive: date, seed: str = SEED
-) -> EndpointScenario:
-    """Traffic, autoscaling and usage of one endpoint over ``[start, end_exclusive)``."""
+) -> tuple[random.Random, ScalingSettings, float, float, datetime, list[float], list[int]]:
+    """The seeded demand of one endpoint from ``WARM_UP_DAYS`` before ``start``: (rng, its scaling settings,
+    latency s, peak concurrency, first minute, concurrency per minute, requests per minute); the benchmark
+    replays the same month (``benchmarks.autoscaling_efficiency``)."""
     name = config.endpoint_name(endpoint)
     rng = random.Random(f"{seed}:{name}")  # noqa: S311 - a reproducible simulation, not security
     settings = scaling_settings(endpoint)
@@ -197,6 +199,18 @@ def endpoint_scenario(
     total_minutes = ((end_exclusive - start).days + WARM_UP_DAYS) * 1440
     concurrency = concurrency_per_minute(profile, sim_start, total_minutes, rng)
     requests = requests_per_minute(concurrency, latency_s)
+    return rng, settings, latency_s, peak, sim_start, concurrency, requests
+
+
+def endpoint_scenario(
+    config: Config, endpoint: Endpoint, start: date, end_exclusive: date, seed: str = SEED
+) -> EndpointScenario:
+    """Traffic, autoscaling and usage of one endpoint over ``[start, end_exclusive)``."""
+    name = config.endpoint_name(endpoint)
+    rng, settings, latency_s, peak, sim_start, concurrency, requests = endpoint_traffic(
+        config, endpoint, start, end_exclusive, seed
+    )
+    month_start = sim_start + timedelta(days=WARM_UP_DAYS)
     demand = (
         [float(r) for r in requests]
         if endpoint.autoscaling.metric == "invocations_per_instance"

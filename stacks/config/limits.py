@@ -10,13 +10,26 @@ from __future__ import annotations
 
 from typing import Final
 
-from stacks.config.schema import Config
+from stacks.config.schema import Config, Endpoint
 
 STACK_RESOURCE_LIMIT: Final = 500
 #: Resources each endpoint adds, per stack (the most any endpoint adds: off-hours schedules, artifacts...).
 RESOURCES_PER_ENDPOINT: Final = {"inference": 8, "guardrails": 3}  # inference: 7 + the scaling gate
 #: Resources of the stack that do not depend on the endpoint count (the most any layout has).
 FIXED_RESOURCES: Final = {"inference": 18, "guardrails": 23}  # inference: 10 + the scaling gate function
+#: An inference-component endpoint in the inference stack: role, policy, endpoint config, endpoint ...
+COMPONENT_ENDPOINT_RESOURCES: Final = 4
+#: ... and per model: model, inference component, scalable target, target tracking, step policy, alarm.
+RESOURCES_PER_COMPONENT_MODEL: Final = 6
+
+
+def inference_resources(endpoint: Endpoint) -> int:
+    """Resources one endpoint adds to the inference stack (the most: with scale to zero)."""
+    if endpoint.serving == "inference_component":
+        return COMPONENT_ENDPOINT_RESOURCES + RESOURCES_PER_COMPONENT_MODEL * (
+            1 + len(endpoint.component_settings.models)
+        )
+    return RESOURCES_PER_ENDPOINT["inference"]
 
 
 def max_endpoints() -> int:
@@ -30,8 +43,15 @@ def max_endpoints() -> int:
 def stack_size_problems(config: Config) -> list[str]:
     """``endpoints: ...`` when the stacks would exceed CloudFormation's resource limit."""
     most = max_endpoints()
-    if len(config.endpoints) <= most:
+    inference = FIXED_RESOURCES["inference"] + sum(inference_resources(e) for e in config.endpoints)
+    if len(config.endpoints) <= most and inference <= STACK_RESOURCE_LIMIT:
         return []
+    if len(config.endpoints) <= most:
+        return [
+            f"endpoints: the inference stack would hold {inference} resources, more than the "
+            f"{STACK_RESOURCE_LIMIT} CloudFormation allows per stack (inference-component endpoints add "
+            f"{RESOURCES_PER_COMPONENT_MODEL} per model); split them into several projects"
+        ]
     return [
         f"endpoints: {len(config.endpoints)} endpoints need more than the {STACK_RESOURCE_LIMIT} resources "
         f"CloudFormation allows per stack (at most {most} fit); split them into several projects"

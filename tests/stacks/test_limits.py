@@ -9,7 +9,13 @@ import pytest
 from aws_cdk.assertions import Template
 
 from stacks.config import Config, ConfigError, parse_config
-from stacks.config.limits import FIXED_RESOURCES, RESOURCES_PER_ENDPOINT, STACK_RESOURCE_LIMIT, max_endpoints
+from stacks.config.limits import (
+    FIXED_RESOURCES,
+    RESOURCES_PER_ENDPOINT,
+    STACK_RESOURCE_LIMIT,
+    inference_resources,
+    max_endpoints,
+)
 from tests.stacks.conftest import Synth
 
 
@@ -41,6 +47,13 @@ def test_the_measured_figures_bound_every_synthesized_layout(synth: Synth, stack
         assert sorted(counts) == sorted(e.name for e in config.endpoints)
         assert max(counts.values()) == RESOURCES_PER_ENDPOINT[stack], (config.project, counts)
         assert fixed <= FIXED_RESOURCES[stack], (config.project, fixed)
+
+
+def test_an_inference_component_endpoint_adds_its_measured_resources(synth: Synth) -> None:
+    config = synth.components_config
+    counts, fixed = _per_endpoint(synth.components["inference"], config)
+    assert counts == {"shared": inference_resources(config.endpoints[0])}  # 4 + 6 x 2 models
+    assert fixed <= FIXED_RESOURCES["inference"]
 
 
 def test_the_other_stacks_do_not_grow_with_endpoints(synth: Synth) -> None:
