@@ -20,15 +20,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from demo.scenario import WARM_UP_DAYS, endpoint_traffic
-from demo.simulator import ScalingSettings, desired_capacity, simulate
+from demo.simulator import COLD_START_MINUTES, ScalingSettings, desired_capacity, scale_to_zero, simulate
 from stacks.config import Endpoint, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 TRACE = ROOT / "data/traces/azure-llm-inference-2023/AzureLLMInferenceTrace_conv.csv"
-#: Minutes from the first failed request to a serving copy. One measurement (Qwen3-0.6B on ml.g5.xlarge, facts
-#: sheet "Inference components"): alarm after 67 s, first answer after 9 min 24 s; Neuron model load adds little
-#: with a warm cache. Rounded up.
-COLD_START_MINUTES = 10
 IDLE_MINUTES = 15
 
 
@@ -45,43 +41,24 @@ class Result:
         return self.oracle_hours / hours if hours else 1.0
 
 
-def scale_to_zero(
-    instances: list[int], requests: list[int], idle_minutes: int, cold_start_minutes: int
-) -> tuple[list[int], int, int]:
-    """``instances`` with scale to zero applied: (instances per minute, cold starts, requests failed)."""
-    out: list[int] = []
-    idle = cold_starts = failed = 0
-    ready_at: int | None = None
-    at_zero = False
-    for minute, (count, wanted) in enumerate(zip(instances, requests, strict=True)):
-        if at_zero and wanted:
-            at_zero, ready_at, cold_starts = False, minute + cold_start_minutes, cold_starts + 1
-        if ready_at is not None and minute < ready_at:
-            failed += wanted
-            out.append(1)  # the starting instance is billed
-            continue
-        ready_at = None
-        if at_zero:
-            out.append(0)
-            continue
-        idle = idle + 1 if wanted == 0 else 0
-        if idle >= idle_minutes:
-            at_zero, idle = True, 0
-            out.append(0)
-            continue
-        out.append(count)
-    return out, cold_starts, failed
-
-
 def replay(
     settings: ScalingSettings, concurrency: list[float], requests: list[int], start: datetime
 ) -> Result:
     oracle = [
         desired_capacity(c, settings.target) if r else 0 for c, r in zip(concurrency, requests, strict=True)
     ]
-    tracked = simulate(settings, concurrency, start).instances
-    zeroed, cold, failed = scale_to_zero(tracked, requests, IDLE_MINUTES, COLD_START_MINUTES)
-    return Result(sum(oracle) / 60, sum(tracked) / 60, sum(zeroed) / 60, cold, failed)
+    floor = replace(
+        settings,
+        min_capacity=max(1, settings.min_capacity),
+        scheduled_actions=tuple(
+            replace(a, min_capacity=max(1, a.min_capacity)) for a in settings.scheduled_actions
+        ),
+    )
+    tracked = simulate(floor, concurrency, start).instances
+    zero = scale_to_zero(tracked, requests, IDLE_MINUTES, COLD_START_MINUTES)
+    return Result(
+        sum(oracle) / 60, sum(tracked) / 60, sum(zero.instances) / 60, len(zero.cold_starts), sum(zero.failed)
+    )
 
 
 def trace_requests() -> list[int]:

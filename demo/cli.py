@@ -119,6 +119,12 @@ def _scenario_summary(scenario: Any) -> str:
             f"{e.invocations:,} requests, {sim.scale_outs} scale-outs / {sim.scale_ins} scale-ins "
             f"(latency {e.latency_s:.1f} s, peak {e.peak_concurrency:.1f} concurrent)"
         )
+        if e.cold_starts or e.minutes_at_zero:
+            lines.append(
+                f"    scale to zero: {float(e.idle_hours_avoided):,.1f} idle instance-hours avoided, "
+                f"{e.minutes_at_zero / 60:,.1f} h at zero instances, {e.cold_starts} cold starts "
+                f"({e.failed_requests:,} requests refused while an instance started)"
+            )
     return "\n".join(lines)
 
 

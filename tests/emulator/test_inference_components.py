@@ -166,3 +166,16 @@ def test_aws_refusals(deploy: Deploy, cfn: Any) -> None:
         sagemaker.describe_inference_component(InferenceComponentName="missing")
     cfn.delete_stack(StackName="emu")
     assert sagemaker.list_inference_components()["InferenceComponents"] == []
+
+
+def test_generated_sagemaker_names_fit_63_characters(deploy: Deploy) -> None:
+    template = _template()
+    model = template["Resources"]["Model"]["Properties"]
+    del model["ModelName"]  # generated: <stack>-<logical id>-<random>, cut to 63 characters
+    template["Resources"]["Model"]["Properties"] = model
+    deploy(template, stack_name="a-stack-name-long-enough-to-push-a-generated-model-name-past-63")
+    (component,) = boto3.client("sagemaker").list_inference_components()["InferenceComponents"]
+    described = boto3.client("sagemaker").describe_inference_component(
+        InferenceComponentName=component["InferenceComponentName"]
+    )
+    assert len(described["Specification"]["ModelName"]) <= 63
