@@ -40,6 +40,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from demo import local_aws, replay, report
 from demo.local_aws import DEFAULT_ACCOUNT, ROOT, EmulatorProcess, LocalAwsError
 from demo.scenario import Scenario, build_scenario
+from lambdas.cost_reporter.logic.idle import HourUsage, idle
 from lambdas.cost_reporter.logic.period import previous_month
 from lambdas.cost_reporter.models import ReportPeriod
 from stacks.config import Config, ConfigError, load_config
@@ -119,6 +120,14 @@ def _scenario_summary(scenario: Any) -> str:
             f"{e.invocations:,} requests, {sim.scale_outs} scale-outs / {sim.scale_ins} scale-ins "
             f"(latency {e.latency_s:.1f} s, peak {e.peak_concurrency:.1f} concurrent)"
         )
+        spent = idle(
+            [HourUsage(Decimal(h.instance_minutes) / 60, h.invocations) for h in e.hours], Decimal(1)
+        )
+        if spent.idle_share is not None:
+            lines.append(
+                f"    idle (lambdas.cost_reporter.logic.idle): {float(spent.idle_instance_hours):,.1f} instance-hours "
+                f"in hours without a request ({float(spent.idle_share):.1%} of its instance-hours)"
+            )
         if e.cold_starts or e.minutes_at_zero:
             lines.append(
                 f"    scale to zero: {float(e.idle_hours_avoided):,.1f} idle instance-hours avoided, "
