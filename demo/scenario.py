@@ -100,6 +100,8 @@ class EndpointScenario:
     failed_requests: int = 0
     minutes_at_zero: int = 0
     idle_hours_avoided: Decimal = Decimal(0)
+    #: (minute, requests refused) of the month's minutes with NoCapacityInvocationFailures.
+    refused_by_minute: tuple[tuple[datetime, int], ...] = ()
 
     @property
     def instance_minutes(self) -> int:
@@ -258,13 +260,16 @@ def endpoint_scenario(
         hours=hours,
         days=_days(hours),
         simulation=simulation,
-        **(_zero_figures(zero, simulation.instances, warm_up) if zero else {}),
+        **(_zero_figures(zero, simulation.instances, warm_up, sim_start) if zero else {}),
     )
 
 
-def _zero_figures(zero: ZeroResult, tracked: list[int], warm_up: int) -> dict[str, Any]:
+def _zero_figures(zero: ZeroResult, tracked: list[int], warm_up: int, start: datetime) -> dict[str, Any]:
     """The month's scale-to-zero figures (the warm-up days excluded)."""
     return {
+        "refused_by_minute": tuple(
+            (start + timedelta(minutes=m), n) for m, n in enumerate(zero.failed) if m >= warm_up and n
+        ),
         "cold_starts": sum(1 for minute in zero.cold_starts if minute >= warm_up),
         "failed_requests": sum(zero.failed[warm_up:]),
         "minutes_at_zero": sum(1 for n in zero.instances[warm_up:] if n == 0),

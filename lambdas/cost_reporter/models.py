@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from lambdas.cost_reporter.logic.idle import ColdStarts
+
 
 @dataclass(frozen=True)
 class ReportPeriod:
@@ -131,3 +133,5 @@ class Report:
     non_usage_cost: dict[str, Decimal] = field(default_factory=dict)
     #: Data that should be there is missing (CloudWatch failed): the run fails after writing, to be retried.
     partial: bool = False
+    #: Scale to zero: cold starts and refused requests per endpoint (lower-case name) that had any.
+    cold_starts: dict[str, ColdStarts] = field(default_factory=dict)

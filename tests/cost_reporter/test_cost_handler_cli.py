@@ -130,9 +130,10 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     report = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/report.json")["Body"].read())
     assert list(report) == [
         "schema_version", "status", "period", "currency", "cost_metric", "endpoints",
-        "untagged_cost", "non_usage_cost", "non_usage_total", "totals", "warnings", "errors",
+        "untagged_cost", "non_usage_cost", "non_usage_total", "totals", "warnings", "errors", "cold_starts",
     ]  # fmt: skip
-    assert (report["schema_version"], report["status"]) == (2, "complete")
+    assert (report["schema_version"], report["status"]) == (3, "complete")
+    assert report["cold_starts"] == {}  # no inference component refused a request
     assert report["period"] == {"start": "2025-10-01", "end": "2025-11-01"}
     assert (report["currency"], report["cost_metric"]) == ("USD", "UnblendedCost")
     chat, rag = report["endpoints"]

@@ -197,7 +197,7 @@ def test_reports_bucket_is_encrypted_versioned_private_and_expires_old_versions(
 
 def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun) -> None:
     document = report_run.document
-    assert (document["schema_version"], document["status"]) == (2, "complete")
+    assert (document["schema_version"], document["status"]) == (3, "complete")
     assert document["period"] == OCTOBER_2026
     assert (report_run.scenario.start.isoformat(), report_run.scenario.end_exclusive.isoformat()) == (
         "2026-10-01",
@@ -222,6 +222,17 @@ def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun
     assert all(f'id="{chart}"' in page for chart in ("chart-cost", "chart-savings", "chart-idle"))
     assert document["errors"] == []
     assert document["untagged_cost"] == 0
+    # Scale to zero: the replayed refused requests come back as cold starts, counted as runs of 5-minute periods
+    # with refusals (two within 5 minutes merge; a start whose refusals pause for a whole period counts twice).
+    refused = {e.endpoint_name: e for e in report_run.scenario.endpoints if e.refused_by_minute}
+    assert sorted(document["cold_starts"]) == sorted(refused) == ["demo-llm-zephyr-7b"]
+    figures = document["cold_starts"]["demo-llm-zephyr-7b"]
+    assert figures["refused_requests"] == refused["demo-llm-zephyr-7b"].failed_requests
+    assert (
+        0.5 * refused["demo-llm-zephyr-7b"].cold_starts
+        <= figures["count"]
+        <= 2 * refused["demo-llm-zephyr-7b"].cold_starts
+    )
 
 
 def test_the_catalog_prices_the_figures_below_rest_on() -> None:
@@ -342,7 +353,7 @@ def test_october_2026_figures_of_the_shipped_config(report_run: ReportRun) -> No
     assert {k: v if k == "invocations" else f"{dec(v):.2f}" for k, v in totals.items()} == EXPECTED_TOTALS
     assert document["warnings"] == EXPECTED_WARNINGS
     assert [n["Subject"] for n in report_run.summaries] == [
-        "infersave 2026-10-01..2026-11-01: saved 471.27 USD (5.13%)"
+        "infersave 2026-10-01..2026-11-01: saved 247.08 USD (2.89%)"
     ]
 
 

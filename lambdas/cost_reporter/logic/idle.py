@@ -44,7 +44,8 @@ class ColdStarts:
 
     count: int
     refused_requests: int
-    minutes_refusing: int
+    #: Periods of the series (minutes, or 5-minute periods as the reporter reads it) with refused requests.
+    periods_refusing: int
 
 
 def idle(hours: Sequence[HourUsage], hourly_price: Decimal) -> Idle:
@@ -62,7 +63,7 @@ def idle(hours: Sequence[HourUsage], hourly_price: Decimal) -> Idle:
 
 
 def cold_starts(failures_per_minute: Sequence[int]) -> ColdStarts:
-    """Cold starts in a per-minute ``NoCapacityInvocationFailures`` series (Sum per minute, 0 where missing)."""
+    """Cold starts in a ``NoCapacityInvocationFailures`` series (Sum per period, 0 where missing)."""
     count = minutes = 0
     previous = 0
     for value in failures_per_minute:
@@ -72,7 +73,7 @@ def cold_starts(failures_per_minute: Sequence[int]) -> ColdStarts:
             count += 1
         minutes += 1 if value else 0
         previous = value
-    return ColdStarts(count=count, refused_requests=sum(failures_per_minute), minutes_refusing=minutes)
+    return ColdStarts(count=count, refused_requests=sum(failures_per_minute), periods_refusing=minutes)
 
 
 def split_by_core_hours(cost: Decimal, core_hours: Mapping[str, Decimal]) -> dict[str, Decimal]:

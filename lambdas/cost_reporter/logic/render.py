@@ -17,7 +17,7 @@ from lambdas.cost_reporter.models import EndpointLine, Issue, Report
 
 #: 2: ``status`` (complete | partial), ``non_usage_cost`` (by record type) and ``non_usage_total`` added;
 #: actual cost counts usage record types only.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _CENT = Decimal("0.01")
 #: Half-up rounding with room for any figure the reporter accepts (rows are bounded at 1e12, ratios at 100,
 #: prices at 1e4 per hour): quantizing never raises for lack of digits, as the default 28 digits could.
@@ -83,7 +83,7 @@ def _issue(issue: Issue) -> dict[str, Any]:
 
 
 def report_document(report: Report) -> dict[str, Any]:
-    """The report as the JSON document of the contract (``schema_version`` 2)."""
+    """The report as the JSON document of the contract (``schema_version`` 3)."""
     totals = report.totals
     return {
         "schema_version": SCHEMA_VERSION,
@@ -105,6 +105,15 @@ def report_document(report: Report) -> dict[str, Any]:
         },
         "warnings": [_issue(issue) for issue in report.warnings],
         "errors": [_issue(issue) for issue in report.errors],
+        # 3 added: scale to zero (lambdas.cost_reporter.dal.cold_starts), endpoints with any cold start only.
+        "cold_starts": {
+            name: {
+                "count": figures.count,
+                "refused_requests": figures.refused_requests,
+                "periods_refusing_5min": figures.periods_refusing,
+            }
+            for name, figures in sorted(report.cold_starts.items())
+        },
     }
 
 

@@ -17,10 +17,11 @@ from lambdas.common import tags
 from lambdas.common.aws import AwsDataError, TaggedEndpoint
 from lambdas.common.paging import PagingError
 from lambdas.common.retry import describe_error
-from lambdas.cost_reporter.dal import cloudwatch, cost_explorer, outputs, resources
+from lambdas.cost_reporter.dal import cloudwatch, cold_starts, cost_explorer, outputs, resources
 from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.dal.pricing import PriceBook
 from lambdas.cost_reporter.logic import html, render, savings
+from lambdas.cost_reporter.logic.idle import ColdStarts
 from lambdas.cost_reporter.models import (
     Baseline,
     CostData,
@@ -217,6 +218,9 @@ def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price
             )
         )
     warnings += price_book.warnings
+    starts, starts_issues = _cold_starts(clients, names, period)
+    errors += starts_issues
+    partial = partial or bool(starts_issues)
     return Report(
         period=period,
         currency=cost.currency,
@@ -229,7 +233,24 @@ def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price
         errors=_unique(errors),
         non_usage_cost=non_usage,
         partial=partial,
+        cold_starts=starts,
     )
+
+
+def _cold_starts(
+    clients: Clients, names: list[str], period: ReportPeriod
+) -> tuple[dict[str, ColdStarts], list[Issue]]:
+    """Cold starts of the endpoints' inference components (:mod:`lambdas.cost_reporter.dal.cold_starts`)."""
+    try:
+        components = cold_starts.list_components(clients.cloudwatch)
+        per_component = cold_starts.read_cold_starts(clients.cloudwatch, components, period)
+    except (ClientError, BotoCoreError, PagingError, RuntimeError) as exc:
+        return {}, [
+            Issue(
+                f"CloudWatch NoCapacityInvocationFailures unavailable ({describe_error(exc)}): cold starts unknown"
+            )
+        ]
+    return cold_starts.by_endpoint(per_component, names), []
 
 
 def _non_usage(
