@@ -45,8 +45,8 @@ from stacks.nag import acknowledge, arn_in_finding
 #: Share of a copy's slice of host memory it reserves (the rest is for SageMaker's agents on the instance; no
 #: published figure, so a fifth is kept free).
 HOST_MEMORY_FRACTION = 0.8
-#: The scale-out-from-zero alarm: any failed invocation in one minute (doc recipe: NoCapacityInvocationFailures
-#: >= 1 over one period).
+#: The scale-out-from-zero alarm: any failed invocation in one minute (the documented recipe: Sum of
+#: NoCapacityInvocationFailures >= 1 over one 60-second period, one datapoint to alarm).
 NO_CAPACITY_PERIOD = cdk.Duration.minutes(1)
 #: Minimum time between two scale-out-from-zero steps: one copy is enough to answer; target tracking adds more.
 STEP_COOLDOWN = cdk.Duration.minutes(5)
@@ -270,7 +270,7 @@ class ComponentAutoscaling(Construct):
                 namespace="AWS/SageMaker",
                 metric_name="NoCapacityInvocationFailures",
                 dimensions_map={"InferenceComponentName": component},
-                statistic="Maximum",
+                statistic="Sum",
                 period=NO_CAPACITY_PERIOD,
             ),
             threshold=1,

@@ -94,6 +94,8 @@ def test_copy_count_targets_track_and_scale_out_from_zero(synth: Synth) -> None:
             "Namespace": "AWS/SageMaker",
             "MetricName": "NoCapacityInvocationFailures",
             "Dimensions": [{"Name": "InferenceComponentName", "Value": "comp-shared"}],
+            "Statistic": "Sum",
+            "Period": 60,
             "Threshold": 1,
             "ComparisonOperator": "GreaterThanOrEqualToThreshold",
             "AlarmActions": [{"Ref": Match.string_like_regexp("FromZeroshared")}],
