@@ -70,6 +70,7 @@ compile: install
 
 bench: install
 	$(PY) -m benchmarks.synth_time
+	$(PY) -m benchmarks.autoscaling_efficiency
 
 bench-report: install
 	$(PY) -m benchmarks.report_calls

@@ -41,6 +41,7 @@ from demo import local_aws, replay, report
 from demo.billing import write_cur_parquet
 from demo.local_aws import DEFAULT_ACCOUNT, ROOT, EmulatorProcess, LocalAwsError
 from demo.scenario import Scenario, build_scenario
+from lambdas.cost_reporter.logic.idle import HourUsage, idle
 from lambdas.cost_reporter.logic.period import previous_month
 from lambdas.cost_reporter.models import ReportPeriod
 from stacks.config import Config, ConfigError, load_config
@@ -126,6 +127,20 @@ def _scenario_summary(scenario: Any) -> str:
             f"{e.invocations:,} requests, {sim.scale_outs} scale-outs / {sim.scale_ins} scale-ins "
             f"(latency {e.latency_s:.1f} s, peak {e.peak_concurrency:.1f} concurrent)"
         )
+        spent = idle(
+            [HourUsage(Decimal(h.instance_minutes) / 60, h.invocations) for h in e.hours], Decimal(1)
+        )
+        if spent.idle_share is not None:
+            lines.append(
+                f"    idle (lambdas.cost_reporter.logic.idle): {float(spent.idle_instance_hours):,.1f} instance-hours "
+                f"in hours without a request ({float(spent.idle_share):.1%} of its instance-hours)"
+            )
+        if e.cold_starts or e.minutes_at_zero:
+            lines.append(
+                f"    scale to zero: {float(e.idle_hours_avoided):,.1f} idle instance-hours avoided, "
+                f"{e.minutes_at_zero / 60:,.1f} h at zero instances, {e.cold_starts} cold starts "
+                f"({e.failed_requests:,} requests refused while an instance started)"
+            )
     return "\n".join(lines)
 
 

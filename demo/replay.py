@@ -7,6 +7,8 @@
   itself; moto accepts any timestamp, which is what lets a past month be replayed. moto also lists every data
   point of a metric with two dimensions as its own entry in ListMetrics (its dimension comparison), so
   hourly statistics, not minute points, keep the emulator's ListMetrics fast.
+- Scale to zero: ``NoCapacityInvocationFailures`` (dimension ``InferenceComponentName``), one data point per
+  minute with refused requests, which the reporter reads back as cold starts.
 - Cost Explorer: the pages of :func:`demo.billing.cost_and_usage_pages` for the reporter's request, queued with
   moto's ``POST /moto-api/static/ce/cost-and-usage-results``; moto hands them out one per call, in order, and
   repeats an answer for a repeated identical request.
@@ -18,6 +20,7 @@ import json
 import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from demo.billing import cost_and_usage_pages
@@ -90,12 +93,25 @@ def metric_data(endpoint: EndpointScenario) -> Iterator[MetricDatumTypeDef]:
             }
 
 
+def refused_data(endpoint: EndpointScenario) -> Iterator[MetricDatumTypeDef]:
+    """Scale to zero: ``NoCapacityInvocationFailures`` of the endpoint's own inference component (named after the
+    endpoint, ``stacks.config.components.component_name``) in each minute a request was refused."""
+    for minute, refused in endpoint.refused_by_minute:
+        yield {
+            "MetricName": "NoCapacityInvocationFailures",
+            "Dimensions": [{"Name": "InferenceComponentName", "Value": endpoint.endpoint_name}],
+            "Timestamp": minute,
+            "Value": refused,
+            "Unit": "Count",
+        }
+
+
 def put_metrics(cloudwatch: CloudWatchClient, scenario: Scenario) -> tuple[int, int]:
-    """Put every endpoint's hourly statistics; returns (data points, requests)."""
+    """Put every endpoint's hourly statistics (and refused requests by minute); returns (data points, requests)."""
     points = requests = 0
     for endpoint in scenario.endpoints:
         batch: list[MetricDatumTypeDef] = []
-        for datum in metric_data(endpoint):
+        for datum in chain(metric_data(endpoint), refused_data(endpoint)):
             batch.append(datum)
             if len(batch) == DATA_POINTS_PER_REQUEST:
                 cloudwatch.put_metric_data(Namespace=NAMESPACE, MetricData=batch)

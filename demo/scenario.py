@@ -27,9 +27,17 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from demo.cron import Cron
-from demo.simulator import ScalingSettings, ScheduledAction, SimulationResult, simulate
+from demo.simulator import (
+    ScalingSettings,
+    ScheduledAction,
+    SimulationResult,
+    ZeroResult,
+    scale_to_zero,
+    simulate,
+)
 from demo.traffic import TrafficProfile, concurrency_per_minute, requests_per_minute
 from lambdas.common.aws import VARIANT_NAME
 from lambdas.common.catalog import Catalog, load_catalog
@@ -86,6 +94,14 @@ class EndpointScenario:
     hours: list[HourSample]
     days: list[DayUsage]
     simulation: SimulationResult
+    #: Scale to zero (inference components): cold starts, requests refused while starting, minutes at zero
+    #: instances and instance-hours the zero avoided, all within the month.
+    cold_starts: int = 0
+    failed_requests: int = 0
+    minutes_at_zero: int = 0
+    idle_hours_avoided: Decimal = Decimal(0)
+    #: (minute, requests refused) of the month's minutes with NoCapacityInvocationFailures.
+    refused_by_minute: tuple[tuple[datetime, int], ...] = ()
 
     @property
     def instance_minutes(self) -> int:
@@ -129,16 +145,20 @@ def latency_seconds(endpoint: Endpoint) -> float:
 def scaling_settings(endpoint: Endpoint) -> ScalingSettings:
     """The autoscaling of ``endpoint`` as ``stacks.endpoint_autoscaling`` deploys it."""
     counts, scaling = endpoint.instances, endpoint.autoscaling
+    # Scale to zero is applied after the tracking (demo.simulator.scale_to_zero), on a floor of one instance.
+    floor = 1 if endpoint.scales_to_zero else 0
     actions: tuple[ScheduledAction, ...] = ()
     if endpoint.off_hours:
         off = endpoint.off_hours
         actions = (
-            ScheduledAction(Cron.parse(off.scale_down_cron), off.time_zone, off.min_capacity, counts.max),
-            ScheduledAction(Cron.parse(off.scale_up_cron), off.time_zone, counts.min, counts.max),
+            ScheduledAction(
+                Cron.parse(off.scale_down_cron), off.time_zone, max(floor, off.min_capacity), counts.max
+            ),
+            ScheduledAction(Cron.parse(off.scale_up_cron), off.time_zone, max(floor, counts.min), counts.max),
         )
     return ScalingSettings(
         initial_capacity=counts.initial,
-        min_capacity=counts.min,
+        min_capacity=max(floor, counts.min),
         max_capacity=counts.max,
         target=endpoint.tracking_target,
         scale_out_cooldown_s=scaling.scale_out_cooldown_seconds,
@@ -165,7 +185,7 @@ def _hours(
                 instance_minutes=sum(fleet),
                 min_invocations_per_minute=min(counts),
                 max_invocations_per_minute=max(counts),
-                invocations_per_instance=sum(c / n for c, n in zip(counts, fleet, strict=True)),
+                invocations_per_instance=sum(c / n for c, n in zip(counts, fleet, strict=True) if n),
                 latency_s=latency_s * rng.uniform(0.9, 1.1),
             )
         )
@@ -180,10 +200,12 @@ def _days(hours: list[HourSample]) -> list[DayUsage]:
     return [DayUsage(day, minutes, invocations) for day, (minutes, invocations) in sorted(by_day.items())]
 
 
-def endpoint_scenario(
+def endpoint_traffic(
     config: Config, endpoint: Endpoint, start: date, end_exclusive: date, seed: str = SEED
-) -> EndpointScenario:
-    """Traffic, autoscaling and usage of one endpoint over ``[start, end_exclusive)``."""
+) -> tuple[random.Random, ScalingSettings, float, float, datetime, list[float], list[int]]:
+    """The seeded demand of one endpoint from ``WARM_UP_DAYS`` before ``start``: (rng, its scaling settings,
+    latency s, peak concurrency, first minute, concurrency per minute, requests per minute); the benchmark
+    replays the same month (``benchmarks.autoscaling_efficiency``)."""
     name = config.endpoint_name(endpoint)
     rng = random.Random(f"{seed}:{name}")  # noqa: S311 - a reproducible simulation, not security
     settings = scaling_settings(endpoint)
@@ -192,11 +214,26 @@ def endpoint_scenario(
     if endpoint.autoscaling.metric == "invocations_per_instance":
         peak = peak * latency_s / 60  # the target is requests per instance per minute: back to concurrency
     profile = TrafficProfile(peak_concurrency=peak, time_zone=_traffic_time_zone(endpoint))
+    if endpoint.scales_to_zero:
+        # A development endpoint: business hours on weekdays, nothing at night or at weekends but the bursts.
+        profile = TrafficProfile(peak_concurrency=peak, time_zone=profile.time_zone, night=0.0, weekend=0.0)
     month_start = datetime.combine(start, datetime.min.time(), tzinfo=UTC)
     sim_start = month_start - timedelta(days=WARM_UP_DAYS)
     total_minutes = ((end_exclusive - start).days + WARM_UP_DAYS) * 1440
     concurrency = concurrency_per_minute(profile, sim_start, total_minutes, rng)
     requests = requests_per_minute(concurrency, latency_s)
+    return rng, settings, latency_s, peak, sim_start, concurrency, requests
+
+
+def endpoint_scenario(
+    config: Config, endpoint: Endpoint, start: date, end_exclusive: date, seed: str = SEED
+) -> EndpointScenario:
+    """Traffic, autoscaling and usage of one endpoint over ``[start, end_exclusive)``."""
+    name = config.endpoint_name(endpoint)
+    rng, settings, latency_s, peak, sim_start, concurrency, requests = endpoint_traffic(
+        config, endpoint, start, end_exclusive, seed
+    )
+    month_start = sim_start + timedelta(days=WARM_UP_DAYS)
     demand = (
         [float(r) for r in requests]
         if endpoint.autoscaling.metric == "invocations_per_instance"
@@ -204,7 +241,14 @@ def endpoint_scenario(
     )
     simulation = simulate(settings, demand, sim_start)
     warm_up = WARM_UP_DAYS * 1440
-    hours = _hours(month_start, requests[warm_up:], simulation.instances[warm_up:], latency_s, rng)
+    instances = simulation.instances
+    zero: ZeroResult | None = None
+    if endpoint.scales_to_zero:
+        idle = endpoint.component_settings.scale_to_zero.idle_minutes
+        zero = scale_to_zero(instances, requests, idle)
+        instances = zero.instances
+        requests = [r - f for r, f in zip(requests, zero.failed, strict=True)]  # served requests only
+    hours = _hours(month_start, requests[warm_up:], instances[warm_up:], latency_s, rng)
     return EndpointScenario(
         endpoint_name=name,
         variant_name=VARIANT_NAME,
@@ -216,7 +260,22 @@ def endpoint_scenario(
         hours=hours,
         days=_days(hours),
         simulation=simulation,
+        **(_zero_figures(zero, simulation.instances, warm_up, sim_start) if zero else {}),
     )
+
+
+def _zero_figures(zero: ZeroResult, tracked: list[int], warm_up: int, start: datetime) -> dict[str, Any]:
+    """The month's scale-to-zero figures (the warm-up days excluded)."""
+    return {
+        "refused_by_minute": tuple(
+            (start + timedelta(minutes=m), n) for m, n in enumerate(zero.failed) if m >= warm_up and n
+        ),
+        "cold_starts": sum(1 for minute in zero.cold_starts if minute >= warm_up),
+        "failed_requests": sum(zero.failed[warm_up:]),
+        "minutes_at_zero": sum(1 for n in zero.instances[warm_up:] if n == 0),
+        "idle_hours_avoided": Decimal(sum(tracked[warm_up:]) - sum(zero.instances[warm_up:]))
+        / MINUTES_PER_HOUR,
+    }
 
 
 def build_scenario(config: Config, start: date, end_exclusive: date, seed: str = SEED) -> Scenario:

@@ -17,6 +17,9 @@ replaced on stack update; the plumbing they share is the :class:`emulator.cfn_mo
   cross-region subscriptions are; and ``Tags`` on ``AWS::SNS::Topic``): :mod:`emulator.sns`
 - ``AWS::S3::BucketPolicy``: :mod:`emulator.s3`
 - ``AWS::CloudWatch::Alarm``: :mod:`emulator.cloudwatch`
+- ``AWS::SageMaker::InferenceComponent``, with the inference-component API moto lacks (Create, Describe, Update,
+  UpdateRuntimeConfig, Delete, List: AWS's refusals, copies placed on the variant's instances) and the
+  ``sagemaker:inference-component:DesiredCopyCount`` scaling dimension: :mod:`emulator.inference_components`
 - Lambda-backed custom resources (``Custom::*``, ``AWS::CloudFormation::CustomResource``): moto sends only the
   Create, through Docker, without waiting; here Create/Update/Delete run the deployed function's handler from
   its code zip and layers in a child process (:mod:`emulator.lambda_process`, needs the server) and its
@@ -91,6 +94,7 @@ from emulator import (
     cloudformation,
     cloudwatch,  # noqa: F401
     custom_resources,
+    inference_components,
     s3,
     sagemaker,
     scheduler,  # noqa: F401
@@ -108,6 +112,7 @@ def install() -> None:
     if _installed:
         return
     sagemaker.install()
+    inference_components.install()
     autoscaling.install()
     awslambda.install()
     sns.install()

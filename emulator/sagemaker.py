@@ -71,6 +71,7 @@ from typing import Any
 import botocore.session
 from botocore.model import ListShape, MapShape, Shape, StructureShape
 from moto.applicationautoscaling.models import applicationautoscaling_backends
+from moto.cloudformation import parsing as cfn_parsing
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.sagemaker import models as sm_models
@@ -201,7 +202,7 @@ def violations(shape: Shape, value: Any, path: str) -> list[str]:
                 f"Value '{text}' at '{path}' failed to satisfy constraint: Member must satisfy regular expression "
                 f"pattern: {metadata['pattern']}"
             )
-    elif shape.type_name in {"integer", "long"}:
+    elif shape.type_name in {"integer", "long", "float", "double"}:
         if "min" in metadata and value < metadata["min"]:
             problems.append(
                 f"Value '{value}' at '{path}' failed to satisfy constraint: Member must have value greater than "
@@ -449,12 +450,37 @@ def _replace_from_cloudformation(
     return new
 
 
+#: SageMaker names (ModelName, EndpointConfigName, EndpointName, InferenceComponentName): at most 63 characters
+#: (CreateModel / CreateEndpointConfig / CreateInferenceComponent API reference, "Length Constraints: Maximum
+#: length of 63").
+NAME_MAX = 63
+_SAGEMAKER_NAMED = (
+    "AWS::SageMaker::Model",
+    "AWS::SageMaker::EndpointConfig",
+    "AWS::SageMaker::Endpoint",
+    "AWS::SageMaker::InferenceComponent",
+)
+_moto_generate_resource_name = cfn_parsing.generate_resource_name
+
+
+def _generate_resource_name(resource_type: str, stack_name: str, logical_id: str) -> str:
+    """moto's ``<stack>-<logical id>-<random>``, cut to SageMaker's 63 characters as CloudFormation's generated
+    names fit the type (moto did this only for target groups, load balancers and buckets). A longer name made
+    CreateInferenceComponent refuse the generated ModelName of its model."""
+    name = _moto_generate_resource_name(resource_type, stack_name, logical_id)
+    if resource_type not in _SAGEMAKER_NAMED or len(name) <= NAME_MAX:
+        return name
+    suffix = name.rsplit("-", 1)[-1]
+    return f"{name[: NAME_MAX - len(suffix) - 1].rstrip('-')}-{suffix}"
+
+
 def install() -> None:
     """Accept every well-formed instance type, honour explicit names in CloudFormation templates, refuse a
     second endpoint of the same name, fail endpoints whose Hugging Face Neuron container could not start,
     validate CreateProcessingJob like AWS (keeping its resources and environment for Describe), add UpdateEndpoint
     with its autoscaling rule, and replace models and endpoint configs in CloudFormation's order."""
     SageMakerResponse.create_processing_job = _create_processing_job  # type: ignore[method-assign]
+    cfn_parsing.generate_resource_name = _generate_resource_name
     sm_models.FakeEndpointConfig.validate_instance_type = _validate_instance_type  # type: ignore[method-assign]
     sm_models.SageMakerModelBackend.create_endpoint = _create_endpoint  # type: ignore[method-assign]
     # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-endpoint.html

@@ -65,8 +65,9 @@ class BreachSwitch(Construct):
             timeout=cdk.Duration.seconds(60),
             memory_size_mb=256,
             wildcard_reason=(
-                "tag:GetResources and application-autoscaling:DescribeScalableTargets have no resource-level "
-                "permissions; SageMaker actions are limited to this project's endpoints by name and tag."
+                "tag:GetResources, application-autoscaling:DescribeScalableTargets and "
+                "sagemaker:ListInferenceComponents have no resource-level permissions; SageMaker actions are "
+                "limited to this project's endpoints and inference components by name and tag."
             ),
         )
         self._grant(stack, project=project, budget_name=budget_name)
@@ -82,7 +83,12 @@ class BreachSwitch(Construct):
         role = self.function.role
         role.add_to_policy(
             iam.PolicyStatement(
-                actions=["tag:GetResources", "application-autoscaling:DescribeScalableTargets"],
+                actions=[
+                    "tag:GetResources",
+                    "application-autoscaling:DescribeScalableTargets",
+                    # Which inference components an endpoint hosts (serving: inference_component).
+                    "sagemaker:ListInferenceComponents",
+                ],
                 resources=["*"],
             )
         )
@@ -117,7 +123,11 @@ class BreachSwitch(Construct):
                 conditions={
                     "StringEquals": {
                         "application-autoscaling:service-namespace": "sagemaker",
-                        "application-autoscaling:scalable-dimension": "sagemaker:variant:DesiredInstanceCount",
+                        # Variants (instances) or, on inference-component endpoints, components (copies).
+                        "application-autoscaling:scalable-dimension": [
+                            "sagemaker:variant:DesiredInstanceCount",
+                            "sagemaker:inference-component:DesiredCopyCount",
+                        ],
                         f"aws:ResourceTag/{tags.PROJECT}": project,
                     }
                 },
@@ -140,6 +150,26 @@ class BreachSwitch(Construct):
                 # The name prefix alone would also match a project named "<project>-x".
                 conditions={"StringEquals": {f"aws:ResourceTag/{tags.PROJECT}": project}},
             )
+        )
+        # Inference components are named <endpoint name>[-<model>] (stacks.config.components.component_name).
+        components = stack.format_arn(
+            service="sagemaker", resource="inference-component", resource_name=f"{project.lower()}-*"
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "sagemaker:DescribeInferenceComponent",
+                    "sagemaker:UpdateInferenceComponentRuntimeConfig",
+                ],
+                resources=[components],
+                conditions={"StringEquals": {f"aws:ResourceTag/{tags.PROJECT}": project}},
+            )
+        )
+        acknowledge(
+            role,
+            f"AwsSolutions-IAM5[Resource::{arn_in_finding(self, 'sagemaker', f'inference-component/{project.lower()}-*')}]",
+            "Inference components of this project only: named after its endpoints, and conditioned on the "
+            "infersave:project tag the inference stack puts on them.",
         )
         acknowledge(
             role,

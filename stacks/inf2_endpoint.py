@@ -12,7 +12,7 @@ from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
 from lambdas.common.aws import VARIANT_NAME
-from lambdas.common.catalog import load_catalog
+from lambdas.common.catalog import InstanceSpec, load_catalog
 from stacks import containers
 from stacks.compile_artifacts import CompileArtifacts
 from stacks.config import Endpoint
@@ -67,56 +67,14 @@ class Inf2Endpoint(Construct):
             ),
             description=f"SageMaker execution role of endpoint {endpoint_name} (image pull, artifacts, logs)",
         )
-        image_uri = self._image_uri(endpoint)
+        self.model = self._model("Model", endpoint)
         self._grant_logs_and_metrics(stack)
-
-        env = containers.environment(endpoint)
-        if endpoint.container.hf_token_secret_name:
-            # Dynamic reference: CloudFormation resolves it at deploy time; the template holds no token.
-            env["HF_TOKEN"] = (
-                f"{{{{resolve:secretsmanager:{endpoint.container.hf_token_secret_name}:SecretString:HF_TOKEN}}}}"
-            )
-
-        container = sagemaker.CfnModel.ContainerDefinitionProperty(
-            image=image_uri,
-            environment=env,
-            model_data_source=self._artifacts(endpoint),
-        )
-        self.model = sagemaker.CfnModel(
-            self,
-            "Model",
-            execution_role_arn=self.role.role_arn,
-            primary_container=container,
-            # Without internet access the container cannot reach the Hugging Face Hub, so isolation is only
-            # possible when the artifacts hold the weights too. `make compile` exports from a local download, so
-            # optimum-neuron 0.4.x writes sharded weights (checkpoint/weights/tp<rank>_sharded_checkpoint.
-            # safetensors) that load_weights() reads from /opt/ml/model before it would try the Hub
-            # (optimum/neuron/models/inference/backend/pretrained_model.py, v0.4.5); TGI's 0.0.28 exports always
-            # carry checkpoint/ (optimum/neuron/modeling_decoder.py, v0.0.28). A hub-id export (no weights)
-            # would fail to load here: README "Compile path".
-            enable_network_isolation=bool(endpoint.precompiled_artifacts_s3_uri),
-        )
-        self.model.node.add_dependency(self.role)
-
-        variant = sagemaker.CfnEndpointConfig.ProductionVariantProperty(
-            variant_name=VARIANT_NAME,
-            model_name=self.model.attr_model_name,
-            initial_instance_count=endpoint.instances.initial,
-            instance_type=endpoint.instance_type,
-            initial_variant_weight=1.0,
-            # Neuron compilation happens at container start when no precompiled artifacts are given; up to
-            # 3600 s allowed. https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariant.html
-            container_startup_health_check_timeout_in_seconds=endpoint.startup_health_check_seconds,
-            model_data_download_timeout_in_seconds=endpoint.model_download_seconds,
-            # VolumeSizeInGB and KmsKeyId are refused for instance types with local NVMe storage (encrypted by
-            # the instance's hardware module instead); ml.inf2 uses EBS.
-            volume_size_in_gb=None if spec.local_nvme else endpoint.default_volume_size_gb,
-        )
         self.endpoint_config = sagemaker.CfnEndpointConfig(
             self,
             "EndpointConfig",
-            production_variants=[variant],
+            production_variants=[self._variant(endpoint, spec)],
             kms_key_id=None if spec.local_nvme else volume_key.key_arn,
+            execution_role_arn=self._endpoint_config_role(),
         )
         self.endpoint = sagemaker.CfnEndpoint(
             self,
@@ -130,6 +88,61 @@ class Inf2Endpoint(Construct):
         self.endpoint_arn = stack.format_arn(
             service="sagemaker", resource="endpoint", resource_name=endpoint_name.lower()
         )
+
+    def _model(self, construct_id: str, endpoint: Endpoint) -> sagemaker.CfnModel:
+        """The SageMaker model (image, environment, artifacts) of ``endpoint``'s model, run by this role."""
+        env = containers.environment(endpoint)
+        if endpoint.container.hf_token_secret_name:
+            # Dynamic reference: CloudFormation resolves it at deploy time; the template holds no token.
+            env["HF_TOKEN"] = (
+                f"{{{{resolve:secretsmanager:{endpoint.container.hf_token_secret_name}:SecretString:HF_TOKEN}}}}"
+            )
+
+        container = sagemaker.CfnModel.ContainerDefinitionProperty(
+            image=self._image_uri(endpoint),
+            environment=env,
+            model_data_source=self._artifacts(endpoint),
+        )
+        model = sagemaker.CfnModel(
+            self,
+            construct_id,
+            execution_role_arn=self.role.role_arn,
+            primary_container=container,
+            # Without internet access the container cannot reach the Hugging Face Hub, so isolation is only
+            # possible when the artifacts hold the weights too. `make compile` exports from a local download, so
+            # optimum-neuron 0.4.x writes sharded weights (checkpoint/weights/tp<rank>_sharded_checkpoint.
+            # safetensors) that load_weights() reads from /opt/ml/model before it would try the Hub
+            # (optimum/neuron/models/inference/backend/pretrained_model.py, v0.4.5); TGI's 0.0.28 exports always
+            # carry checkpoint/ (optimum/neuron/modeling_decoder.py, v0.0.28). A hub-id export (no weights)
+            # would fail to load here: README "Compile path".
+            enable_network_isolation=bool(endpoint.precompiled_artifacts_s3_uri),
+        )
+        model.node.add_dependency(self.role)
+        return model
+
+    def _variant(
+        self, endpoint: Endpoint, spec: InstanceSpec
+    ) -> sagemaker.CfnEndpointConfig.ProductionVariantProperty:
+        """The production variant: the model on ``instances.initial`` instances (inference components
+        override it)."""
+        return sagemaker.CfnEndpointConfig.ProductionVariantProperty(
+            variant_name=VARIANT_NAME,
+            model_name=self.model.attr_model_name,
+            initial_instance_count=endpoint.instances.initial,
+            instance_type=endpoint.instance_type,
+            initial_variant_weight=1.0,
+            # Neuron compilation happens at container start when no precompiled artifacts are given; up to
+            # 3600 s allowed. https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariant.html
+            container_startup_health_check_timeout_in_seconds=endpoint.startup_health_check_seconds,
+            model_data_download_timeout_in_seconds=endpoint.model_download_seconds,
+            # VolumeSizeInGB and KmsKeyId are refused for instance types with local NVMe storage (encrypted by
+            # the instance's hardware module instead); ml.inf2 uses EBS.
+            volume_size_in_gb=None if spec.local_nvme else endpoint.default_volume_size_gb,
+        )
+
+    def _endpoint_config_role(self) -> str | None:
+        """ExecutionRoleArn of the endpoint config: none when the variant names its model."""
+        return None
 
     def grant_invoke(self, grantee: iam.IGrantable) -> iam.Grant:
         """Allow ``grantee`` to invoke this endpoint (also with response streaming)."""

@@ -20,6 +20,7 @@ from stacks.config import Config, Endpoint
 from stacks.endpoint_alarms import EndpointAlarms
 from stacks.endpoint_autoscaling import EndpointAutoscaling
 from stacks.inf2_endpoint import Inf2Endpoint
+from stacks.inference_components import ComponentAutoscaling, ComponentEndpoint
 from stacks.scaling_gate import ScalingGateFunction
 
 
@@ -64,7 +65,7 @@ class InferenceStack(cdk.Stack):
             image_repository_arns=self._compile_image_repositories(config),
         )
         self.endpoints: dict[str, Inf2Endpoint] = {}
-        self.autoscaling: dict[str, EndpointAutoscaling] = {}
+        self.autoscaling: dict[str, EndpointAutoscaling | ComponentAutoscaling] = {}
         self.alarms: dict[str, EndpointAlarms] = {}
         # Lets an endpoint change instance type in one deploy (see stacks/endpoint_autoscaling.py).
         self.scaling_gate = ScalingGateFunction(
@@ -84,7 +85,8 @@ class InferenceStack(cdk.Stack):
         another endpoint never changes its logical ids."""
         config = self._config
         name = config.endpoint_name(endpoint)
-        unit = Inf2Endpoint(
+        # serving: inference_component -> the same endpoint with one inference component per model.
+        unit = (ComponentEndpoint if endpoint.serving == "inference_component" else Inf2Endpoint)(
             self,
             f"Endpoint-{endpoint.name}",
             endpoint=endpoint,
@@ -98,14 +100,19 @@ class InferenceStack(cdk.Stack):
         for key, value in endpoint.tags.items():
             cdk.Tags.of(unit).add(key, value)
         self.endpoints[endpoint.name] = unit
-        self.autoscaling[endpoint.name] = EndpointAutoscaling(
-            self,
-            f"Autoscaling-{endpoint.name}",
-            endpoint=endpoint,
-            target=unit,
-            gate_function=self.scaling_gate,
-            legacy_logical_ids=self._legacy_scaling_ids,
-        )
+        if isinstance(unit, ComponentEndpoint):
+            self.autoscaling[endpoint.name] = ComponentAutoscaling(
+                self, f"Autoscaling-{endpoint.name}", endpoint=endpoint, target=unit
+            )
+        else:
+            self.autoscaling[endpoint.name] = EndpointAutoscaling(
+                self,
+                f"Autoscaling-{endpoint.name}",
+                endpoint=endpoint,
+                target=unit,
+                gate_function=self.scaling_gate,
+                legacy_logical_ids=self._legacy_scaling_ids,
+            )
         cdk.CfnOutput(self, f"EndpointName{endpoint.name.replace('-', '')}", value=name)
         if self._alarm_topic is not None:
             self.alarms[endpoint.name] = EndpointAlarms(

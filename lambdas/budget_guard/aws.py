@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Final
 
 import boto3
 
-from lambdas.budget_guard.planner import EndpointState, Plan, Suspension, VariantState, resource_id
+from lambdas.budget_guard.planner import (
+    EndpointState,
+    Plan,
+    Suspension,
+    VariantState,
+    dimension,
+    unit_resource_id,
+)
 from lambdas.common.aws import TaggedEndpoint, client_config, list_tagged_endpoints
 from lambdas.common.paging import paginate
 from lambdas.common.retry import call_with_backoff
@@ -38,6 +45,8 @@ SCALABLE_DIMENSION: Final = "sagemaker:variant:DesiredInstanceCount"
 #: (SageMaker's limit; ListTags returns up to 50 a page).
 SCALABLE_TARGET_MAX_PAGES: Final = 10
 LIST_TAGS_MAX_PAGES: Final = 10
+#: An endpoint holds a handful of inference components (infersave: at most 21, one page of 100).
+COMPONENT_MAX_PAGES: Final = 10
 
 CLIENT_CONFIG = client_config("infersave-budget-guard", read_timeout=20)
 
@@ -103,16 +112,29 @@ def own_account_id(sts: STSClient) -> str:
 def read_endpoint_state(
     sagemaker: SageMakerClient, autoscaling: ApplicationAutoScalingClient, endpoint_name: str
 ) -> EndpointState:
-    """The endpoint's variants (desired counts), their scalable targets (bounds, suspended state), its tags."""
+    """The endpoint's units with their desired counts, their scalable targets (bounds, suspended state) and its
+    tags. Units are its inference components (copies) when it hosts any, else its variants (instances)."""
     endpoint = sagemaker.describe_endpoint(EndpointName=endpoint_name)
     name = endpoint["EndpointName"]  # canonical spelling: ARNs from the Tagging API are lower-cased
-    variants = endpoint.get("ProductionVariants", [])
+    components = _component_copies(sagemaker, name)
+    if components:
+        desired_counts = components
+    else:
+        desired_counts = {
+            v["VariantName"]: v.get("DesiredInstanceCount", v.get("CurrentInstanceCount", 0))
+            for v in endpoint.get("ProductionVariants", [])
+        }
+    is_components = bool(components)
     targets: dict[str, tuple[int, int, Suspension]] = {}
-    if variants:
-        ids = [resource_id(name, v["VariantName"]) for v in variants]
+    if desired_counts:
+        ids = [unit_resource_id(name, unit, components=is_components) for unit in desired_counts]
         pages = paginate(
             autoscaling.describe_scalable_targets,
-            {"ServiceNamespace": "sagemaker", "ResourceIds": ids, "ScalableDimension": SCALABLE_DIMENSION},
+            {
+                "ServiceNamespace": "sagemaker",
+                "ResourceIds": ids,
+                "ScalableDimension": dimension(components=is_components),
+            },
             page_param="NextToken",
             what=f"application-autoscaling DescribeScalableTargets for endpoint {name}",
             max_pages=SCALABLE_TARGET_MAX_PAGES,
@@ -125,12 +147,11 @@ def read_endpoint_state(
                     suspension_from_api(target.get("SuspendedState")),
                 )
     states: list[VariantState] = []
-    for variant in variants:
-        bounds = targets.get(resource_id(name, variant["VariantName"]))
-        desired = variant.get("DesiredInstanceCount", variant.get("CurrentInstanceCount", 0))
+    for unit, desired in desired_counts.items():
+        bounds = targets.get(unit_resource_id(name, unit, components=is_components))
         states.append(
             VariantState(
-                variant_name=variant["VariantName"],
+                variant_name=unit,
                 desired_instance_count=desired,
                 min_capacity=bounds[0] if bounds else None,
                 max_capacity=bounds[1] if bounds else None,
@@ -143,7 +164,29 @@ def read_endpoint_state(
         status=endpoint["EndpointStatus"],
         variants=tuple(states),
         tags=_list_tags(sagemaker, endpoint["EndpointArn"]),
+        components=is_components,
     )
+
+
+def _component_copies(sagemaker: SageMakerClient, endpoint_name: str) -> dict[str, int]:
+    """Inference component name -> desired copy count, for the components the endpoint hosts (none: {})."""
+    names: list[str] = []
+    pages = paginate(
+        sagemaker.list_inference_components,
+        {"EndpointNameEquals": endpoint_name},
+        page_param="NextToken",
+        what=f"sagemaker ListInferenceComponents for endpoint {endpoint_name}",
+        max_pages=COMPONENT_MAX_PAGES,
+    )
+    for page in pages:
+        names += [c["InferenceComponentName"] for c in page.get("InferenceComponents", [])]
+    copies: dict[str, int] = {}
+    for component in sorted(names):
+        runtime = sagemaker.describe_inference_component(InferenceComponentName=component).get(
+            "RuntimeConfig", {}
+        )
+        copies[component] = int(runtime.get("DesiredCopyCount", runtime.get("CurrentCopyCount", 0)))
+    return copies
 
 
 def execute_plan(sagemaker: SageMakerClient, autoscaling: ApplicationAutoScalingClient, plan: Plan) -> None:
@@ -180,6 +223,15 @@ def write_marks(sagemaker: SageMakerClient, plan: Plan) -> None:
 
 
 def _set_desired(sagemaker: SageMakerClient, plan: Plan) -> None:
+    if plan.components:
+        for change in plan.changes:
+            if change.desired_instance_count is not None:
+                # https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_UpdateInferenceComponentRuntimeConfig.html
+                sagemaker.update_inference_component_runtime_config(
+                    InferenceComponentName=change.variant_name,
+                    DesiredRuntimeConfig={"CopyCount": change.desired_instance_count},
+                )
+        return
     desired: list[DesiredWeightAndCapacityTypeDef] = [
         {"VariantName": c.variant_name, "DesiredInstanceCount": c.desired_instance_count}
         for c in plan.changes
@@ -197,8 +249,10 @@ def _register_targets(autoscaling: ApplicationAutoScalingClient, plan: Plan) -> 
         # https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html
         request: RegisterScalableTargetRequestTypeDef = {
             "ServiceNamespace": "sagemaker",
-            "ResourceId": resource_id(plan.endpoint_name, change.variant_name),
-            "ScalableDimension": SCALABLE_DIMENSION,
+            "ResourceId": unit_resource_id(
+                plan.endpoint_name, change.variant_name, components=plan.components
+            ),
+            "ScalableDimension": dimension(components=plan.components),  # type: ignore[typeddict-item]
             "MinCapacity": change.min_capacity,
             "MaxCapacity": change.max_capacity,
         }

@@ -104,6 +104,8 @@ class EndpointState:
     status: str
     variants: tuple[VariantState, ...]
     tags: Mapping[str, str]
+    #: The units are inference components (copies), not production variants (instances).
+    components: bool = False
 
 
 @dataclass(frozen=True)
@@ -135,11 +137,32 @@ class Plan:
     skip_reason: str | None = None
     #: Restore raises the scalable target's bounds before the desired count; guard lowers the count first.
     bounds_first: bool = False
+    #: The changes name inference components (copy counts), not production variants.
+    components: bool = False
 
 
 def resource_id(endpoint_name: str, variant_name: str) -> str:
     """Application Auto Scaling resource id of a SageMaker production variant."""
     return f"endpoint/{endpoint_name}/variant/{variant_name}"
+
+
+def component_resource_id(component_name: str) -> str:
+    """Application Auto Scaling resource id of a SageMaker inference component."""
+    return f"inference-component/{component_name}"
+
+
+def unit_resource_id(endpoint_name: str, unit: str, *, components: bool) -> str:
+    """The resource id of a unit of the switch: an inference component, or a production variant."""
+    return component_resource_id(unit) if components else resource_id(endpoint_name, unit)
+
+
+def dimension(*, components: bool) -> str:
+    """The scalable dimension of a unit of the switch."""
+    return (
+        "sagemaker:inference-component:DesiredCopyCount"
+        if components
+        else "sagemaker:variant:DesiredInstanceCount"
+    )
 
 
 def encode_counts(counts: Mapping[str, int]) -> str:
@@ -213,8 +236,10 @@ def plan_guard(state: EndpointState, *, floor: int, period: str, now: datetime) 
     if missing:
         raise PlanError(
             f"endpoint {state.endpoint_name}: no scalable target for "
-            + ", ".join(resource_id(state.endpoint_name, name) for name in missing)
-            + " (sagemaker:variant:DesiredInstanceCount); register autoscaling or lower it by hand"
+            + ", ".join(
+                unit_resource_id(state.endpoint_name, n, components=state.components) for n in missing
+            )
+            + f" ({dimension(components=state.components)}); register autoscaling or lower it by hand"
         )
     if not state.variants:
         raise PlanError(f"endpoint {state.endpoint_name}: describe_endpoint lists no production variants")
@@ -269,6 +294,7 @@ def plan_guard(state: EndpointState, *, floor: int, period: str, now: datetime) 
         tags_before=tags_before,
         tags_after={BUDGET_PERIOD: period, APPLIED_AT: now.strftime("%Y-%m-%dT%H:%M:%SZ")},
         untag_keys=(RELEASED_PERIOD,) if RELEASED_PERIOD in tags else (),
+        components=state.components,
     )
 
 
@@ -314,11 +340,10 @@ def plan_restore(state: EndpointState, *, bounds: Bounds | None = None) -> Plan:
         vname = variant.variant_name
         low, high = recorded[PREVIOUS_MIN][vname], recorded[PREVIOUS_MAX][vname]
         desired = recorded[PREVIOUS_DESIRED][vname]
-        _check_range(name, vname, low, desired, high, bounds=bounds)
+        _check_range(name, vname, low, desired, high, bounds=bounds, least=0 if state.components else 1)
         if variant.min_capacity is None or variant.max_capacity is None:
-            raise PlanError(
-                f"endpoint {name}: no scalable target for {resource_id(name, vname)}; register it, then restore"
-            )
+            target = unit_resource_id(name, vname, components=state.components)
+            raise PlanError(f"endpoint {name}: no scalable target for {target}; register it, then restore")
         change = VariantChange(
             variant_name=vname,
             min_capacity=low,
@@ -338,6 +363,7 @@ def plan_restore(state: EndpointState, *, bounds: Bounds | None = None) -> Plan:
         tags_after={RELEASED_PERIOD: period} if period else {},
         untag_keys=tuple(key for key in RECORD_KEYS if key in tags),
         bounds_first=True,
+        components=state.components,
     )
 
 
@@ -372,12 +398,13 @@ def verify_applied(plan: Plan, state: EndpointState) -> list[str]:
 
 
 def _check_range(
-    endpoint: str, variant: str, low: int, desired: int, high: int, *, bounds: Bounds | None
+    endpoint: str, variant: str, low: int, desired: int, high: int, *, bounds: Bounds | None, least: int = 1
 ) -> None:
+    """``least`` <= min <= desired <= max (``least`` 0 for inference components, which may scale to zero)."""
     values = f"min {low}, desired {desired}, max {high}"
-    if not 1 <= low <= desired <= high:
+    if not least <= low <= desired <= high or high < 1:
         raise RestoreRefused(
-            f"endpoint {endpoint} variant {variant}: recorded {values} break 1 <= min <= desired <= max; "
+            f"endpoint {endpoint} variant {variant}: recorded {values} break {least} <= min <= desired <= max; "
             "the record was edited or damaged"
         )
     if bounds is not None and not bounds.floor <= low <= high <= bounds.ceiling:

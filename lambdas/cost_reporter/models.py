@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from lambdas.cost_reporter.logic.idle import ColdStarts
+
 
 @dataclass(frozen=True)
 class ReportPeriod:
@@ -247,3 +249,5 @@ class Report:
     calibrations: dict[str, Calibration] = field(default_factory=dict)
     #: Where the bill came from: ``cost_explorer`` (one account) or ``cur`` (CUR 2.0 through Athena or DuckDB).
     cost_source: str = "cost_explorer"
+    #: Scale to zero: cold starts and refused requests per endpoint (lower-case name) that had any.
+    cold_starts: dict[str, ColdStarts] = field(default_factory=dict)

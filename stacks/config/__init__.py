@@ -9,6 +9,8 @@ Each module checks one thing; every problem is reported as ``<field path>: <what
   ``neuron_snapshot`` loads;
 - ``containers``: preset rules (gated models need a token, supported precisions);
 - ``endpoint_checks``: GPU baseline, name length, off-hours floor;
+- ``components``: serving mode (instance or inference components), scale to zero, NeuronCores per copy,
+  packing of copies on the instances (each component model also passes ``neuron_fit`` and ``neuron_cache``);
 - ``budget_checks``: budget and breach switch; ``limits``: each stack inside CloudFormation's quotas, with
   ``shards`` deciding which endpoint stack holds each endpoint;
 - ``regions``: where the resources and images exist;
@@ -24,6 +26,7 @@ from pydantic import ValidationError
 
 from lambdas.common.catalog import Catalog, load_catalog
 from stacks.config.budget_checks import budget_problems
+from stacks.config.components import component_name_problems, component_problems, model_views
 from stacks.config.containers import container_problems
 from stacks.config.endpoint_checks import endpoint_problems
 from stacks.config.errors import ConfigError, pydantic_problems
@@ -39,13 +42,17 @@ from stacks.config.schema import (
     Baseline,
     BreachSwitch,
     Budget,
+    ComponentCopies,
+    ComponentModel,
     Config,
     Container,
     Endpoint,
+    InferenceComponents,
     InstanceCounts,
     OffHours,
     Organization,
     Reports,
+    ScaleToZero,
     Timeouts,
 )
 from stacks.config.source import read_yaml
@@ -57,14 +64,18 @@ __all__ = [
     "Baseline",
     "BreachSwitch",
     "Budget",
+    "ComponentCopies",
+    "ComponentModel",
     "Config",
     "ConfigError",
     "Container",
     "Endpoint",
+    "InferenceComponents",
     "InstanceCounts",
     "OffHours",
     "Organization",
     "Reports",
+    "ScaleToZero",
     "Timeouts",
     "load_config",
     "parse_config",
@@ -80,16 +91,18 @@ def validate(config: Config, catalog: Catalog, *, neuron_cache: bool = True) -> 
     for, so it must read a config whose endpoints are not cached yet."""
     # Without env.region the CDK CLI's region applies: app.py checks it with region_problems once it knows it.
     problems = region_problems(config, config.env.region) if config.env.region else []
-    problems += budget_problems(config) + stack_size_problems(config)
+    problems += budget_problems(config) + stack_size_problems(config) + component_name_problems(config)
     problems += organization_problems(config, config.env.region)
     for index, endpoint in enumerate(config.endpoints):
         path = f"endpoints[{index}]"
-        problems += container_problems(path, endpoint)
-        fit = neuron_problems(path, endpoint, catalog)
-        problems += fit
-        if not fit and neuron_cache:  # the cache check assumes a valid instance type and TP degree
-            problems += neuron_cache_problems(path, endpoint, catalog)
+        for model_path, model in model_views(path, endpoint):  # the endpoint's model, then component models
+            problems += container_problems(model_path, model)
+            fit = neuron_problems(model_path, model, catalog)
+            problems += fit
+            if not fit and neuron_cache:  # the cache check assumes a valid instance type and TP degree
+                problems += neuron_cache_problems(model_path, model, catalog)
         problems += endpoint_problems(path, config, endpoint, catalog)
+        problems += component_problems(path, config, endpoint, catalog)
     return problems
 
 

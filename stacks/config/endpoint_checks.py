@@ -60,9 +60,23 @@ def endpoint_problems(path: str, config: Config, endpoint: Endpoint, catalog: Ca
             f"{path}.artifacts_kms_key_arn: set without precompiled_artifacts_s3_uri, so nothing reads with it; "
             "set the artifacts URI or remove the key"
         )
-    if endpoint.off_hours and endpoint.off_hours.min_capacity > endpoint.instances.min:
+    if (
+        endpoint.serving == "instance"
+        and endpoint.off_hours
+        and endpoint.off_hours.min_capacity > endpoint.instances.min
+    ):
         problems.append(
             f"{path}.off_hours.min_capacity: {endpoint.off_hours.min_capacity} is above instances.min "
             f"{endpoint.instances.min}; off-hours capacity must not exceed business-hours minimum"
+        )
+    copies_min = endpoint.component_settings.copies.min
+    if (
+        endpoint.serving == "inference_component"
+        and endpoint.off_hours
+        and endpoint.off_hours.min_capacity > copies_min
+    ):
+        problems.append(
+            f"{path}.off_hours.min_capacity: {endpoint.off_hours.min_capacity} copies is above components.copies.min "
+            f"{copies_min}; off-hours capacity must not exceed business-hours minimum"
         )
     return problems

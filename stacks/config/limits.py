@@ -50,6 +50,21 @@ FIXED_BYTES: Final = {"inference": 40_000, "guardrails": 40_000, "shard": 20_000
 TAG_COPIES: Final = 8
 #: Bytes of JSON around one tag (``{"Key": ..., "Value": ...}`` indented) or container variable.
 ENTRY_OVERHEAD_BYTES: Final = 60
+#: An inference-component endpoint in its endpoint stack: role, policy, endpoint config, endpoint ...
+COMPONENT_ENDPOINT_RESOURCES: Final = 4
+#: ... and per model: model, inference component, scalable target, target tracking, step policy, alarm.
+RESOURCES_PER_COMPONENT_MODEL: Final = 6
+
+
+def endpoint_resources(endpoint: Endpoint, role: str) -> int:
+    """Resources ``endpoint`` adds to its stack of ``role`` (the most: with off-hours schedules, scale to zero)."""
+    if role == "guardrails":
+        return RESOURCES_PER_ENDPOINT[role]
+    alarms = RESOURCES_PER_ENDPOINT["shard"] - RESOURCES_PER_ENDPOINT["inference"] if role == "shard" else 0
+    if endpoint.serving == "inference_component":
+        models = 1 + len(endpoint.component_settings.models)
+        return COMPONENT_ENDPOINT_RESOURCES + RESOURCES_PER_COMPONENT_MODEL * models + alarms
+    return RESOURCES_PER_ENDPOINT["inference"] + alarms
 
 
 def endpoint_bytes(config: Config, endpoint: Endpoint, role: str) -> int:
@@ -66,7 +81,7 @@ def endpoint_bytes(config: Config, endpoint: Endpoint, role: str) -> int:
 def _stack_problems(config: Config, stack: str, role: str, endpoints: list[Endpoint], fix: str) -> list[str]:
     count = len(endpoints)
     problems = []
-    resources = FIXED_RESOURCES[role] + RESOURCES_PER_ENDPOINT[role] * count
+    resources = FIXED_RESOURCES[role] + sum(endpoint_resources(e, role) for e in endpoints)
     if resources > STACK_RESOURCE_LIMIT:
         most = (STACK_RESOURCE_LIMIT - FIXED_RESOURCES[role]) // RESOURCES_PER_ENDPOINT[role]
         problems.append(

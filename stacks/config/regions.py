@@ -22,6 +22,9 @@ from stacks.dlc_registry import IMAGES_FILE, published_images
 RESOURCE_REGIONS_FILE = Path(__file__).resolve().parents[2] / "data" / "resource_regions.json"
 #: The types of the budget and anomaly alerts; where one is missing, all go to the billing stack.
 BILLING_TYPES = ("AWS::Budgets::Budget", "AWS::CE::AnomalyMonitor", "AWS::CE::AnomalySubscription")
+#: Deployed only for endpoints with ``serving: inference_component``. cfn-lint 1.58.0's region data lacks it in
+#: e.g. eu-west-3, us-west-1, ap-northeast-3, eu-south-1, af-south-1 (data/resource_regions.json).
+COMPONENT_TYPES = ("AWS::SageMaker::InferenceComponent",)
 #: Where the billing stack goes: the aws partition serves AWS Budgets and Cost Explorer (which runs Cost Anomaly
 #: Detection) from us-east-1 (botocore endpoints.json: budgets and ce are global with credential scope us-east-1).
 BILLING_HOME = "us-east-1"
@@ -74,7 +77,7 @@ def billing_region(region: str) -> str | None:
 
 
 def _layout_problems(region: str) -> list[str]:
-    endpoint_types = tuple(t for t in resource_regions() if t not in BILLING_TYPES)
+    endpoint_types = tuple(t for t in resource_regions() if t not in BILLING_TYPES + COMPONENT_TYPES)
     missing = missing_types(region, endpoint_types)
     if missing:
         return [
@@ -102,6 +105,18 @@ def _image_problems(config: Config, region: str) -> list[str]:
             f"{region} (data/{IMAGES_FILE.name}); deploy to one of {', '.join(image.regions)}{other}"
         )
     return problems
+
+
+def _component_problems(config: Config, region: str) -> list[str]:
+    missing = missing_types(region, COMPONENT_TYPES)
+    if not missing:
+        return []
+    return [
+        f"endpoints[{index}].serving: inference_component needs {', '.join(missing)}, which CloudFormation in "
+        f"{region} does not offer ({_source()}); use serving: instance or deploy to a region that offers it"
+        for index, endpoint in enumerate(config.endpoints)
+        if endpoint.serving == "inference_component"
+    ]
 
 
 def _breach_switch_problems(config: Config, region: str) -> list[str]:
@@ -135,8 +150,10 @@ def region_problems(config: Config, region: str | None) -> list[str]:
             f"env.region: {region} is not a region of the {_source()}; check the spelling or refresh the data "
             f"(python -m ops.refresh_images)"
         ]
-    return (_layout_problems(region) or _image_problems(config, region)) + _breach_switch_problems(
-        config, region
+    return (
+        (_layout_problems(region) or _image_problems(config, region))
+        + _component_problems(config, region)
+        + _breach_switch_problems(config, region)
     )
 
 

@@ -179,10 +179,11 @@ class Container(_Model):
 
 
 class InstanceCounts(_Model):
-    """Instance counts of the production variant: initial, autoscaling min and max."""
+    """Instance counts of the production variant: initial, autoscaling min and max. ``min`` 0 is for
+    ``serving: inference_component`` with scale to zero only (checked in ``stacks.config.components``)."""
 
     initial: Annotated[int, Field(ge=1, le=MAX_INSTANCES)] = 1
-    min: Annotated[int, Field(ge=1, le=MAX_INSTANCES)] = 1
+    min: Annotated[int, Field(ge=0, le=MAX_INSTANCES)] = 1
     max: Annotated[int, Field(ge=1, le=MAX_INSTANCES)] = 2
 
     @model_validator(mode="after")
@@ -220,16 +221,9 @@ class OffHours(_Model):
     scale_down_cron: Cron
     scale_up_cron: Cron
     time_zone: TimeZone = "UTC"
+    #: Instances (``serving: instance``) or copies of each model (``serving: inference_component``) kept
+    #: off-hours; 0 only with inference components and scale to zero (``stacks.config.components``).
     min_capacity: Annotated[int, Field(ge=0)] = 1
-
-    @field_validator("min_capacity")
-    @classmethod
-    def _min(cls, value: int) -> int:
-        if value < 1:
-            raise ValueError(
-                "0 needs inference components (scale to zero), which infersave does not provision yet; use 1"
-            )
-        return value
 
 
 class Baseline(_Model):
@@ -257,8 +251,59 @@ class Timeouts(_Model):
         return value
 
 
+class ComponentCopies(_Model):
+    """Copies of one model on an inference-component endpoint: autoscaling min and max."""
+
+    min: Annotated[int, Field(ge=0, le=MAX_INSTANCES)] = 1
+    max: Annotated[int, Field(ge=1, le=MAX_INSTANCES)] = 1
+
+    @model_validator(mode="after")
+    def _order(self) -> ComponentCopies:
+        if self.min > self.max:
+            raise ValueError(f"need min <= max, got min={self.min}, max={self.max}; raise max or lower min")
+        return self
+
+
+class ScaleToZero(_Model):
+    """Scale an inference-component endpoint to zero copies and zero instances when idle."""
+
+    enabled: bool = False
+    #: Minutes without traffic before the last copy goes (the target tracking's scale-in cooldown); AWS
+    #: releases the then empty instance after the endpoint config's ScaleInPolicy cooldown (5-1440 minutes).
+    idle_minutes: Annotated[int, Field(ge=5, le=1440)] = 15
+
+
+class ComponentModel(_Model):
+    """A further model on the same inference-component endpoint (the endpoint's own model is the first)."""
+
+    name: Name
+    model_id: Annotated[str, Field(min_length=1)]
+    parameters_billion: Annotated[Decimal, Field(gt=0, le=2000)]
+    precision: Literal["bf16", "fp16", "int8", "fp8"] = "bf16"
+    container: Container = Field(default_factory=Container)
+    #: NeuronCores per copy (the model's tensor-parallel degree).
+    tensor_parallel_degree: Annotated[int, Field(ge=1)] = 2
+    batch_size: Annotated[int, Field(ge=1, le=256)] = 4
+    max_sequence_length: Annotated[int, Field(ge=128, le=131072)] = 4096
+    precompiled_artifacts_s3_uri: (
+        Annotated[str, Field(pattern=r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.*")] | None
+    ) = None
+    compile_at_startup: bool = False
+    copies: ComponentCopies = Field(default_factory=ComponentCopies)
+
+
+class InferenceComponents(_Model):
+    """``serving: inference_component``: copies of the endpoint's model, further models, scale to zero."""
+
+    #: Copies of the endpoint's own model (``model_id``; NeuronCores per copy = ``tensor_parallel_degree``).
+    copies: ComponentCopies = Field(default_factory=ComponentCopies)
+    models: Annotated[list[ComponentModel], Field(max_length=20)] = Field(default_factory=list)
+    scale_to_zero: ScaleToZero = Field(default_factory=ScaleToZero)
+
+
 class Endpoint(_Model):
-    """One SageMaker real-time endpoint serving one model on Inferentia2."""
+    """One SageMaker real-time endpoint serving one model on Inferentia2 (``serving: instance``), or one or
+    more models as inference components (``serving: inference_component``)."""
 
     name: Name
     model_id: Annotated[str, Field(min_length=1)]
@@ -291,6 +336,20 @@ class Endpoint(_Model):
     #: Pins the endpoint to endpoint stack ``shard`` (0 is ``infersave-<project>-inference``); default: the
     #: stable hash of its name modulo ``stacks.endpoint_shards`` (:mod:`stacks.config.shards`).
     shard: Annotated[int, Field(ge=0, le=MAX_SHARD)] | None = None
+    #: ``instance``: the model on the whole variant (the default); ``inference_component``: SageMaker inference
+    #: components, which can share instances and scale to zero (settings in ``components``).
+    serving: Literal["instance", "inference_component"] = "instance"
+    components: InferenceComponents | None = None
+
+    @property
+    def component_settings(self) -> InferenceComponents:
+        """The inference-component settings (defaults when ``components`` is absent)."""
+        return self.components or InferenceComponents()
+
+    @property
+    def scales_to_zero(self) -> bool:
+        """True when this endpoint may run with no instance at all."""
+        return self.serving == "inference_component" and self.component_settings.scale_to_zero.enabled
 
     @property
     def weights_gib(self) -> Decimal:

@@ -132,7 +132,7 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     report = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/report.json")["Body"].read())
     assert list(report) == [
         "schema_version", "status", "period", "currency", "cost_metric", "cost_source", "endpoints",
-        "untagged_cost", "non_usage_cost", "non_usage_total", "totals", "daily", "warnings", "errors",
+        "untagged_cost", "non_usage_cost", "non_usage_total", "totals", "daily", "warnings", "errors", "cold_starts",
     ]  # fmt: skip
     assert (report["schema_version"], report["status"], report["cost_source"]) == (
         3,
@@ -155,6 +155,7 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     assert daily_csv[0] == "date,endpoint_name,instance_hours,actual_cost,baseline_cost,savings,invocations"
     assert daily_csv[1] == "2025-10-01,chat,720.0,716.0,1639.4,923.4,0"
     assert daily_csv[-1] == "2025-10-20,(total),0.0,0.0,0.0,0.0,200000"
+    assert report["cold_starts"] == {}  # no inference component refused a request
     assert report["period"] == {"start": "2025-10-01", "end": "2025-11-01"}
     assert (report["currency"], report["cost_metric"]) == ("USD", "UnblendedCost")
     chat, rag = report["endpoints"]

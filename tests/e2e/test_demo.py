@@ -8,6 +8,7 @@ import json
 import urllib.request
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -17,6 +18,7 @@ from demo.billing import write_cur_parquet
 from demo.local_aws import DEFAULT_ACCOUNT
 from lambdas.common import tags
 from lambdas.common.catalog import load_catalog
+from stacks.config import Endpoint
 from tests.e2e.conftest import CONFIG_PATH, DEFAULT_CONFIG_PATH, PERIOD, Deployment, ReportRun
 
 pytestmark = pytest.mark.e2e
@@ -85,6 +87,9 @@ def test_scalable_targets_policies_and_schedules(deployment: Deployment) -> None
     policies = autoscaling.describe_scaling_policies(ServiceNamespace="sagemaker")["ScalingPolicies"]
     actions = autoscaling.describe_scheduled_actions(ServiceNamespace="sagemaker")["ScheduledActions"]
     for endpoint in config.endpoints:
+        if endpoint.serving == "inference_component":
+            _component_scaling(deployment, endpoint, targets, policies)
+            continue
         resource_id = f"endpoint/{config.endpoint_name(endpoint)}/variant/AllTraffic"
         target = targets[resource_id]
         assert target["ScalableDimension"] == "sagemaker:variant:DesiredInstanceCount"
@@ -107,6 +112,29 @@ def test_scalable_targets_policies_and_schedules(deployment: Deployment) -> None
             assert up["ScalableTargetAction"]["MinCapacity"] == endpoint.instances.min
         else:
             assert scheduled == {}
+
+
+def _component_scaling(
+    deployment: Deployment, endpoint: Endpoint, targets: dict[str, Any], policies: list[Any]
+) -> None:
+    """An inference-component endpoint: its component in service, its copy count a scalable target from 0 with
+    target tracking and the scale-out-from-zero step policy run by the NoCapacityInvocationFailures alarm."""
+    name = deployment.config.endpoint_name(endpoint)
+    component = deployment.client("sagemaker").describe_inference_component(InferenceComponentName=name)
+    assert component["InferenceComponentStatus"] == "InService"
+    assert component["EndpointName"] == name
+    resource_id = f"inference-component/{name}"
+    target = targets[resource_id]
+    assert target["ScalableDimension"] == "sagemaker:inference-component:DesiredCopyCount"
+    copies = endpoint.component_settings.copies
+    assert (target["MinCapacity"], target["MaxCapacity"]) == (copies.min, copies.max) == (0, 2)
+    kinds = sorted(p["PolicyType"] for p in policies if p["ResourceId"] == resource_id)
+    assert kinds == ["StepScaling", "TargetTrackingScaling"]
+    (step,) = [p for p in policies if p["ResourceId"] == resource_id and p["PolicyType"] == "StepScaling"]
+    alarms = deployment.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    (alarm,) = [a for a in alarms if a.get("MetricName") == "NoCapacityInvocationFailures"]
+    assert alarm["Dimensions"] == [{"Name": "InferenceComponentName", "Value": name}]
+    assert alarm["AlarmActions"] == [step["PolicyARN"]]
 
 
 def test_budget_with_its_notifications(deployment: Deployment) -> None:
@@ -201,6 +229,17 @@ def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun
     assert all(f'id="{chart}"' in page for chart in ("chart-cost", "chart-savings", "chart-idle"))
     assert document["errors"] == []
     assert document["untagged_cost"] == 0
+    # Scale to zero: the replayed refused requests come back as cold starts, counted as runs of 5-minute periods
+    # with refusals (two within 5 minutes merge; a start whose refusals pause for a whole period counts twice).
+    refused = {e.endpoint_name: e for e in report_run.scenario.endpoints if e.refused_by_minute}
+    assert sorted(document["cold_starts"]) == sorted(refused) == ["demo-llm-zephyr-7b"]
+    figures = document["cold_starts"]["demo-llm-zephyr-7b"]
+    assert figures["refused_requests"] == refused["demo-llm-zephyr-7b"].failed_requests
+    assert (
+        0.5 * refused["demo-llm-zephyr-7b"].cold_starts
+        <= figures["count"]
+        <= 2 * refused["demo-llm-zephyr-7b"].cold_starts
+    )
 
 
 def test_the_catalog_prices_the_figures_below_rest_on() -> None:
@@ -271,21 +310,23 @@ def test_each_line_follows_from_the_config_the_replayed_usage_and_the_catalog(
 #: zero): Inferentia2 costs 9.85 % more here, because 4 of the 24xlarge's 6 chips carry a batch-32 8B model that
 #: four A10Gs also hold (capacity_ratio 1.0 is the assumption to measure). 6,674.8136 / 3,789,493 requests x 1000
 #: = 1.7614 per 1k. The other two save 0.525 USD per instance-hour (1.515 - 0.99): 71,417 min / 60 x 0.525 =
-#: 624.89875 -> 624.90 and 50,855 min / 60 x 0.525 = 444.98125 -> 444.98. Total savings 624.89875 + 444.98125 -
-#: 598.605 = 471.275 exactly, a half-cent tie; the report sums hours carried as finite decimals (71,417 / 60 =
-#: 1190.28333...), a hair below the tie, so 471.27; of a baseline of 9,194.06 that is 5.13 %.
+#: 624.89875 -> 624.90 and 25,233 min / 60 x 0.525 = 220.78875 -> 220.79 (demo-llm-zephyr-7b scales to zero: a
+#: development endpoint without night or weekend traffic, 420.55 h billed instead of the 842.77 h its tracking
+#: alone would run; its 5,394 requests refused during 42 cold starts are not served, so not counted). Its actual
+#: cost 420.55 x 0.99 = 416.3445 + 76 GB x 420.55 / 744 x 0.14 = 6.0143 -> 422.36. Total savings 624.89875 +
+#: 220.78875 - 598.605 = 247.0825 -> 247.08; of a baseline of 8,541.00 (summed unrounded) that is 2.89 %.
 EXPECTED_OCTOBER_2026 = {
     "demo-llm-qwen3-8b": ("1190.2833", "1196.75", "1821.65", "624.90", "34.30", "1.1713", 1021696),
-    "demo-llm-zephyr-7b": ("847.5833", "851.23", "1296.21", "444.98", "34.33", "1.8395", 462746),
+    "demo-llm-zephyr-7b": ("420.5500", "422.36", "643.15", "220.79", "34.33", "1.1802", 357882),
     "demo-llm-qwen3-8b-b32": ("855.1500", "6674.81", "6076.21", "-598.61", "-9.85", "1.7614", 3789493),
 }
 EXPECTED_TOTALS = {
-    "instance_hours": "2893.02",
-    "actual_cost": "8722.79",
-    "baseline_cost": "9194.06",
-    "savings": "471.27",
-    "savings_pct": "5.13",
-    "invocations": 5273935,
+    "instance_hours": "2465.98",
+    "actual_cost": "8293.92",
+    "baseline_cost": "8541.00",
+    "savings": "247.08",
+    "savings_pct": "2.89",
+    "invocations": 5169071,
 }
 #: The emulator implements neither Cost Explorer's tag activation nor the Price List API: exactly these two.
 EXPECTED_WARNINGS = [
@@ -330,7 +371,7 @@ def test_october_2026_figures_of_the_shipped_config(report_run: ReportRun) -> No
     assert {k: v if k == "invocations" else f"{dec(v):.2f}" for k, v in totals.items()} == EXPECTED_TOTALS
     assert document["warnings"] == EXPECTED_WARNINGS
     assert [n["Subject"] for n in report_run.summaries] == [
-        "infersave 2026-10-01..2026-11-01: saved 471.27 USD (5.13%)"
+        "infersave 2026-10-01..2026-11-01: saved 247.08 USD (2.89%)"
     ]
 
 

@@ -1,6 +1,6 @@
 """One synth per test session, in one App: the default config, a config exercising every preset, one config
-per billing-stack layout (budget in the billing stack with and without the cross-region breach switch), and a
-config spread over several endpoint stacks."""
+per billing-stack layout (budget in the billing stack with and without the cross-region breach switch), a
+config spread over several endpoint stacks, and one with inference components."""
 
 from __future__ import annotations
 
@@ -56,6 +56,9 @@ class Synth:
     #: Six endpoints over endpoint stacks 0, 1, 2 and a pinned 5 (roles "inference", "inference-1", ...).
     sharded_config: Config
     sharded: dict[str, Template]
+    #: Inference components: two models on one endpoint, scale to zero (tests/fixtures/components.yaml).
+    components_config: Config
+    components: dict[str, Template]
 
 
 def _opt_in_variant(raw: dict[str, Any]) -> Config:
@@ -93,6 +96,8 @@ def synth() -> Synth:
     org_existing_stacks = build_app(app, org_existing_config, env=ENV)
     sharded_config = load_config(FIXTURES / "sharded.yaml")
     sharded_stacks = build_app(app, sharded_config, env=ENV)
+    components_config = load_config(FIXTURES / "components.yaml")
+    components_stacks = build_app(app, components_config, env=ENV)
     # A consumer of grant_invoke, as an application stack would be.
     inference = full_stacks["inference"]
     assert isinstance(inference, InferenceStack)
@@ -114,4 +119,6 @@ def synth() -> Synth:
         org_existing={role: Template.from_stack(stack) for role, stack in org_existing_stacks.items()},
         sharded_config=sharded_config,
         sharded={role: Template.from_stack(stack) for role, stack in sharded_stacks.items()},
+        components_config=components_config,
+        components={role: Template.from_stack(stack) for role, stack in components_stacks.items()},
     )

@@ -44,11 +44,26 @@ def test_every_layout_is_exercised(synth: Synth) -> None:
 
 @pytest.mark.parametrize("layout", sorted(LAYOUTS.values()))
 def test_templates_are_cfn_lint_clean_in_every_accepted_region(synth: Synth, layout: str) -> None:
-    regions = sorted(_regions_per_layout(synth)[layout])
+    # Where the layout applies and the config that made the template is accepted (a config with inference
+    # components is refused where CloudFormation lacks the type, which other configs need not avoid).
+    own = set(accepted_regions(getattr(synth, f"{layout}_config")))
+    regions = sorted(_regions_per_layout(synth)[layout] & own)
+    assert regions, layout
     for role, template in getattr(synth, layout).items():
         where = [BILLING_HOME] if role == "billing" else regions
         problems = _lint(template, where)
         assert not problems, f"{layout}/{role} in {where}: " + "\n".join(problems)
+
+
+def test_the_inference_component_template_is_clean_where_its_config_is_accepted(synth: Synth) -> None:
+    regions = accepted_regions(synth.components_config)
+    assert "us-east-1" in regions and "eu-west-3" not in regions
+    problems = _lint(synth.components["inference"], regions)
+    assert not problems, "\n".join(problems)
+    # Why synth refuses it there: the same template would not deploy.
+    assert any(
+        "AWS::SageMaker::InferenceComponent" in p for p in _lint(synth.components["inference"], ["eu-west-3"])
+    )
 
 
 def test_lint_fails_where_cloudformation_lacks_a_type(synth: Synth) -> None:

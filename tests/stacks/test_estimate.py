@@ -7,6 +7,7 @@ from decimal import Decimal
 from lambdas.common.catalog import load_catalog
 from stacks.config import parse_config
 from stacks.estimate import budget_problems, estimate, main, render_table, usd
+from tests.stacks.conftest import Synth
 
 
 def _config(budget: int | None, min_instances: int = 2, max_instances: int = 4) -> dict[str, object]:
@@ -74,3 +75,10 @@ def test_cli_prints_table_and_fails_on_error(tmp_path, capsys) -> None:  # type:
     assert "demo" not in out and "p-a" in out and "error: budget.monthly_limit_usd" in out
     path.write_text(yaml.safe_dump(_config(budget=5000)))
     assert main(["--config", str(path)]) == 0
+
+
+def test_scale_to_zero_has_a_minimum_of_zero(synth: Synth) -> None:
+    result = estimate(synth.components_config, load_catalog())
+    (row,) = result.endpoints
+    assert row.min_instances == 0 and row.inf2_min_usd == 0
+    assert "0..2" in render_table(result)

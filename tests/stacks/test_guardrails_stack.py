@@ -143,7 +143,7 @@ def test_alarms_per_endpoint(synth: Synth) -> None:
 def test_estimate_recorded_in_template(synth: Synth) -> None:
     template = synth.default["guardrails"].to_json()
     estimate = template["Metadata"]["infersave:estimate"]
-    assert estimate["total_min_usd"] == "7854.80"
+    assert estimate["total_min_usd"] == "7132.10"  # demo-llm-zephyr-7b scales to zero: no minimum
     assert estimate["total_max_usd"] == "15709.60"
     assert template["Outputs"]["EstimatedMonthlyAtMax"]["Value"] == "USD 15,709.60"
 
@@ -192,6 +192,7 @@ def test_breach_switch_function_subscription_and_least_privilege(synth: Synth) -
                 "tag:GetResources",
                 "application-autoscaling:DescribeScalableTargets",
                 "application-autoscaling:RegisterScalableTarget",
+                "sagemaker:ListInferenceComponents",  # no resource-level permissions
                 "xray:PutTraceSegments",
                 "xray:PutTelemetryRecords",
             }, actions
@@ -231,22 +232,30 @@ def test_breach_switch_reads_only_its_own_budget(synth: Synth) -> None:
     ]
 
 
-def test_breach_switch_registers_only_this_projects_sagemaker_variant_targets(synth: Synth) -> None:
+def test_breach_switch_registers_only_this_projects_sagemaker_targets(synth: Synth) -> None:
     register = next(
         s for s in _guard_statements(synth) if s["Action"] == "application-autoscaling:RegisterScalableTarget"
     )
     assert register["Condition"] == {
         "StringEquals": {
             "application-autoscaling:service-namespace": "sagemaker",
-            "application-autoscaling:scalable-dimension": "sagemaker:variant:DesiredInstanceCount",
+            "application-autoscaling:scalable-dimension": [
+                "sagemaker:variant:DesiredInstanceCount",
+                "sagemaker:inference-component:DesiredCopyCount",
+            ],
             "aws:ResourceTag/infersave:project": "fullcfg",
         }
     }
-    # The condition only holds if the inference stack's scalable targets carry the project tag.
-    for target in (
-        synth.full["inference"].find_resources("AWS::ApplicationAutoScaling::ScalableTarget").values()
+    # The condition only holds if the inference stack's scalable targets carry the project tag (variant
+    # targets, and the copy-count targets of inference components).
+    for template, project in ((synth.full["inference"], "fullcfg"), (synth.components["inference"], "comp")):
+        for target in template.find_resources("AWS::ApplicationAutoScaling::ScalableTarget").values():
+            assert {"Key": "infersave:project", "Value": project} in target["Properties"]["Tags"]
+    # Inference components carry it too: the switch's SageMaker component actions are conditioned on it.
+    for component in (
+        synth.components["inference"].find_resources("AWS::SageMaker::InferenceComponent").values()
     ):
-        assert {"Key": "infersave:project", "Value": "fullcfg"} in target["Properties"]["Tags"]
+        assert {"Key": "infersave:project", "Value": "comp"} in component["Properties"]["Tags"]
 
 
 def test_breach_switch_rechecks_hourly_through_scheduler(synth: Synth) -> None:

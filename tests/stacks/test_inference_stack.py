@@ -354,16 +354,20 @@ def test_logical_ids_of_stateful_resources_are_stable(synth: Synth) -> None:
     }
     assert set(_resources(t, "AWS::KMS::Key")) == {"VolumeKeyB3FBD601", "CompileArtifactsKeyC281B8D1"}
     # The gates keep theirs for the endpoint's life; targets carry the instance type (a new type: a new target).
+    # zephyr-7b serves through inference components: no variant target, so no gate; its copy-count target.
     assert set(_resources(t, "Custom::ScalingGate")) == {
         "Autoscalingqwen38bGate585535DC",
-        "Autoscalingzephyr7bGate546C6426",
         "Autoscalingqwen38bb32GateF161FAC7",
     }
-    assert set(_resources(t, "AWS::ApplicationAutoScaling::ScalableTarget")) == {
+    targets = _resources(t, "AWS::ApplicationAutoScaling::ScalableTarget")
+    assert {k for k, v in targets.items() if v["Properties"]["ResourceId"].startswith("endpoint/")} == {
         "Autoscalingqwen38bTargetmlinf2xlarge7B4D30BD",
-        "Autoscalingzephyr7bTargetmlinf2xlarge728BAF72",
         "Autoscalingqwen38bb32Targetmlinf224xlarge0A93E70A",
     }
+    (component_target,) = [
+        v for v in targets.values() if v["Properties"]["ResourceId"].startswith("inference-")
+    ]
+    assert component_target["Properties"]["ResourceId"] == "inference-component/demo-llm-zephyr-7b"
 
 
 def test_scaling_gate_precedes_the_endpoint_and_targets_are_retained(synth: Synth) -> None:
@@ -385,12 +389,16 @@ def test_scaling_gate_precedes_the_endpoint_and_targets_are_retained(synth: Synt
     ]
     for kind in ("AWS::ApplicationAutoScaling::ScalableTarget", "AWS::ApplicationAutoScaling::ScalingPolicy"):
         for logical_id, resource in _resources(t, kind).items():
+            if not logical_id.startswith(("Autoscalingqwen38bTarget", "Autoscalingqwen38bb32Target")):
+                continue  # the gate's retention rule is for variant targets (zephyr-7b uses components)
             assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain", logical_id
             # Registered only once the endpoint is updated.
             assert resource["DependsOn"][0].startswith("Endpoint"), logical_id
     policies = _resources(t, "AWS::ApplicationAutoScaling::ScalingPolicy")
-    names = [p["Properties"]["PolicyName"] for p in policies.values()]
-    assert all("mlinf2" in name for name in names), names  # a new type gets a new policy name too
+    names = [
+        p["Properties"]["PolicyName"] for k, p in policies.items() if not k.startswith("Autoscalingzephyr7b")
+    ]
+    assert len(names) == 2 and all("mlinf2" in name for name in names), names  # a new type: a new policy name
 
 
 def test_scaling_gate_function_may_only_describe_and_deregister(synth: Synth) -> None:

@@ -19,6 +19,7 @@ from stacks.config.limits import (
     RESOURCES_PER_ENDPOINT,
     STACK_RESOURCE_LIMIT,
     endpoint_bytes,
+    endpoint_resources,
     max_endpoints,
     max_endpoints_per_stack,
 )
@@ -65,8 +66,13 @@ def test_the_measured_figures_bound_every_synthesized_layout(synth: Synth, role:
                 continue
             counts, fixed = _per_endpoint(template, config)
             seen += 1
-            if counts:
-                assert max(counts.values()) == RESOURCES_PER_ENDPOINT[role], (config.project, stack, counts)
+            by_name = {e.name: e for e in config.endpoints}
+            for name, count in counts.items():  # inference-component endpoints: counted by their models
+                assert count <= endpoint_resources(by_name[name], role), (config.project, stack, name, count)
+            instance_served = [n for n in counts if by_name[n].serving == "instance"]
+            if instance_served:
+                most = max(counts[n] for n in instance_served)
+                assert most == RESOURCES_PER_ENDPOINT[role], (config.project, stack, counts)
             assert fixed <= FIXED_RESOURCES[role], (config.project, stack, fixed)
             outputs = len(template.to_json().get("Outputs", {}))
             assert outputs <= FIXED_OUTPUTS[role] + OUTPUTS_PER_ENDPOINT[role] * len(counts), (stack, outputs)
@@ -86,6 +92,13 @@ def test_the_byte_estimate_bounds_every_synthesized_template(synth: Synth) -> No
             # As the CDK writes it (one-space indent), with path metadata as the CLI writes it by default.
             body = json.dumps(template.to_json(), indent=1)
             assert len(body.encode()) <= estimate, (config.project, stack, len(body), estimate)
+
+
+def test_an_inference_component_endpoint_adds_its_measured_resources(synth: Synth) -> None:
+    config = synth.components_config
+    counts, fixed = _per_endpoint(synth.components["inference"], config)
+    assert counts == {"shared": endpoint_resources(config.endpoints[0], "inference")}  # 4 + 6 x 2 models
+    assert fixed <= FIXED_RESOURCES["inference"]
 
 
 def test_the_other_stacks_do_not_grow_with_endpoints(synth: Synth) -> None:

@@ -10,6 +10,7 @@ import pytest
 from stacks.config import Config, ConfigError, parse_config
 from stacks.config.regions import (
     BILLING_HOME,
+    COMPONENT_TYPES,
     DEFAULT_ENABLED_REGIONS,
     accepted_regions,
     billing_region,
@@ -144,11 +145,36 @@ def test_vllm_is_published_in_fewer_regions_than_tgi() -> None:
 
 def test_accepted_regions_offer_every_type_where_each_stack_goes() -> None:
     types = resource_regions()
-    for region in accepted_regions(_config("hf-tgi-neuron")):
-        home = billing_region(region) or region
-        for resource_type, regions in types.items():
-            where = home if resource_type.startswith(("AWS::Budgets::", "AWS::CE::")) else region
-            assert where in regions, (region, resource_type)
+    for config, used in ((_config("hf-tgi-neuron"), False), (parse_config(_components(None)), True)):
+        for region in accepted_regions(config):
+            home = billing_region(region) or region
+            for resource_type, regions in types.items():
+                if resource_type in COMPONENT_TYPES and not used:
+                    continue  # deployed only for serving: inference_component
+                where = home if resource_type.startswith(("AWS::Budgets::", "AWS::CE::")) else region
+                assert where in regions, (region, resource_type)
+
+
+def _components(region: str | None) -> dict[str, Any]:
+    raw = _raw(region, "hf-vllm-neuron")
+    raw["endpoints"][0].update(
+        serving="inference_component",
+        instances={"initial": 1, "min": 0, "max": 1},
+        components={"copies": {"min": 0, "max": 1}, "scale_to_zero": {"enabled": True}},
+    )
+    return raw
+
+
+def test_inference_components_need_a_region_that_offers_the_type() -> None:
+    problems = _refusal(_components("eu-west-3"))
+    assert problems == [
+        "endpoints[0].serving: inference_component needs AWS::SageMaker::InferenceComponent, which CloudFormation "
+        "in eu-west-3 does not offer (cfn-lint 1.58.0 region data in data/resource_regions.json, read 2026-11-28); "
+        "use serving: instance or deploy to a region "
+        "that offers it"
+    ]
+    parse_config(_raw("eu-west-3", "hf-vllm-neuron"))  # instance serving is fine there
+    parse_config(_components("us-east-1"))
 
 
 def test_billing_stack_only_where_budgets_or_anomaly_types_are_missing() -> None:

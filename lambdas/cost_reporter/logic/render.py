@@ -22,7 +22,8 @@ from lambdas.cost_reporter.models import DayTotal, EndpointDay, EndpointLine, Is
 #: ``daily`` added (with ``cost_source`` and ``endpoints[].account_id`` of the CUR report); per endpoint the capacity ratio's source (issue 10: ``capacity_ratio_source``,
 #: ``capacity_ratio_measured_on``, ``objective_ttft_p90_s``, ``objective_itl_p90_s``) and tokens with cost per
 #: 1M tokens (``input_tokens``, ``output_tokens``, ``tokens_source``, ``cost_per_1m_input_tokens``,
-#: ``cost_per_1m_output_tokens`` and their ``baseline_`` twins); no schema-2 field removed or renamed.
+#: ``cost_per_1m_output_tokens`` and their ``baseline_`` twins); ``cold_starts`` (scale to zero, issue 11); no
+#: schema-2 field removed or renamed.
 SCHEMA_VERSION = 3
 _CENT = Decimal("0.01")
 #: Half-up rounding with room for any figure the reporter accepts (rows are bounded at 1e12, ratios at 100,
@@ -185,6 +186,15 @@ def report_document(report: Report) -> dict[str, Any]:
         "daily": [day_total_document(day) for day in savings.daily_totals(report.endpoints)],
         "warnings": [_issue(issue) for issue in report.warnings],
         "errors": [_issue(issue) for issue in report.errors],
+        # 3 added: scale to zero (lambdas.cost_reporter.dal.cold_starts), endpoints with any cold start only.
+        "cold_starts": {
+            name: {
+                "count": figures.count,
+                "refused_requests": figures.refused_requests,
+                "periods_refusing_5min": figures.periods_refusing,
+            }
+            for name, figures in sorted(report.cold_starts.items())
+        },
     }
 
 

@@ -24,6 +24,7 @@ from lambdas.common.retry import describe_error
 from lambdas.cost_reporter.dal import (
     athena,
     cloudwatch,
+    cold_starts,
     cost_explorer,
     cur,
     links,
@@ -35,6 +36,7 @@ from lambdas.cost_reporter.dal.calibrations import read_latest
 from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.dal.pricing import PriceBook
 from lambdas.cost_reporter.logic import html, render, savings, tokens
+from lambdas.cost_reporter.logic.idle import ColdStarts
 from lambdas.cost_reporter.models import (
     Baseline,
     Calibration,
@@ -300,6 +302,9 @@ def run_report(
             )
         )
     warnings += price_book.warnings
+    starts, starts_issues = _cold_starts(clients, names, period)
+    errors += starts_issues
+    partial = partial or bool(starts_issues)
     return Report(
         period=period,
         currency=cost.currency,
@@ -314,6 +319,7 @@ def run_report(
         partial=partial,
         calibrations=calibrations,
         cost_source=bill.source,
+        cold_starts=starts,
     )
 
 
@@ -373,6 +379,22 @@ def _provenance(
         )
         updated.append(tokens.with_tokens(line, source))
     return updated, calibrations
+
+
+def _cold_starts(
+    clients: Clients, names: list[str], period: ReportPeriod
+) -> tuple[dict[str, ColdStarts], list[Issue]]:
+    """Cold starts of the endpoints' inference components (:mod:`lambdas.cost_reporter.dal.cold_starts`)."""
+    try:
+        components = cold_starts.list_components(clients.cloudwatch)
+        per_component = cold_starts.read_cold_starts(clients.cloudwatch, components, period)
+    except (ClientError, BotoCoreError, PagingError, RuntimeError) as exc:
+        return {}, [
+            Issue(
+                f"CloudWatch NoCapacityInvocationFailures unavailable ({describe_error(exc)}): cold starts unknown"
+            )
+        ]
+    return cold_starts.by_endpoint(per_component, names), []
 
 
 def _non_usage(

@@ -1,0 +1,181 @@
+"""Inference components in the emulator: CloudFormation, the API and its refusals, copy-count scaling."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+Deploy = Callable[..., dict[str, str]]
+IMAGE = "763104351884.dkr.ecr.us-east-1.amazonaws.com/custom:1"
+
+
+def _template(*, model_on_variant: bool = False, chips: int = 1) -> dict[str, Any]:
+    variant: dict[str, Any] = {
+        "VariantName": "AllTraffic",
+        "InstanceType": "ml.inf2.xlarge",  # one chip
+        "InitialInstanceCount": 1,
+        "ManagedInstanceScaling": {"Status": "ENABLED", "MinInstanceCount": 0, "MaxInstanceCount": 2},
+        "RoutingConfig": {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"},
+    }
+    if model_on_variant:
+        variant["ModelName"] = {"Fn::GetAtt": ["Model", "ModelName"]}
+    return {
+        "Resources": {
+            "Model": {
+                "Type": "AWS::SageMaker::Model",
+                "Properties": {
+                    "ModelName": "m",
+                    "ExecutionRoleArn": "arn:aws:iam::123456789012:role/r",
+                    "PrimaryContainer": {"Image": IMAGE},
+                },
+            },
+            "Config": {
+                "Type": "AWS::SageMaker::EndpointConfig",
+                "Properties": {
+                    "EndpointConfigName": "c",
+                    "ExecutionRoleArn": "arn:aws:iam::123456789012:role/r",
+                    "ProductionVariants": [variant],
+                },
+            },
+            "Endpoint": {
+                "Type": "AWS::SageMaker::Endpoint",
+                "Properties": {
+                    "EndpointName": "e",
+                    "EndpointConfigName": {"Fn::GetAtt": ["Config", "EndpointConfigName"]},
+                },
+            },
+            "Component": {
+                "Type": "AWS::SageMaker::InferenceComponent",
+                "Properties": {
+                    "InferenceComponentName": "e-chat",
+                    "EndpointName": {"Fn::GetAtt": ["Endpoint", "EndpointName"]},
+                    "VariantName": "AllTraffic",
+                    "Specification": {
+                        "ModelName": {"Fn::GetAtt": ["Model", "ModelName"]},
+                        "ComputeResourceRequirements": {
+                            "NumberOfAcceleratorDevicesRequired": chips,
+                            "MinMemoryRequiredInMb": 1024,
+                        },
+                    },
+                    "RuntimeConfig": {"CopyCount": 1},
+                },
+            },
+            "Target": {
+                "Type": "AWS::ApplicationAutoScaling::ScalableTarget",
+                "DependsOn": "Component",
+                "Properties": {
+                    "ServiceNamespace": "sagemaker",
+                    "ResourceId": "inference-component/e-chat",
+                    "ScalableDimension": "sagemaker:inference-component:DesiredCopyCount",
+                    "MinCapacity": 0,
+                    "MaxCapacity": 4,
+                },
+            },
+        },
+        "Outputs": {"Arn": {"Value": {"Ref": "Component"}}},
+    }
+
+
+def test_a_component_deploys_scales_and_is_placed_on_at_most_max_instances(deploy: Deploy) -> None:
+    outputs = deploy(_template())
+    sagemaker = boto3.client("sagemaker")
+    component = sagemaker.describe_inference_component(InferenceComponentName="e-chat")
+    assert outputs["Arn"] == component["InferenceComponentArn"]
+    assert component["InferenceComponentStatus"] == "InService"
+    assert component["RuntimeConfig"] == {"DesiredCopyCount": 1, "CurrentCopyCount": 1}
+    listed = sagemaker.list_inference_components(EndpointNameEquals="e")["InferenceComponents"]
+    assert [c["InferenceComponentName"] for c in listed] == ["e-chat"]
+    targets = boto3.client("application-autoscaling").describe_scalable_targets(ServiceNamespace="sagemaker")
+    assert targets["ScalableTargets"][0]["MinCapacity"] == 0
+
+    sagemaker.update_inference_component_runtime_config(
+        InferenceComponentName="e-chat", DesiredRuntimeConfig={"CopyCount": 0}
+    )
+    assert sagemaker.describe_inference_component(InferenceComponentName="e-chat")["RuntimeConfig"] == {
+        "DesiredCopyCount": 0,
+        "CurrentCopyCount": 0,
+    }
+    # One chip per copy, one chip per ml.inf2.xlarge, at most 2 instances: 2 of 3 copies are placed.
+    sagemaker.update_inference_component_runtime_config(
+        InferenceComponentName="e-chat", DesiredRuntimeConfig={"CopyCount": 3}
+    )
+    runtime = sagemaker.describe_inference_component(InferenceComponentName="e-chat")["RuntimeConfig"]
+    assert runtime == {"DesiredCopyCount": 3, "CurrentCopyCount": 2}
+
+
+@pytest.mark.parametrize(
+    ("template", "reason"),
+    [
+        (_template(model_on_variant=True), "its variant AllTraffic names model m"),
+        (_template(chips=2), "requires 2 accelerator devices, but instance type ml.inf2.xlarge"),
+    ],
+    ids=["model-on-variant", "too-many-chips"],
+)
+def test_a_refused_component_fails_the_stack(cfn: Any, template: dict[str, Any], reason: str) -> None:
+    template = {
+        "Resources": template["Resources"]
+    }  # moto resolves Outputs lazily, even of a rolled-back stack
+    cfn.create_stack(StackName="refused", TemplateBody=json.dumps(template))
+    stack = cfn.describe_stacks(StackName="refused")["Stacks"][0]
+    assert stack["StackStatus"] == "ROLLBACK_COMPLETE"
+    events = cfn.describe_stack_events(StackName="refused")["StackEvents"]
+    assert any(reason in e.get("ResourceStatusReason", "") for e in events)
+
+
+def test_aws_refusals(deploy: Deploy, cfn: Any) -> None:
+    deploy(_template())
+    sagemaker = boto3.client("sagemaker")
+    with pytest.raises(ClientError, match="already existing inference component"):
+        sagemaker.create_inference_component(
+            InferenceComponentName="E-CHAT",
+            EndpointName="e",
+            Specification={"ModelName": "m", "ComputeResourceRequirements": {"MinMemoryRequiredInMb": 1024}},
+            RuntimeConfig={"CopyCount": 1},
+        )
+    unchecked = boto3.client("sagemaker", config=Config(parameter_validation=False))  # what the server checks
+    with pytest.raises(
+        ClientError, match=r"(?i)numberOfAcceleratorDevicesRequired.*greater than or equal to 1"
+    ):
+        unchecked.create_inference_component(
+            InferenceComponentName="other",
+            EndpointName="e",
+            Specification={
+                "ModelName": "m",
+                "ComputeResourceRequirements": {
+                    "MinMemoryRequiredInMb": 1024,
+                    "NumberOfAcceleratorDevicesRequired": 0,
+                },
+            },
+            RuntimeConfig={"CopyCount": 1},
+        )
+    with pytest.raises(ClientError, match="Inference component missing does not exist"):
+        boto3.client("application-autoscaling").register_scalable_target(
+            ServiceNamespace="sagemaker",
+            ResourceId="inference-component/missing",
+            ScalableDimension="sagemaker:inference-component:DesiredCopyCount",
+            MinCapacity=0,
+            MaxCapacity=1,
+        )
+    with pytest.raises(ClientError, match="Could not find inference component"):
+        sagemaker.describe_inference_component(InferenceComponentName="missing")
+    cfn.delete_stack(StackName="emu")
+    assert sagemaker.list_inference_components()["InferenceComponents"] == []
+
+
+def test_generated_sagemaker_names_fit_63_characters(deploy: Deploy) -> None:
+    template = _template()
+    model = template["Resources"]["Model"]["Properties"]
+    del model["ModelName"]  # generated: <stack>-<logical id>-<random>, cut to 63 characters
+    template["Resources"]["Model"]["Properties"] = model
+    deploy(template, stack_name="a-stack-name-long-enough-to-push-a-generated-model-name-past-63")
+    (component,) = boto3.client("sagemaker").list_inference_components()["InferenceComponents"]
+    described = boto3.client("sagemaker").describe_inference_component(
+        InferenceComponentName=component["InferenceComponentName"]
+    )
+    assert len(described["Specification"]["ModelName"]) <= 63
