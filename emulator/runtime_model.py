@@ -32,7 +32,6 @@ import json
 import re
 from collections import deque
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, Literal
@@ -276,4 +275,4 @@ class LevelSimulation:
 
 def decimal_seconds(value: float) -> str:
     """A virtual time as a fixed 6-decimal string (microseconds), for headers and SSE comments."""
-    return str(Decimal(value).quantize(Decimal("0.000001")))
+    return f"{value:.6f}"

@@ -57,6 +57,9 @@ MAX_BODY_BYTES = 6_291_456
 #: Wall-clock bound on waiting for earlier requests of a level (a generator bug, never a modelled delay).
 WAIT_LIMIT_S = 120.0
 ATTRIBUTE_PREFIX = "infersave-emulator"
+#: Bytes of container output per PayloadPart event: the runtime forwards the container's response in pieces
+#: whose boundaries the client must not rely on.
+PAYLOAD_PART_BYTES = 8192
 STREAM_PATH = "{0}/endpoints/(?P<name>[^/]+)/invocations-response-stream$"
 
 
@@ -347,6 +350,21 @@ def sse_body(events: list[tuple[float, dict[str, Any]]], engine: str) -> list[by
     return pieces
 
 
+def payload_parts(pieces: list[bytes], limit: int = PAYLOAD_PART_BYTES) -> list[bytes]:
+    """SSE pieces packed into ``PayloadPart`` payloads of at most ``limit`` bytes (a piece is never split here;
+    SageMaker's parts may split anywhere, and the load generator reassembles lines across parts)."""
+    parts: list[bytes] = []
+    current = b""
+    for piece in pieces:
+        if current and len(current) + len(piece) > limit:
+            parts.append(current)
+            current = b""
+        current += piece
+    if current:
+        parts.append(current)
+    return parts
+
+
 def whole_body(request: _Request, completion: Completion, model_id: str) -> dict[str, Any] | list[Any]:
     """The non-streamed answer of the container."""
     count = completion.output_tokens
@@ -430,16 +448,14 @@ def _serve(self: runtime_responses.SageMakerRuntimeResponse, *, streaming: bool)
         vllm_events(request, completion, model_id) if serving.engine == "vllm" else tgi_events(completion)
     )
     encoder = EventStreamEncoder()
+    event_headers = {
+        ":event-type": "PayloadPart",
+        ":message-type": "event",
+        ":content-type": "application/octet-stream",
+    }
     stream = b"".join(
-        encoder.encode_message(
-            {
-                ":event-type": "PayloadPart",
-                ":message-type": "event",
-                ":content-type": "application/octet-stream",
-            },
-            piece,
-        )
-        for piece in sse_body(events, serving.engine)
+        encoder.encode_message(event_headers, part)
+        for part in payload_parts(sse_body(events, serving.engine))
     )
     headers["Content-Type"] = "application/vnd.amazon.eventstream"
     headers["X-Amzn-SageMaker-Content-Type"] = "text/event-stream"

@@ -7,6 +7,12 @@ PROJECT: Final = "infersave:project"
 ENDPOINT: Final = "infersave:endpoint"
 BASELINE_INSTANCE_TYPE: Final = "infersave:baseline-instance-type"
 BASELINE_CAPACITY_RATIO: Final = "infersave:baseline-capacity-ratio"
+#: Where the ratio comes from: ``measured:YYYY-MM-DD`` (a ``make calibrate`` run of that day) or ``assumed``.
+CAPACITY_RATIO_SOURCE: Final = "infersave:capacity-ratio-source"
+#: Mean input and output tokens per request of the calibration's request mix, as the container counted them
+#: (decimal strings); absent when never measured.
+INPUT_TOKENS_PER_REQUEST: Final = "infersave:input-tokens-per-request"
+OUTPUT_TOKENS_PER_REQUEST: Final = "infersave:output-tokens-per-request"
 #: Bounds (inclusive) of a capacity ratio, in the config and in the tag: baseline instances per Inferentia2
 #: instance. Outside them a figure is a typo or a forged tag, not a measurement; the report leaves the
 #: endpoint's savings out.
