@@ -37,7 +37,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from demo import local_aws, replay, report
+from demo import calibration, local_aws, replay, report
 from demo.local_aws import DEFAULT_ACCOUNT, ROOT, EmulatorProcess, LocalAwsError
 from demo.scenario import Scenario, build_scenario
 from lambdas.cost_reporter.logic.period import previous_month
@@ -237,6 +237,19 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, sta
                 raise LocalAwsError(f"stack {names['cost']} has no output(s) {', '.join(missing)}")
             print("    " + ", ".join(f"{name}: {n} resources" for name, n in counts.items()))
 
+        with times.phase(
+            "calibrate", f"python -m ops.calibrate --endpoint {calibration.DEMO_ENDPOINT} (virtual time)"
+        ):
+            measured, measured_path = calibration.calibrate(child_env, config, config_path, out_dir)
+            sides = measured["sides"]
+            print(
+                f"    {measured['endpoint_name']}: capacity_ratio {measured['capacity_ratio']} "
+                f"({measured['capacity_ratio_low']} .. {measured['capacity_ratio_high']}), "
+                f"{sides['inf2']['instance_type']} {sides['inf2']['best']['requests_per_s']} req/s vs "
+                f"{sides['baseline']['instance_type']} {sides['baseline']['best']['requests_per_s']} req/s per "
+                f"instance (emulator's performance model); {measured_path}"
+            )
+
         function = report.deployed_function(
             aws.client("lambda", endpoint_url=emulator.url), outputs["ReporterFunctionName"]
         )
@@ -298,7 +311,14 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, sta
         print(f"in AWS, look at: CloudWatch dashboard {outputs['DashboardName']}; reports in "
               f"s3://{outputs['ReportsBucketName']}/{ran.result['report_keys'][0].rsplit('/', 1)[0]}/; "
               f"summary e-mails from SNS topic {outputs['SummaryTopicArn']}")  # fmt: skip
-        logs = ("cdk-bootstrap.log", "preflight.log", "cdk-deploy.log", "reporter.log", "emulator.log")
+        logs = (
+            "cdk-bootstrap.log",
+            "preflight.log",
+            "cdk-deploy.log",
+            "calibrate.log",
+            "reporter.log",
+            "emulator.log",
+        )
         print("logs: " + ", ".join(str(out_dir / log) for log in logs))
     finally:
         with times.phase("emulator stop"):
