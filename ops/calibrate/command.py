@@ -2,7 +2,7 @@
 Inferentia2 endpoint against its GPU baseline type.
 
     python -m ops.calibrate --endpoint zephyr-7b [--config infersave.yaml] [--yes] [--write]
-                            [--requests 60] [--repeats 3] [--max-minutes 30] [--seed 1] [--mix trace.csv]
+                            [--requests 40] [--repeats 2] [--max-minutes 45] [--seed 1] [--mix trace.csv]
                             [--local] [--virtual-time] [--out out]
 
 Prints the cost bound of the run (the baseline type's hourly price from the bundled catalog x the time bound
@@ -86,11 +86,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--write", action="store_true", help="write the measured ratio into the config and tags"
     )
-    parser.add_argument("--requests", type=int, default=60, help="requests per load level (default 60)")
+    parser.add_argument("--requests", type=int, default=40, help="requests per load level (default 40)")
     parser.add_argument(
-        "--repeats", type=int, default=3, help="repeats of the rate search per side (default 3)"
+        "--repeats", type=int, default=2, help="repeats of the rate search per side (default 2)"
     )
-    parser.add_argument("--max-minutes", type=float, default=30.0, help="load-test time bound per side")
+    parser.add_argument(
+        "--max-minutes", type=float, default=45.0, help="load-test time bound per side (default 45)"
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--tolerance", type=float, default=0.03, help="bisect until the rates are this close")
     parser.add_argument(

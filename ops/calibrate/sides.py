@@ -24,9 +24,9 @@ from ops.calibrate.mix import RequestMix
 class Bounds:
     """Per level ``requests``; per side at most ``repeats`` x ``plan.max_levels`` levels and ``max_seconds``."""
 
-    requests: int = 60
-    repeats: int = 3
-    max_seconds: float = 1800.0
+    requests: int = 40
+    repeats: int = 2
+    max_seconds: float = 2700.0
     max_workers: int = 64
 
 

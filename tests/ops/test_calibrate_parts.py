@@ -142,7 +142,7 @@ def test_config_edit_leaves_the_file_when_it_would_not_validate(tmp_path: Path) 
 
 
 def test_cost_bound_is_the_baseline_price_times_the_time_bound() -> None:
-    # ml.g5.2xlarge at USD 1.515/h x (30 min + 30 min allowance) = 1.515
+    # ml.g5.2xlarge at USD 1.515/h x (30 min + 30 min allowance) = 1.515; the default 45 min: x 1.25 = 1.89
     assert command.cost_bound_usd("ml.g5.2xlarge", 30) == (Decimal("1.515"), Decimal("1.52"))
 
 
@@ -151,7 +151,7 @@ def test_without_yes_it_prints_the_bound_and_stops(capsys: pytest.CaptureFixture
 
     out, err = capsys.readouterr()
     assert status == 2
-    assert "cost bound: ml.g5.2xlarge at USD 1.515/h" in out and "= USD 1.52" in out
+    assert "cost bound: ml.g5.2xlarge at USD 1.515/h" in out and "= USD 1.89" in out
     assert "--yes" in err
 
 
