@@ -78,6 +78,34 @@ def cost_bound_usd(baseline_type: str, max_minutes: float) -> tuple[Decimal, Dec
     return spec.hourly_price_usd, (spec.hourly_price_usd * hours).quantize(Decimal("0.01"))
 
 
+#: Share of GPU memory the weights may take, the rest for the KV cache and activations: the same 20 % headroom
+#: as the Neuron fit check (``stacks.config.neuron_fit``).
+GPU_WEIGHTS_SHARE = Decimal("0.8")
+
+
+def gpu_fit_problem(endpoint: Endpoint) -> str | None:
+    """``endpoints[i].baseline.instance_type: problem; fix`` when the model's weights do not fit the baseline's
+    GPU memory (the baseline endpoint would fail to start after minutes of billed time)."""
+    spec = load_catalog().instances[endpoint.baseline.instance_type]
+    need = endpoint.weights_gib / GPU_WEIGHTS_SHARE
+    if need <= spec.accelerator_memory_gib:
+        return None
+    fits = sorted(
+        (s.accelerator_memory_gib, s.vcpus, s.instance_type)
+        for s in load_catalog().instances.values()
+        if not s.is_inferentia2 and s.accelerator_memory_gib >= need
+    )
+    hint = (
+        f"set baseline.instance_type to one that holds it, e.g. {fits[0][2]} ({fits[0][0]} GiB)"
+        if fits
+        else "no GPU type in the catalog holds it"
+    )
+    return (
+        f"baseline.instance_type: {endpoint.weights_gib:.1f} GiB of weights need {need:.1f} GiB of GPU memory with "
+        f"20 % headroom; {spec.instance_type} has {spec.accelerator_memory_gib} GiB; {hint}"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m ops.calibrate", description=__doc__.splitlines()[0])
     parser.add_argument("--endpoint", required=True, help="endpoints[].name in the config")
@@ -328,6 +356,10 @@ def main(argv: list[str] | None = None) -> int:
             else "has a custom image (no GPU image to pair it with)"
         )
         print(f"calibrate: --endpoint {args.endpoint} {why}; use one of {names}", file=sys.stderr)
+        return 2
+    fit = gpu_fit_problem(endpoint)
+    if fit:
+        print(f"calibrate: endpoints[{config.endpoints.index(endpoint)}].{fit}", file=sys.stderr)
         return 2
     if args.virtual_time and not os.environ.get("AWS_ENDPOINT_URL"):
         print(

@@ -183,3 +183,20 @@ def test_wait_in_service_polls_until_in_service() -> None:
 
     assert command.wait_in_service(FakeSageMaker(), "e", local=False, sleep=slept.append) == 2
     assert slept == [15.0, 30.0]
+
+
+def test_a_model_the_baseline_gpu_cannot_hold_is_refused_before_any_cost(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (ROOT / "infersave.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "big.yaml"
+    path.write_text(text.replace("parameters_billion: 7.24", "parameters_billion: 13"), encoding="utf-8")
+
+    assert command.main(["--endpoint", "zephyr-7b", "--config", str(path), "--yes"]) == 2
+
+    out, err = capsys.readouterr()
+    assert "cost bound" not in out
+    assert err.startswith("calibrate: endpoints[1].baseline.instance_type: 24.2 GiB of weights need 30.3 GiB")
+    assert err.rstrip().endswith(
+        "set baseline.instance_type to one that holds it, e.g. ml.g6e.xlarge (48 GiB)"
+    )
