@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator.runtime_model import LevelSimulation, ServingModel
+from emulator.runtime_model import LevelSimulation, ServingModel, route
 
 TGI_NEURON = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.1.2-optimum0.0.28-neuronx-py310-ubuntu22.04"
 VLLM_NEURON = "763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-vllm-inference-neuronx:0.11.0-optimum0.4.5-neuronx-py310-sdk2.26.1-ubuntu22.04"
@@ -189,3 +189,32 @@ def test_answer_waits_for_earlier_requests() -> None:
     assert simulation.result(1) is None
     simulation.arrive(0, 0.0, 10, 1)
     assert simulation.result(0) is not None and simulation.result(1) is not None
+
+
+def test_endpoint_not_in_service_is_refused(aws: None) -> None:
+    from moto.sagemaker.models import sagemaker_backends
+
+    _endpoint("qwen", VLLM_NEURON, VLLM_ENV)
+    sagemaker_backends["123456789012"]["us-east-1"].endpoints[
+        next(iter(sagemaker_backends["123456789012"]["us-east-1"].endpoints))
+    ].endpoint_status = "Creating"
+    runtime = boto3.client("sagemaker-runtime")
+
+    with pytest.raises(ClientError) as caught:
+        runtime.invoke_endpoint(EndpointName="qwen", ContentType="application/json", Body=b"{}")
+
+    assert caught.value.response["Error"]["Code"] == "ValidationError"
+    assert "is Creating, not InService" in caught.value.response["Error"]["Message"]
+
+
+def test_two_instances_share_the_load_by_random_routing(aws: None) -> None:
+    two = ServingModel("vllm", 1, 4096, 0.0, 0.01, 0.1, 0.0, instances=2)  # 0.1 s prefill, batch 1
+    simulation = LevelSimulation(two, seed=3, total=4)
+
+    for seq in range(4):
+        simulation.arrive(seq, 0.0, 10, 1)
+
+    finish = sorted(c.token_times_s[-1] for c in (simulation.result(i) for i in range(4)) if c)
+    # one sequence at a time per instance: on one instance the last would finish at 0.4 s
+    assert {route(3, seq, 2) for seq in range(4)} == {0, 1}
+    assert len(finish) == 4 and finish[-1] < 0.4 - 1e-9
