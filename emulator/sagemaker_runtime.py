@@ -109,7 +109,15 @@ def _endpoint_model(account: str, region: str, name: str) -> tuple[ServingModel,
     variant = endpoint.production_variants[0]
     config = backend.endpoint_configs[endpoint.endpoint_config_name]
     spec = config.production_variants[0]
-    model = backend._models[spec["ModelName"]]
+    model = backend._models.get(spec["ModelName"])
+    if model is None:
+        # AWS keeps serving a deployed endpoint whose model was deleted; the emulator reads the container from it
+        raise InvokeError(
+            500,
+            "InternalFailure",
+            f"emulator: model {spec['ModelName']} of endpoint {name} was deleted; it "
+            "reads the container's image and variables from the model, so it cannot answer for this endpoint",
+        )
     container = model.primary_container or (model.containers or [{}])[0]
     catalog_spec = load_catalog().get(spec["InstanceType"])
     if catalog_spec is None:
