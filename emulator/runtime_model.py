@@ -11,9 +11,12 @@ Modelled, not measured. Per endpoint (one production variant, ``instances`` copi
 - **decode**: each step emits one token for every running sequence and lasts
   ``decode_base_s + batch x decode_per_seq_s`` (memory bound: every weight is read once per step, over the
   devices' bandwidth x efficiency, plus a per-sequence cost for KV-cache reads and sampling);
-- **routing**: SageMaker's default ``RANDOM`` routing across instances (ProductionVariant ``RoutingConfig``,
-  https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariantRoutingConfig.html), drawn
-  from the request's sequence number and the seed, so it is the same on every run.
+- **routing**: ``RANDOM`` across instances, "routes each request to a randomly chosen instance"
+  (ProductionVariant ``RoutingConfig``,
+  https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariantRoutingConfig.html; infersave
+  sets no ``RoutingConfig``; the API reference does not state the default, AWS's launch post of
+  ``LEAST_OUTSTANDING_REQUESTS`` presents random routing as the default), drawn from the request's sequence number and the
+  seed, so it is the same on every run.
 
 Not modelled: KV-cache memory pressure and preemption, prefix caching, speculative decoding, chunked prefill,
 tokenizer time, network latency, cold starts, variance between identical steps. The figures come from
