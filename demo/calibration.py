@@ -20,8 +20,8 @@ from stacks.config import Config
 
 #: The endpoint the demo calibrates: the TGI one, a single instance.
 DEMO_ENDPOINT = "zephyr-7b"
-#: Small bounds: two repeats of 16-request levels, bisected to 10 %, in virtual time.
-DEMO_FLAGS = ("--requests", "16", "--repeats", "2", "--tolerance", "0.1", "--max-minutes", "5")
+#: Small bounds: three repeats of 24-request levels, bisected to 5 %, in virtual time.
+DEMO_FLAGS = ("--requests", "24", "--repeats", "3", "--tolerance", "0.05", "--max-minutes", "5")
 
 
 def calibrate(

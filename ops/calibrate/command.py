@@ -255,15 +255,23 @@ def run(args: argparse.Namespace, config: Config, endpoint: Endpoint) -> dict[st
     notes: list[str] = []
     args.out.mkdir(parents=True, exist_ok=True)
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    marks = [time.monotonic()]
+
+    def lap() -> str:
+        """Wall time since the previous step, for the step's line."""
+        marks.append(time.monotonic())
+        return f"{marks[-1] - marks[-2]:.1f} s"
+
     try:
         print(f"measuring {name} ({endpoint.instance_type} x {instances}) ...", flush=True)
         sides["inf2"] = measure_side(
             runtime, Target(name, engine, instances, args.virtual_time), instance_type=endpoint.instance_type,
             mix=mix, objective=objective, plan=plan, bounds=bounds, seed=args.seed, label="inf2",
         )  # fmt: skip
-        print(f"deploying {stack} ({endpoint.baseline.instance_type}) ...", flush=True)
+        print(f"  measured in {lap()}; deploying {stack} ({endpoint.baseline.instance_type}) ...", flush=True)
         deploy_baseline(args.config, endpoint, stack, local=args.local, out=args.out)
         baseline_instances = wait_in_service(sagemaker, baseline_name, local=args.local)
+        print(f"  deployed and InService in {lap()}", flush=True)
         print(
             f"measuring {baseline_name} ({endpoint.baseline.instance_type} x {baseline_instances}) ...",
             flush=True,
@@ -273,9 +281,10 @@ def run(args: argparse.Namespace, config: Config, endpoint: Endpoint) -> dict[st
             instance_type=endpoint.baseline.instance_type, mix=mix, objective=objective, plan=plan,
             bounds=bounds, seed=args.seed, label="baseline",
         )  # fmt: skip
+        print(f"  measured in {lap()}", flush=True)
     finally:
         signal.signal(signal.SIGTERM, previous)
-        print(delete_stack(cloudformation, stack), flush=True)
+        print(delete_stack(cloudformation, stack) + f" in {lap()}", flush=True)
     repository, tag = containers.image_repository_and_tag(endpoint)
     gpu = gpu_baselines()[endpoint.container.preset]
     date = datetime.now(UTC).date().isoformat()
