@@ -11,7 +11,7 @@ export CDK_DISABLE_CLI_TELEMETRY := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install browser test lint typecheck unit synth estimate preflight refresh-quotas compile calibrate bench bench-report refresh-images lock clean
+.PHONY: install browser test lint typecheck unit synth estimate preflight refresh-quotas compile calibrate bench bench-report bench-scale bench-overhead refresh-images lock clean
 
 install: $(VENV)/.installed-py node_modules/.installed-js
 
@@ -79,6 +79,14 @@ bench: install
 
 bench-report: install
 	$(PY) -m benchmarks.report_calls
+
+# Synth time and template sizes at 10, 100 and 500 endpoints (README "Hundreds of endpoints").
+bench-scale: install
+	$(PY) -m benchmarks.synth_scale
+
+# infersave's own monthly running cost at 10, 100 and 1,000 endpoints (README "What it costs to run").
+bench-overhead: install
+	$(PY) -m benchmarks.overhead
 
 # Regenerates data/container_images.json (clones aws/sagemaker-python-sdk: network) and data/resource_regions.json
 # (from the installed cfn-lint; the templates of `make synth` add their resource types).

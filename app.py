@@ -21,6 +21,7 @@ from stacks.app_builder import build_app, build_calibration_app
 from stacks.config import ConfigError, load_config, region_problems
 from stacks.estimate import budget_problems, estimate, render_table
 from stacks.nag import enable_nag
+from stacks.template_limits import assembly_problems
 
 ROOT = Path(__file__).resolve().parent
 
@@ -69,7 +70,15 @@ def main() -> None:
         local=local,
         legacy_scaling_ids=legacy_scaling_ids,
     )
-    app.synth()
+    assembly = app.synth()
+    # The written templates against CloudFormation's quotas: fail here rather than at deploy.
+    problems = assembly_problems(
+        {stack.stack_name: Path(stack.template_full_path) for stack in assembly.stacks_recursively}
+    )
+    if problems:
+        print("infersave: the synthesized templates would not deploy:", file=sys.stderr)
+        print("\n".join(f"  - {p}" for p in problems), file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -19,16 +19,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def cdk_environment(outdir: str, **context: object) -> dict[str, str]:
+    """The environment the CDK CLI gives an app: cdk.json's context (plus ``context``) and the output dir."""
+    cdk_json = json.loads((ROOT / "cdk.json").read_text())["context"]
+    return {
+        **os.environ,
+        "CDK_OUTDIR": outdir,
+        "CDK_CONTEXT_JSON": json.dumps({**cdk_json, **context}),
+        "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
+    }
+
+
 def _time_once(script: Path) -> float:
     """One synth in a fresh process, with cdk.json's context as the CDK CLI would pass it."""
-    context = json.loads((ROOT / "cdk.json").read_text())["context"]
     with tempfile.TemporaryDirectory() as outdir:
-        env = {
-            **os.environ,
-            "CDK_OUTDIR": outdir,
-            "CDK_CONTEXT_JSON": json.dumps(context),
-            "JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20",
-        }
+        env = cdk_environment(outdir)
         start = time.perf_counter()
         subprocess.run([sys.executable, str(script)], cwd=ROOT, env=env, check=True, capture_output=True)
         return time.perf_counter() - start

@@ -24,8 +24,9 @@ from __future__ import annotations
 import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from demo.scenario import EndpointScenario, Scenario, hourly_price_usd
@@ -215,3 +216,79 @@ def expected_costs(scenario: Scenario, catalog: Catalog | None = None) -> dict[s
             other_cost_usd=sum((line.cost_usd for line in lines if line.unit != "Hrs"), Decimal(0)),
         )
     return answer
+
+
+#: The demo account (moto's default), whose endpoints the CUR rows bill.
+DEMO_ACCOUNT_ID = "123456789012"
+#: Name of the CUR 2.0 Parquet file of one billing period (Data Exports names files ``<export>-<part>.parquet``).
+CUR_FILE_NAME = "infersave-cur-00001.parquet"
+#: The CUR 2.0 columns the demo writes, with their Parquet types (CUR 2.0 table dictionary: identifiers and
+#: types as strings, dates as timestamps, amounts as doubles, resource_tags a map of strings).
+CUR_COLUMNS = {
+    "line_item_usage_account_id": "VARCHAR",
+    "line_item_resource_id": "VARCHAR",
+    "line_item_line_item_type": "VARCHAR",
+    "line_item_product_code": "VARCHAR",
+    "line_item_usage_type": "VARCHAR",
+    "line_item_usage_start_date": "TIMESTAMP",
+    "line_item_usage_end_date": "TIMESTAMP",
+    "line_item_unblended_cost": "DOUBLE",
+    "line_item_usage_amount": "DOUBLE",
+    "line_item_currency_code": "VARCHAR",
+    "resource_tags": "MAP(VARCHAR, VARCHAR)",
+}
+
+
+def cur_rows(
+    scenario: Scenario, account_id: str = DEMO_ACCOUNT_ID, catalog: Catalog | None = None
+) -> list[tuple[Any, ...]]:
+    """The scenario's bill as CUR 2.0 line items, one per endpoint, usage type and UTC day (a Data Export at
+    DAILY granularity; HOURLY ones sum to the same days), from the same :func:`usage_lines` as the Cost
+    Explorer answers, so both paths read one bill. Columns in :data:`CUR_COLUMNS` order."""
+    from lambdas.cost_reporter.dal.cur import PRODUCT_CODE, cur_tag_key  # noqa: PLC0415 - demo-only import
+
+    catalog = catalog or load_catalog()
+    rows: list[tuple[Any, ...]] = []
+    for endpoint in scenario.endpoints:
+        arn = f"arn:aws:sagemaker:{scenario.region}:{account_id}:endpoint/{endpoint.endpoint_name.lower()}"
+        resource_tags = {
+            cur_tag_key(tags.PROJECT): scenario.project,
+            cur_tag_key(tags.ENDPOINT): endpoint.endpoint_name,
+        }
+        for offset in range(scenario.days):
+            day = scenario.start + timedelta(days=offset)
+            start = datetime(day.year, day.month, day.day)  # noqa: DTZ001 - CUR timestamps: UTC, no zone
+            for line in usage_lines(endpoint, scenario.region, {day}, catalog):
+                rows.append(
+                    (
+                        account_id, arn, "Usage", PRODUCT_CODE, line.usage_type, start,
+                        start + timedelta(days=1), float(_amount(line.cost_usd)), float(_amount(line.quantity)),
+                        "USD", resource_tags,
+                    )
+                )  # fmt: skip
+    return rows
+
+
+def write_cur_parquet(root: Path, scenario: Scenario, account_id: str = DEMO_ACCOUNT_ID) -> list[Path]:
+    """Write the scenario's CUR rows as a Data Export lays them out: ``root/data/BILLING_PERIOD=YYYY-MM/``
+    (AWS Data Exports user guide, "Understanding export delivery"), one Parquet file per billing period."""
+    import duckdb  # noqa: PLC0415 - the local engine, a development dependency
+
+    rows = cur_rows(scenario, account_id)
+    by_period: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_period.setdefault(row[5].strftime("%Y-%m"), []).append(row)
+    written = []
+    columns = ", ".join(f"{name} {kind}" for name, kind in CUR_COLUMNS.items())
+    placeholders = ", ".join("?" for _ in CUR_COLUMNS)
+    for month, month_rows in sorted(by_period.items()):
+        folder = root / "data" / f"BILLING_PERIOD={month}"
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / CUR_FILE_NAME
+        with duckdb.connect(":memory:") as connection:
+            connection.execute(f"CREATE TABLE cur ({columns})")
+            connection.executemany(f"INSERT INTO cur VALUES ({placeholders})", month_rows)  # noqa: S608 - "?" only
+            path = str(target).replace("'", "''")
+            connection.execute(f"COPY cur TO '{path}' (FORMAT parquet)")
+        written.append(target)
+    return written

@@ -38,12 +38,14 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from demo import calibration, local_aws, replay, report
+from demo.billing import write_cur_parquet
 from demo.local_aws import DEFAULT_ACCOUNT, ROOT, EmulatorProcess, LocalAwsError
 from demo.scenario import Scenario, build_scenario
 from lambdas.cost_reporter.logic.period import previous_month
 from lambdas.cost_reporter.models import ReportPeriod
 from stacks.config import Config, ConfigError, load_config
 from stacks.config.regions import billing_region
+from stacks.config.shards import endpoint_stack_name, endpoints_by_shard
 
 COST_OUTPUTS = ("ReportsBucketName", "SummaryTopicArn", "ReporterFunctionName", "DashboardName")
 
@@ -77,12 +79,17 @@ class PhaseTimes:
 
 def stack_names(config: Config) -> dict[str, str]:
     """The app's stacks by role (see ``stacks.app_builder``): "billing" (in us-east-1, holding the budget) only
-    where the endpoints' region has no Budgets or Cost Anomaly Detection types."""
+    where the endpoints' region has no Budgets or Cost Anomaly Detection types; "inference-<k>" for each
+    further endpoint stack (``stacks.config.shards``)."""
     prefix = f"infersave-{config.project}"
     roles = ["inference", "guardrails", "cost"]
     if billing_region(config.env.region or "us-east-1"):
         roles.append("billing")
-    return {role: f"{prefix}-{role}" for role in roles}
+    names = {role: f"{prefix}-{role}" for role in roles}
+    for shard in endpoints_by_shard(config):
+        if shard:
+            names[f"inference-{shard}"] = endpoint_stack_name(config.project, shard)
+    return names
 
 
 def _raise_on_signal(signum: int, frame: FrameType | None) -> None:
@@ -283,6 +290,17 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, sta
                 actual = Decimal(str(document["totals"]["actual_cost"]))
                 budget = report.budget_state(budgets, account, name, actual)
 
+        with times.phase("report (CUR)", "the same month from CUR 2.0 Parquet, the Athena SQL on DuckDB"):
+            cur_dir = out_dir / "cur"
+            write_cur_parquet(cur_dir, scenario, account)
+            org = report.run_cur_report(
+                function, emulator.url, period, cur_dir=cur_dir, out_dir=out_dir / "org",
+                log_path=out_dir / "reporter-cur.log",
+            )  # fmt: skip
+            disagreements = report.cur_disagreements(document, org)
+            if disagreements:
+                raise LocalAwsError("the CUR path and Cost Explorer disagree: " + "; ".join(disagreements))
+
         print()
         print(f"Savings report {document['period']['start']} .. {document['period']['end']} (end exclusive), "
               f"{document['cost_metric']}, prices: {', '.join(sorted({e['price_source'] for e in document['endpoints']}))}")  # fmt: skip
@@ -308,6 +326,11 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, sta
         print(
             f"report.html: {report_html}  (open it in a browser; report.json, report.csv, report.md beside it)"
         )
+        accounts = sorted({e["account_id"] for e in org["endpoints"] if e["account_id"]})
+        print(
+            f"CUR path (organization mode, {out_dir / 'org' / 'report.json'}): actual USD {org['totals']['actual_cost']:,.2f} "
+            f"over account(s) {', '.join(accounts)}, equal to Cost Explorer's to the cent"
+        )
         print(f"in AWS, look at: CloudWatch dashboard {outputs['DashboardName']}; reports in "
               f"s3://{outputs['ReportsBucketName']}/{ran.result['report_keys'][0].rsplit('/', 1)[0]}/; "
               f"summary e-mails from SNS topic {outputs['SummaryTopicArn']}")  # fmt: skip
@@ -317,6 +340,7 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, sta
             "cdk-deploy.log",
             "calibrate.log",
             "reporter.log",
+            "reporter-cur.log",
             "emulator.log",
         )
         print("logs: " + ", ".join(str(out_dir / log) for log in logs))

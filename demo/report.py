@@ -273,3 +273,44 @@ def budget_state(budgets: BudgetsClient, account: str, name: str, actual_usd: De
         actual_usd=actual_usd,
         thresholds=sorted(thresholds, key=lambda item: (item[0], item[1])),
     )
+
+
+def run_cur_report(
+    function: DeployedFunction,
+    endpoint_url: str,
+    period: ReportPeriod,
+    *,
+    cur_dir: Path,
+    out_dir: Path,
+    log_path: Path,
+) -> dict[str, Any]:
+    """The organization path of the same month: the reporter's command in a child process under the deployed
+    function's environment, its bill from the CUR Parquet under ``cur_dir`` through the CUR query on DuckDB
+    (``--cur-parquet``; Athena's part, run locally), tags and invocations from the emulator, read only
+    (``--no-tagging``). Returns report.json of ``out_dir``; raises LocalAwsError if the command fails."""
+    args = [sys.executable, "-m", "lambdas.cost_reporter", "report", "--start", period.start.isoformat(),
+            "--end", period.end_exclusive.isoformat(), "--output-dir", str(out_dir), "--cur-parquet",
+            str(cur_dir), "--no-tagging"]  # fmt: skip
+    run_command(
+        args, lambda_environment(function, endpoint_url), log_path, cwd=ROOT, timeout_s=function.timeout_s
+    )
+    document: dict[str, Any] = json.loads((out_dir / "report.json").read_text(encoding="utf-8"))
+    return document
+
+
+def cur_disagreements(cost_explorer: Mapping[str, Any], cur: Mapping[str, Any]) -> list[str]:
+    """Where the CUR-path report differs from the Cost Explorer one in a figure (to the cent), else []."""
+    problems = []
+    for key in ("actual_cost", "baseline_cost", "savings", "instance_hours"):
+        if cost_explorer["totals"][key] != cur["totals"][key]:
+            problems.append(
+                f"totals.{key}: Cost Explorer {cost_explorer['totals'][key]}, CUR {cur['totals'][key]}"
+            )
+    by_name = {e["endpoint_name"]: e for e in cur["endpoints"]}
+    for line in cost_explorer["endpoints"]:
+        other = by_name.get(line["endpoint_name"], {})
+        if other.get("actual_cost") != line["actual_cost"]:
+            problems.append(
+                f"{line['endpoint_name']}: Cost Explorer {line['actual_cost']}, CUR {other.get('actual_cost')}"
+            )
+    return problems

@@ -39,7 +39,9 @@ works without ``--method=direct``; stack updates and deletes run in CloudFormati
 resources whose references changed updated, removed and replaced resources deleted in the cleanup phase,
 ``DeletionPolicy``/``UpdateReplacePolicy`` ``Retain`` honoured), any failing resource (a custom resource that
 answers FAILED, an UpdateEndpoint SageMaker refuses) fails the operation, which rolls back, and a failed delete
-leaves the stack ``DELETE_FAILED`` (:mod:`emulator.cloudformation`). ``AWS::SageMaker::Endpoint`` updates in place through UpdateEndpoint
+leaves the stack ``DELETE_FAILED`` (:mod:`emulator.cloudformation`); CreateStack, UpdateStack and
+CreateChangeSet refuse a template over CloudFormation's quotas (500 resources, 200 outputs, parameters or
+mappings, 1 MB) with ``ValidationError`` (:mod:`emulator.cfn_quotas`). ``AWS::SageMaker::Endpoint`` updates in place through UpdateEndpoint
 (``RetainAllVariantProperties`` kept), and replaced models and endpoint configs wait for the cleanup
 (:mod:`emulator.sagemaker`).
 
@@ -56,7 +58,8 @@ the ``aws:SecureTransport`` deny of TLS-only buckets), so conditional denies are
 (:mod:`emulator.s3`). Service Quotas answers the SageMaker ``<instance type> for endpoint usage`` quotas
 (defaults from a bundled, dated table; 0 for ``ml.inf2.*`` as in new accounts), ListServiceQuotas with the
 applied values, and RequestServiceQuotaIncrease, approved at once, which is how an account's quotas are set
-locally (:mod:`emulator.servicequotas`).
+locally (:mod:`emulator.servicequotas`). Athena GetQueryResults pages the queued rows by ``MaxResults`` (at most
+1,000) with a ``NextToken``, where moto returned them whole (:mod:`emulator.athena`).
 ``CreateProcessingJob`` is validated against the constraints of SageMaker's API model
 (required members, enums such as the processing instance types, lengths, ranges, patterns) and
 ``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker`).
@@ -85,9 +88,11 @@ validation, so keep them out of ``Outputs``.
 from __future__ import annotations
 
 from emulator import (
+    athena,
     autoscaling,
     awslambda,
     budgets,  # noqa: F401
+    cfn_quotas,
     cloudformation,
     cloudwatch,  # noqa: F401
     custom_resources,
@@ -115,7 +120,9 @@ def install() -> None:
     sns.install()
     s3.install()
     tagging.install()
+    athena.install()
     servicequotas.install()
     custom_resources.install()
+    cfn_quotas.install()
     cloudformation.install()  # last: makes moto's CloudFormation see the types defined above
     _installed = True

@@ -38,6 +38,7 @@ from ops.compile_plan import (
 )
 from ops.config_edit import ConfigEditError, write_artifacts_uri
 from stacks.config import Config, ConfigError, Endpoint, load_config
+from stacks.config.shards import endpoint_stack_name, shard_of
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
@@ -59,8 +60,8 @@ class CompileError(RuntimeError):
 
 
 def stack_name(config: Config) -> str:
-    """The inference stack of the project (``stacks.app_builder``)."""
-    return f"infersave-{config.project}-inference"
+    """Endpoint stack 0 of the project, which holds the compile artifacts store (``stacks.app_builder``)."""
+    return endpoint_stack_name(config.project, 0)
 
 
 def read_stack_outputs(cfn: CloudFormationClient, name: str, region: str) -> StackOutputs:
@@ -201,7 +202,9 @@ def run(
     print(f"precompiled_artifacts_s3_uri: {plan.artifacts_uri}")
     if args.set_config:
         write_artifacts_uri(args.config, endpoint.name, plan.artifacts_uri)
-        print(f"set in {args.config}; deploy with npx --no-install cdk deploy {stack_name(config)}")
+        # The endpoint's own stack (stacks.config.shards); the artifacts store is always in stack 0.
+        home = endpoint_stack_name(config.project, shard_of(config, endpoint))
+        print(f"set in {args.config}; deploy with npx --no-install cdk deploy {home}")
     return 0
 
 

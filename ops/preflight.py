@@ -43,6 +43,7 @@ from ops.preflight_checks import (
     render,
 )
 from stacks.config import Config, ConfigError, load_config
+from stacks.config.shards import endpoint_stack_name, endpoints_by_shard
 
 USAGE_ERROR = 2
 
@@ -52,8 +53,8 @@ class CredentialError(RuntimeError):
 
 
 def inference_stack_name(config: Config) -> str:
-    """The stack that owns the endpoints (``stacks.app_builder``)."""
-    return f"infersave-{config.project}-inference"
+    """Endpoint stack 0, which also holds the compile artifacts store (``stacks.app_builder``)."""
+    return endpoint_stack_name(config.project, 0)
 
 
 def _guarded(check: str, what: str, fix: str, run: Callable[[], list[CheckResult]]) -> list[CheckResult]:
@@ -133,13 +134,19 @@ def run_checks(
         lambda: [decide_bootstrap(aws.read_bootstrap_version(clients.ssm), identity.account, region)],
     )
 
-    stack = inference_stack_name(config)
-
     def endpoint_names() -> list[CheckResult]:
         existing = aws.read_endpoints(clients.sagemaker, config.project)
-        in_stack = aws.read_stack_endpoints(clients.cloudformation, stack) if existing else []
-        wanted = [config.endpoint_name(e) for e in config.endpoints]
-        return decide_endpoint_names(wanted, existing, in_stack, stack, region)
+        checks: list[CheckResult] = []
+        # Each endpoint against the endpoint stack that holds it (stacks.config.shards): one moved to another
+        # stack by a new pin is "taken" until its old stack lets it go, as CloudFormation would find it.
+        for shard, endpoints in endpoints_by_shard(config).items():
+            wanted = [config.endpoint_name(e) for e in endpoints]
+            if not wanted:
+                continue
+            stack = endpoint_stack_name(config.project, shard)
+            in_stack = aws.read_stack_endpoints(clients.cloudformation, stack) if existing else []
+            checks += decide_endpoint_names(wanted, existing, in_stack, stack, region)
+        return checks
 
     results += _guarded(
         "endpoint names",

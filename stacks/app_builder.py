@@ -10,6 +10,7 @@ from stacks.billing_stack import BillingStack
 from stacks.calibration_stack import CalibrationStack, calibration_stack_name
 from stacks.config import Config
 from stacks.config.regions import billing_region
+from stacks.config.shards import endpoint_stack_name, endpoints_by_shard
 from stacks.cost_stack import CostStack
 from stacks.estimate import estimate
 from stacks.guardrails_stack import GuardrailsStack
@@ -25,7 +26,8 @@ def build_app(
     legacy_scaling_ids: bool = False,
 ) -> dict[str, cdk.Stack]:
     """Add the project's stacks to ``app``; returns them by role ("billing" only where the endpoints' region has
-    no Budgets or Cost Anomaly Detection types). Call ``enable_nag(app)`` once per app.
+    no Budgets or Cost Anomaly Detection types; "inference-<k>" for each further endpoint stack that holds an
+    endpoint, :mod:`stacks.config.shards`). Call ``enable_nag(app)`` once per app.
 
     ``legacy_scaling_ids``: see ``EndpointAutoscaling`` (upgrading stacks deployed before the scaling gate).
     """
@@ -42,10 +44,12 @@ def build_app(
             synthesizer=synthesizer,
             description=f"infersave: budget and anomaly alerts of project {config.project} ({env.region} has none)",
         )
+    by_shard = endpoints_by_shard(config)
     inference = InferenceStack(
         app,
-        f"{prefix}-inference",
+        endpoint_stack_name(config.project, 0),
         config=config,
+        endpoints=by_shard[0],
         legacy_scaling_ids=legacy_scaling_ids,
         env=env,
         synthesizer=synthesizer,
@@ -57,6 +61,7 @@ def build_app(
         config=config,
         estimate=estimate(config, load_catalog()),
         billing_region=billing_home,
+        alarm_endpoints=by_shard[0],
         env=env,
         synthesizer=synthesizer,
         description=f"infersave: budget, anomaly alerts, alarms and breach switch of project {config.project}",
@@ -72,6 +77,28 @@ def build_app(
         description=f"infersave: scheduled cost report and savings dashboard of project {config.project}",
     )
     stacks: dict[str, cdk.Stack] = {"inference": inference, "guardrails": guardrails, "cost": cost}
+    if len(by_shard) > 1:
+        # Exported for good while further endpoint stacks exist: an export that disappears when the last
+        # endpoint reading `make compile` artifacts leaves a further stack would fail stack 0's update while
+        # that stack still imports it.
+        inference.export_value(inference.compile_artifacts.key.key_arn)
+    for shard, endpoints in by_shard.items():
+        if shard == 0:
+            continue
+        # References to stack 0's artifacts store (only where an endpoint reads `make compile` artifacts) and to
+        # the alerts topic become CloudFormation exports of a fixed few values, however many stacks import them.
+        stacks[f"inference-{shard}"] = InferenceStack(
+            app,
+            endpoint_stack_name(config.project, shard),
+            config=config,
+            endpoints=endpoints,
+            artifacts_store=inference.compile_artifacts,
+            alarm_topic=guardrails.alerts.topic,
+            legacy_scaling_ids=legacy_scaling_ids,
+            env=env,
+            synthesizer=synthesizer,
+            description=f"infersave: Inferentia2 endpoints of project {config.project}, stack {shard}",
+        )
     if billing:
         # No references cross regions (the billing topic's ARN is built from its fixed name); the dependency only
         # orders the deploys: the breach switch subscribes to the billing topic, which must exist first.

@@ -23,7 +23,7 @@ from constructs import Construct
 
 from stacks.encryption import grant_image_pull
 from stacks.logged_bucket import LoggedBucket
-from stacks.nag import acknowledge, arn_in_finding
+from stacks.nag import account_region_in_finding, acknowledge, arn_in_finding
 
 #: Key prefix of every compiled artifact set: ``compiled/<endpoint>/<job name>/``.
 ARTIFACTS_PREFIX = "compiled/"
@@ -58,7 +58,8 @@ class CompileArtifacts(Construct):
             description=f"Encrypts the compiled Neuron artifacts of infersave {project}",
             removal_policy=cdk.RemovalPolicy.RETAIN,
         )
-        self.bucket_name = f"{bucket_name_prefix(project)}{stack.account}-{stack.region}"
+        self._name_prefix = bucket_name_prefix(project)
+        self.bucket_name = f"{self._name_prefix}{stack.account}-{stack.region}"
         self.store = LoggedBucket(
             self,
             "Store",
@@ -102,24 +103,39 @@ class CompileArtifacts(Construct):
             return bucket.startswith(bucket_name_prefix_of(self.bucket_name))
         return bucket == self.bucket_name
 
-    def grant_read(self, grantee: iam.IGrantable, prefix: str) -> None:
-        """Read every object under ``prefix`` (ending in ``/``) and decrypt with the bucket's key."""
+    def grant_read(self, grantee: iam.IGrantable, prefix: str) -> str:
+        """Read every object under ``prefix`` (ending in ``/``) and decrypt with the bucket's key; returns the
+        objects' resource as cdk-nag spells it in the wildcard finding the caller acknowledges.
+
+        A grantee in another stack (a further endpoint stack) names the bucket by its fixed name in its own
+        stack (same account and Region), so only the key's ARN crosses stacks (one export, however many
+        endpoints read)."""
         principal = grantee.grant_principal
+        grantee_stack = cdk.Stack.of(grantee) if isinstance(grantee, Construct) else cdk.Stack.of(self)
+        if grantee_stack.node.path == cdk.Stack.of(self).node.path:
+            bucket_arn = self.bucket.bucket_arn
+            objects_arn = self.bucket.arn_for_objects(f"{prefix}*")
+            finding = f"<{self.bucket_logical_id}.Arn>/{prefix}*"
+        else:
+            name = f"{self._name_prefix}{grantee_stack.account}-{grantee_stack.region}"
+            bucket_arn = f"arn:{grantee_stack.partition}:s3:::{name}"
+            objects_arn = f"{bucket_arn}/{prefix}*"
+            account, region = account_region_in_finding(grantee_stack)
+            finding = f"arn:<AWS::Partition>:s3:::{self._name_prefix}{account}-{region}/{prefix}*"
         principal.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["s3:GetObject"], resources=[self.bucket.arn_for_objects(f"{prefix}*")]
-            )
+            iam.PolicyStatement(actions=["s3:GetObject"], resources=[objects_arn])
         )
         principal.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=["s3:ListBucket"],
-                resources=[self.bucket.bucket_arn],
+                resources=[bucket_arn],
                 conditions={"StringLike": {"s3:prefix": [f"{prefix}*"]}},
             )
         )
         principal.add_to_principal_policy(
             iam.PolicyStatement(actions=["kms:Decrypt"], resources=[self.key.key_arn])
         )
+        return finding
 
     def _grant_job(self, project: str, image_repository_arns: list[str]) -> None:
         stack = cdk.Stack.of(self)

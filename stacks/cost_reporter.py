@@ -55,6 +55,7 @@ class CostReporter(Construct):
                 "SUMMARY_TOPIC_ARN": summary_topic.topic_arn,
                 "PROJECT_NAME": config.project,
                 "COST_METRIC": config.reports.cost_metric,
+                "METRICS_TOP_ENDPOINTS": str(config.reports.metrics_top_endpoints),
                 "DEFAULT_BASELINE_INSTANCE_TYPE": first.instance_type,
                 "DEFAULT_BASELINE_CAPACITY_RATIO": str(first.capacity_ratio),
                 "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,

@@ -13,6 +13,7 @@ from constructs import Construct
 from lambdas.common.aws import VARIANT_NAME
 from stacks.config import Config
 from stacks.cost_reporter import METRICS_NAMESPACE, SERVICE_NAME, CostReporter
+from stacks.cur_reporting import CurReporting
 from stacks.encryption import project_key
 from stacks.reports_bucket import ReportsBucket
 from stacks.savings_dashboard import SavingsDashboard
@@ -52,6 +53,13 @@ class CostStack(cdk.Stack):
             key=key,
             alarm_topic=alarm_topic,
         )
+        self.cur: CurReporting | None = None
+        if config.organization.mode == "organization":
+            self.cur = CurReporting(
+                self, "Organization", config=config, key=key, function=self.reporter.function.function
+            )
+            # The member-read role's trust names this ARN (org/member-read-role.yaml, parameter ReporterRoleArn).
+            cdk.CfnOutput(self, "ReporterRoleArn", value=self.reporter.function.role.role_arn)
         self.dashboard = SavingsDashboard(
             self,
             "Dashboard",
@@ -60,6 +68,7 @@ class CostStack(cdk.Stack):
             namespace=METRICS_NAMESPACE,
             service=SERVICE_NAME,
             variant_name=VARIANT_NAME,
+            top_endpoints=config.reports.metrics_top_endpoints,
         )
         cdk.CfnOutput(self, "ReportsBucketName", value=self.reports.bucket.bucket_name)
         cdk.CfnOutput(self, "SummaryTopicArn", value=self.summary_topic.topic_arn)

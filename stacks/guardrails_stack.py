@@ -5,6 +5,7 @@ billing stack where the region lacks their CloudFormation types). It only wires 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import aws_cdk as cdk
@@ -14,7 +15,7 @@ from lambdas.common.aws import VARIANT_NAME
 from stacks.alerts_topic import ALARM_PUBLISHERS, PUBLISHERS, AlertsTopic, billing_topic_name
 from stacks.billing_alerts import add_billing_alerts
 from stacks.breach_switch import BreachSwitch
-from stacks.config import Config
+from stacks.config import Config, Endpoint
 from stacks.cost_budget import CostBudget, budget_name
 from stacks.endpoint_alarms import EndpointAlarms
 from stacks.estimate import Estimate, budget_problems, usd
@@ -37,6 +38,7 @@ class GuardrailsStack(cdk.Stack):
         config: Config,
         estimate: Estimate,
         billing_region: str | None = None,
+        alarm_endpoints: Sequence[Endpoint] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -72,7 +74,8 @@ class GuardrailsStack(cdk.Stack):
                 budget_topic_arn=billing_topic_arn,
                 budget_topic_region=billing_region,
             )
-        for endpoint in config.endpoints:
+        # The alarms of endpoint stack 0's endpoints (the others carry their own: ``InferenceStack``).
+        for endpoint in config.endpoints if alarm_endpoints is None else alarm_endpoints:
             EndpointAlarms(
                 self,
                 f"Alarms-{endpoint.name}",

@@ -276,10 +276,10 @@ class Inf2Endpoint(Construct):
         )
         if self._artifacts_store is not None and self._artifacts_store.owns(uri):
             # Artifacts of `make compile`: read + decrypt on the project's own artifacts bucket and key.
-            self._artifacts_store.grant_read(self.role, prefix)
+            finding = self._artifacts_store.grant_read(self.role, prefix)
             acknowledge(
                 self.role,
-                f"AwsSolutions-IAM5[Resource::<{self._artifacts_store.bucket_logical_id}.Arn>/{prefix}*]",
+                f"AwsSolutions-IAM5[Resource::{finding}]",
                 "The model reads every file under its own artifacts prefix and nothing else.",
             )
             return source

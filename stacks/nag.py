@@ -22,9 +22,16 @@ def acknowledge(scope: IConstruct, rule_id: str, reason: str) -> None:
     cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=rule_id, reason=reason))
 
 
-def arn_in_finding(scope: IConstruct, service: str, resource: str) -> str:
-    """An ARN as cdk-nag spells it inside a finding id: pseudo parameters where the stack has no literal."""
+def account_region_in_finding(scope: IConstruct) -> tuple[str, str]:
+    """The stack's account and region as cdk-nag spells them in a finding: pseudo parameters where the stack
+    has no literal."""
     stack = cdk.Stack.of(scope)
     region = "<AWS::Region>" if cdk.Token.is_unresolved(stack.region) else stack.region
     account = "<AWS::AccountId>" if cdk.Token.is_unresolved(stack.account) else stack.account
+    return account, region
+
+
+def arn_in_finding(scope: IConstruct, service: str, resource: str) -> str:
+    """An ARN as cdk-nag spells it inside a finding id."""
+    account, region = account_region_in_finding(scope)
     return f"arn:<AWS::Partition>:{service}:{region}:{account}:{resource}"

@@ -11,7 +11,13 @@ ONE_DAY = cdk.Duration.days(1)
 
 
 class SavingsDashboard(Construct):
-    """Exposes ``dashboard`` and ``dashboard_name``."""
+    """Exposes ``dashboard`` and ``dashboard_name``.
+
+    Up to ``top_endpoints`` endpoints (the reporter's per-endpoint metric count, ``None``: no cap) get two
+    graphs each; past it, the dashboard draws two search graphs instead (the endpoints with their own cost
+    metrics, i.e. the most expensive: their cost and their invocations): two widgets at
+    any fleet size, below CloudWatch's 500 widgets per dashboard and the template's size limit.
+    """
 
     def __init__(
         self,
@@ -23,6 +29,7 @@ class SavingsDashboard(Construct):
         namespace: str,
         service: str,
         variant_name: str,
+        top_endpoints: int | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dashboard_name = f"infersave-{project}-savings"
@@ -62,6 +69,9 @@ class SavingsDashboard(Construct):
                 height=4,
             ),
         )
+        if top_endpoints is not None and len(endpoint_names) > top_endpoints:
+            self._add_search_widgets(project, namespace, service, top_endpoints)
+            return
         for endpoint in endpoint_names:
             self.dashboard.add_widgets(
                 cloudwatch.GraphWidget(
@@ -84,3 +94,32 @@ class SavingsDashboard(Construct):
                     width=12,
                 ),
             )
+
+    def _add_search_widgets(self, project: str, namespace: str, service: str, top_endpoints: int) -> None:
+        """Graphs whose series CloudWatch finds at view time among the reporter's per-endpoint metrics (the top
+        endpoints by cost); SEARCH returns up to 500 time series, and quoted terms match whole values
+        (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/search-expression-syntax.html)."""
+
+        def search(metric_name: str) -> cloudwatch.SearchExpression:
+            return cloudwatch.SearchExpression(
+                expression=(
+                    f'SEARCH(\'{{{namespace},EndpointName,ReportType,service}} MetricName="{metric_name}" '
+                    f'ReportType="month_to_date" service="{service}"\', \'Maximum\', 86400)'
+                ),
+                label="",
+            )
+
+        self.dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title=f"{project}: the {top_endpoints} most expensive endpoints, actual cost (USD, month to date)",
+                left=[search("ActualCost")],
+                width=24,
+                height=8,
+            ),
+            cloudwatch.GraphWidget(
+                title=f"{project}: the same endpoints' invocations (month to date)",
+                left=[search("Invocations")],
+                width=24,
+                height=8,
+            ),
+        )

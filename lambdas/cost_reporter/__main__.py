@@ -1,4 +1,4 @@
-"""The command ``python -m lambdas.cost_reporter report --start DATE --end DATE --output-dir DIR``.
+"""The command ``python -m lambdas.cost_reporter report --start DATE --end DATE --output-dir DIR [--cur-parquet DIR]``.
 
 Runs the same code as the Lambda with the standard AWS credential chain and region (``AWS_ENDPOINT_URL``
 honoured by boto3), writes DIR/report.json, .csv and .md and prints the summary table. Exit status 0 on
@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -36,6 +37,12 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--end", required=True, help="end day, YYYY-MM-DD (exclusive, as in Cost Explorer)")
     report.add_argument("--output-dir", required=True, type=Path, help="directory for report.{json,csv,md}")
     report.add_argument(
+        "--cur-parquet",
+        type=Path,
+        help="read the bill from CUR 2.0 Parquet files under DIR/data/BILLING_PERIOD=YYYY-MM/ with DuckDB "
+        "(the Athena query, run locally) instead of Cost Explorer",
+    )
+    report.add_argument(
         "--no-tagging",
         action="store_true",
         help="read only: do not add missing tags nor activate cost allocation tags",
@@ -53,7 +60,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.no_tagging:
             settings = replace(settings, apply_tags=False, activate_cost_allocation_tags=False)
         clients = make_clients(settings.pricing_region)
-        report = run_report(clients, settings, period, PriceBook.from_client(clients.pricing))
+        source = None
+        if args.cur_parquet is not None:
+            from lambdas.cost_reporter.dal import cur, cur_duckdb  # noqa: PLC0415 - DuckDB: local only
+
+            run = cur_duckdb.runner(args.cur_parquet)
+            source = partial(cur.read_cur, run, cur_duckdb.VIEW, project_name=settings.project_name)
+        report = run_report(clients, settings, period, PriceBook.from_client(clients.pricing), source)
         args.output_dir.mkdir(parents=True, exist_ok=True)
         for name, text in render_files(report).items():
             (args.output_dir / name).write_text(text, encoding="utf-8")

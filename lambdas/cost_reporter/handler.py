@@ -58,7 +58,7 @@ def lambda_handler(event: Mapping[str, Any], context: LambdaContext) -> dict[str
     clients = make_clients(config.pricing_region)
     report = run_report(clients, config, period, PriceBook.from_client(clients.pricing))
     keys = deliver_report(clients, config.reports_bucket, config.summary_topic_arn, report)
-    emit_report_metrics(metrics, report, NAMESPACE, SERVICE_NAME)
+    emit_report_metrics(metrics, report, NAMESPACE, SERVICE_NAME, config.metrics_top_endpoints)
     for issue in report.errors:
         logger.error("report error", extra={"endpoint_name": issue.endpoint_name, "detail": issue.message})
     for issue in report.warnings:

@@ -4,9 +4,13 @@ Namespace: ``POWERTOOLS_METRICS_NAMESPACE`` (default ``infersave``). Dimensions:
 (``POWERTOOLS_SERVICE_NAME``), ``ReportType`` (month_to_date | previous_month | custom) and, per endpoint,
 ``EndpointName``. Month-to-date values are cumulative: graph them with the Maximum statistic per day.
 
-Each metric name with each combination of dimension values is a custom metric billed about USD 0.30 a
-month, so per-endpoint metrics are emitted only for the scheduled reports (:data:`PER_ENDPOINT_REPORT_TYPES`);
-a custom period (a rerun, an ad hoc window) emits the totals only.
+Each metric name with each combination of dimension values is a custom metric (USD 0.30 a month for the first
+10,000, prorated by the hours in which it is sent: ``benchmarks/overhead.py``), so per-endpoint metrics are
+emitted only for the scheduled reports (:data:`PER_ENDPOINT_REPORT_TYPES`) and only for the ``top_endpoints``
+endpoints of highest actual cost in the report (``reports.metrics_top_endpoints``, default 20): what they cost
+grows with what is worth watching, not with the fleet. The totals cover every endpoint, and
+``EndpointsWithMetrics`` says how many have their own. A custom period (a rerun, an ad hoc window) emits the
+totals only.
 """
 
 from __future__ import annotations
@@ -22,6 +26,12 @@ from lambdas.cost_reporter.models import EndpointLine, Report, Totals
 DEFAULT_NAMESPACE = "infersave"
 #: Report types (the scheduled ones) whose metrics are also emitted per endpoint.
 PER_ENDPOINT_REPORT_TYPES = frozenset({MONTH_TO_DATE, PREVIOUS_MONTH})
+DEFAULT_TOP_ENDPOINTS = 20
+
+
+def top_by_cost(lines: list[EndpointLine], count: int) -> list[EndpointLine]:
+    """The ``count`` lines of highest actual cost (ties by name, so reruns pick the same endpoints)."""
+    return sorted(lines, key=lambda line: (-line.actual_cost, line.endpoint_name))[:count]
 
 
 def _add(
@@ -40,10 +50,18 @@ def _add_costs(metrics: Metrics | EphemeralMetrics, figures: EndpointLine | Tota
     _add(metrics, "Invocations", MetricUnit.Count, figures.invocations)
 
 
-def emit_report_metrics(metrics: Metrics, report: Report, namespace: str, service: str) -> None:
+def emit_report_metrics(
+    metrics: Metrics,
+    report: Report,
+    namespace: str,
+    service: str,
+    top_endpoints: int = DEFAULT_TOP_ENDPOINTS,
+) -> None:
     """Add the totals to ``metrics`` (flushed by ``log_metrics``); for a scheduled report type also flush one
-    EMF line per endpoint now."""
-    per_endpoint_lines = report.endpoints if report.period.kind in PER_ENDPOINT_REPORT_TYPES else []
+    EMF line now for each of the ``top_endpoints`` endpoints of highest actual cost."""
+    per_endpoint_lines = []
+    if report.period.kind in PER_ENDPOINT_REPORT_TYPES:
+        per_endpoint_lines = top_by_cost(report.endpoints, top_endpoints)
     for line in per_endpoint_lines:
         per_endpoint = EphemeralMetrics(namespace=namespace, service=service)
         per_endpoint.add_dimension(name="ReportType", value=report.period.kind)
@@ -54,5 +72,6 @@ def emit_report_metrics(metrics: Metrics, report: Report, namespace: str, servic
     _add_costs(metrics, report.totals)
     _add(metrics, "UntaggedCost", MetricUnit.NoUnit, report.untagged_cost)
     _add(metrics, "EndpointsReported", MetricUnit.Count, len(report.endpoints))
+    _add(metrics, "EndpointsWithMetrics", MetricUnit.Count, len(per_endpoint_lines))
     _add(metrics, "ReportWarnings", MetricUnit.Count, len(report.warnings))
     _add(metrics, "ReportErrors", MetricUnit.Count, len(report.errors))

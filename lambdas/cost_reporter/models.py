@@ -44,6 +44,9 @@ class EndpointUsage:
     other_cost: Decimal = Decimal(0)
     hours_by_instance_type: dict[str, Decimal] = field(default_factory=dict)
     usage_region_codes: set[str] = field(default_factory=set)
+    #: AWS accounts that billed this endpoint (``line_item_usage_account_id``; CUR only, Cost Explorer's
+    #: query is grouped without the account).
+    account_ids: set[str] = field(default_factory=set)
     #: Why this endpoint's figures cannot be trusted for savings (absurd or negative amounts, rows in another
     #: currency); non-empty leaves its savings out of the report, with these as warnings.
     problems: list[str] = field(default_factory=list)
@@ -59,6 +62,25 @@ class CostData:
     pages: int
     #: Rows not billed in ``currency``, summed per currency and kept out of every figure.
     foreign_currency: dict[str, Decimal] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CostResult:
+    """What a cost source (Cost Explorer, or CUR 2.0 through Athena or DuckDB) gives one report run."""
+
+    data: CostData
+    #: Charges that are not usage (credits, refunds, taxes, fees), by record / line item type.
+    non_usage: dict[str, Decimal]
+    warnings: list[Issue]
+    errors: list[Issue]
+    #: The non-usage charges could not be read: the report is partial.
+    partial: bool
+    #: The filter in words, stated in the report's assumptions.
+    description: str
+    #: ``cost_explorer`` or ``cur`` (the report's ``cost_source``).
+    source: str
+    #: Cost per endpoint per UTC day (CUR only; Cost Explorer's query is monthly).
+    daily: dict[str, dict[date, Decimal]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -99,6 +121,8 @@ class EndpointLine:
     invocations: int | None
     cost_per_1k_invocations: Decimal | None
     baseline_cost_per_1k_invocations: Decimal | None
+    #: The AWS account that billed the endpoint, where the cost source knows it (CUR) and it is one account.
+    account_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,3 +155,5 @@ class Report:
     non_usage_cost: dict[str, Decimal] = field(default_factory=dict)
     #: Data that should be there is missing (CloudWatch failed): the run fails after writing, to be retried.
     partial: bool = False
+    #: Where the bill came from: ``cost_explorer`` (one account) or ``cur`` (CUR 2.0 through Athena or DuckDB).
+    cost_source: str = "cost_explorer"

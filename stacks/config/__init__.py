@@ -9,7 +9,8 @@ Each module checks one thing; every problem is reported as ``<field path>: <what
   ``neuron_snapshot`` loads;
 - ``containers``: preset rules (gated models need a token, supported precisions);
 - ``endpoint_checks``: GPU baseline, name length, off-hours floor;
-- ``budget_checks``: budget and breach switch; ``limits``: endpoints per project (stack size);
+- ``budget_checks``: budget and breach switch; ``limits``: each stack inside CloudFormation's quotas, with
+  ``shards`` deciding which endpoint stack holds each endpoint;
 - ``regions``: where the resources and images exist;
 - ``source``: reading the file (UTF-8, YAML, no repeated keys); ``secrets``: no credentials in it.
 """
@@ -29,6 +30,7 @@ from stacks.config.errors import ConfigError, pydantic_problems
 from stacks.config.limits import stack_size_problems
 from stacks.config.neuron_cache import neuron_cache_problems
 from stacks.config.neuron_fit import neuron_problems
+from stacks.config.organization import organization_problems
 from stacks.config.regions import region_problems
 from stacks.config.schema import (
     Alarms,
@@ -43,6 +45,7 @@ from stacks.config.schema import (
     Endpoint,
     InstanceCounts,
     OffHours,
+    Organization,
     Reports,
     Timeouts,
 )
@@ -62,6 +65,7 @@ __all__ = [
     "Endpoint",
     "InstanceCounts",
     "OffHours",
+    "Organization",
     "Reports",
     "Timeouts",
     "load_config",
@@ -79,6 +83,7 @@ def validate(config: Config, catalog: Catalog, *, neuron_cache: bool = True) -> 
     # Without env.region the CDK CLI's region applies: app.py checks it with region_problems once it knows it.
     problems = region_problems(config, config.env.region) if config.env.region else []
     problems += budget_problems(config) + stack_size_problems(config)
+    problems += organization_problems(config, config.env.region)
     for index, endpoint in enumerate(config.endpoints):
         path = f"endpoints[{index}]"
         problems += container_problems(path, endpoint)

@@ -42,6 +42,11 @@ _ENV_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 #: SageMaker's allowed range for ContainerStartupHealthCheckTimeoutInSeconds and
 #: ModelDataDownloadTimeoutInSeconds (CreateEndpointConfig API reference).
 TIMEOUT_RANGE_SECONDS = (60, 3600)
+#: Most endpoints with per-endpoint report metrics (6 custom metrics each per report type).
+MAX_METRICS_TOP_ENDPOINTS = 1000
+#: Highest endpoint stack index (``endpoints[].shard``): 100 stacks of endpoints, far below CloudFormation's
+#: 2,000 stacks per account and Region ("Understand CloudFormation quotas").
+MAX_SHARD = 99
 #: SageMaker's allowed range for VolumeSizeInGB (CreateEndpointConfig API reference).
 VOLUME_RANGE_GB = (1, 512)
 
@@ -315,6 +320,9 @@ class Endpoint(_Model):
     baseline: Baseline = Field(default_factory=Baseline)
     calibration: Calibration = Field(default_factory=Calibration)
     tags: Tags = Field(default_factory=dict)
+    #: Pins the endpoint to endpoint stack ``shard`` (0 is ``infersave-<project>-inference``); default: the
+    #: stable hash of its name modulo ``stacks.endpoint_shards`` (:mod:`stacks.config.shards`).
+    shard: Annotated[int, Field(ge=0, le=MAX_SHARD)] | None = None
 
     @property
     def weights_gib(self) -> Decimal:
@@ -409,6 +417,53 @@ class Reports(_Model):
     summary_emails: Annotated[Emails, Field(max_length=20)] = Field(default_factory=list)
     #: Days a superseded report version is kept (the current version of each period is kept).
     noncurrent_version_retention_days: Annotated[int, Field(ge=1, le=3650)] = 400
+    #: Endpoints whose report metrics carry their own ``EndpointName`` dimension: the N of highest actual cost
+    #: in each report (the rest are in the totals). Each is 6 custom metrics per scheduled report type.
+    metrics_top_endpoints: Annotated[int, Field(ge=0, le=MAX_METRICS_TOP_ENDPOINTS)] = 20
+
+
+class Stacks(_Model):
+    """How endpoints spread over CloudFormation stacks (README "Hundreds of endpoints")."""
+
+    #: Endpoint stacks a name's hash picks from. Fixed for the life of a project: changing it moves most
+    #: endpoints to another stack (a replacement); grow with ``endpoints[].shard`` pins instead.
+    endpoint_shards: Annotated[int, Field(ge=1, le=MAX_SHARD + 1)] = 1
+
+
+GlueName = Annotated[str, Field(pattern=r"^[a-z0-9_]{1,255}$")]
+BucketName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")]
+
+
+class Organization(_Model):
+    """Organization-wide reports from CUR 2.0 through Athena (checks in ``stacks/config/organization.py``).
+
+    ``mode: account`` (default) reads this account's Cost Explorer. ``mode: organization`` (deploy in the
+    management account) reads the organization's CUR 2.0: ``provision: true`` creates the Data Export, its
+    bucket, the Glue table and the Athena workgroup; otherwise name the existing ones."""
+
+    mode: Literal["account", "organization"] = "account"
+    provision: bool = False
+    #: Existing resources (``provision: false``): the Glue database and table over the export, the Athena
+    #: workgroup (its result location, encryption and limits are its own), the bucket holding the export
+    #: with its prefix, and the workgroup's results bucket.
+    database: GlueName | None = None
+    table: GlueName | None = None
+    workgroup: Annotated[str, Field(pattern=r"^[a-zA-Z0-9._-]{1,128}$")] | None = None
+    export_bucket: BucketName | None = None
+    export_prefix: Annotated[str, Field(pattern=r"^[a-zA-Z0-9!_.*'()/-]{0,512}$")] = "cur2"
+    results_bucket: BucketName | None = None
+    #: KMS key of the existing results (and export) buckets, when they are encrypted with one.
+    kms_key_arn: (
+        Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-f0-9-]{36}$")] | None
+    ) = None
+    #: Athena refuses queries that would scan more (BytesScannedCutoffPerQuery; at least 10 MB).
+    bytes_scanned_cutoff_mb: Annotated[int, Field(ge=10, le=10_000_000)] = 10_240
+    #: The role the reporter assumes in member accounts (template: ``org/member-read-role.yaml``).
+    member_role_name: Annotated[str, Field(pattern=r"^[\w+=,.@-]{1,64}$")] = "infersave-member-read"
+    #: The external id that role's trust policy requires; without it the reporter reads no member account.
+    member_external_id: (
+        Annotated[str, Field(pattern=r"^[A-Za-z0-9_+=,.@:/-]+$", min_length=2, max_length=1224)] | None
+    ) = None
 
 
 class Config(_Model):
@@ -420,6 +475,8 @@ class Config(_Model):
     budget: Budget = Field(default_factory=Budget)
     alarms: Alarms = Field(default_factory=Alarms)
     reports: Reports = Field(default_factory=Reports)
+    organization: Organization = Field(default_factory=Organization)
+    stacks: Stacks = Field(default_factory=Stacks)
     tags: Tags = Field(default_factory=dict)
 
     @model_validator(mode="after")

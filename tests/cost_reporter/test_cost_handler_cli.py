@@ -129,10 +129,14 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     assert sorted(manifest["files"]) == ["report.csv", "report.html", "report.json", "report.md"]
     report = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/report.json")["Body"].read())
     assert list(report) == [
-        "schema_version", "status", "period", "currency", "cost_metric", "endpoints",
+        "schema_version", "status", "period", "currency", "cost_metric", "cost_source", "endpoints",
         "untagged_cost", "non_usage_cost", "non_usage_total", "totals", "warnings", "errors",
     ]  # fmt: skip
-    assert (report["schema_version"], report["status"]) == (2, "complete")
+    assert (report["schema_version"], report["status"], report["cost_source"]) == (
+        3,
+        "complete",
+        "cost_explorer",
+    )
     assert report["period"] == {"start": "2025-10-01", "end": "2025-11-01"}
     assert (report["currency"], report["cost_metric"]) == ("USD", "UnblendedCost")
     chat, rag = report["endpoints"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -63,3 +64,31 @@ def test_per_endpoint_metrics_only_for_scheduled_reports(
     assert totals["ReportType"] == kind
     assert totals["ActualCost"] == [pytest.approx(198.0)]
     assert totals["EndpointsReported"] == [2.0]
+
+
+def test_only_the_top_endpoints_by_actual_cost_get_their_own_metrics(
+    metrics: Metrics, capsys: pytest.CaptureFixture[str]
+) -> None:
+    baseline = Baseline("ml.g5.2xlarge", D(1), PriceQuote(D("1.515"), "test"))
+    costs = {"a": 5, "b": 50, "c": 20, "d": 50}
+    lines = [savings.endpoint_line(n, EndpointUsage(D(10), D(c)), baseline, 10) for n, c in costs.items()]
+    report = replace(_report("month_to_date"), endpoints=lines, totals=savings.totals(lines))
+
+    emit_report_metrics(metrics, report, "infersave", "cost-reporter", top_endpoints=2)
+    metrics.flush_metrics()
+
+    emf = _emf(capsys.readouterr().out)
+    # Ties by name: b before d; c (20) and a (5) are in the totals only.
+    assert [m["EndpointName"] for m in emf if "EndpointName" in m] == ["b", "d"]
+    (totals,) = [m for m in emf if "EndpointName" not in m]
+    assert totals["EndpointsReported"] == [4.0]
+    assert totals["EndpointsWithMetrics"] == [2.0]
+    assert totals["ActualCost"] == [pytest.approx(125.0)]
+
+
+def test_no_endpoint_metrics_with_top_zero(metrics: Metrics, capsys: pytest.CaptureFixture[str]) -> None:
+    emit_report_metrics(metrics, _report("previous_month"), "infersave", "cost-reporter", top_endpoints=0)
+    metrics.flush_metrics()
+
+    emf = _emf(capsys.readouterr().out)
+    assert not [m for m in emf if "EndpointName" in m]

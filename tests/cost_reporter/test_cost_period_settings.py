@@ -87,6 +87,9 @@ def test_lambda_requires_its_outputs(env: dict[str, str], variable: str) -> None
         ({"DEFAULT_BASELINE_CAPACITY_RATIO": "-1"}, "DEFAULT_BASELINE_CAPACITY_RATIO"),
         ({"PRICING_REGION": "mars"}, "PRICING_REGION"),
         ({"APPLY_TAGS": "maybe"}, "APPLY_TAGS"),
+        ({"METRICS_TOP_ENDPOINTS": "twenty"}, "METRICS_TOP_ENDPOINTS"),
+        ({"METRICS_TOP_ENDPOINTS": "-1"}, "METRICS_TOP_ENDPOINTS"),
+        ({"METRICS_TOP_ENDPOINTS": "1001"}, "METRICS_TOP_ENDPOINTS"),
     ],
 )
 def test_malformed_settings_name_their_variable(env: dict[str, str], variable: str) -> None:
@@ -102,9 +105,13 @@ def test_amortized_cost_and_switches_are_read() -> None:
             "COST_METRIC": "AmortizedCost",
             "APPLY_TAGS": "false",
             "DEFAULT_BASELINE_CAPACITY_RATIO": "2.5",
+            "METRICS_TOP_ENDPOINTS": "0",
         },
         require_outputs=True,
     )
+
+    assert settings.metrics_top_endpoints == 0
+    assert load_settings({}, require_outputs=False).metrics_top_endpoints == 20
 
     assert settings.cost_metric == "AmortizedCost"
     assert not settings.apply_tags

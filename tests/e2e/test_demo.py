@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import json
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 import pytest
 
+from demo import report
+from demo.billing import write_cur_parquet
+from demo.local_aws import DEFAULT_ACCOUNT
 from lambdas.common import tags
 from lambdas.common.catalog import load_catalog
-from tests.e2e.conftest import CONFIG_PATH, DEFAULT_CONFIG_PATH, Deployment, ReportRun
+from tests.e2e.conftest import CONFIG_PATH, DEFAULT_CONFIG_PATH, PERIOD, Deployment, ReportRun
 
 pytestmark = pytest.mark.e2e
 
@@ -170,7 +174,7 @@ def test_reports_bucket_is_encrypted_versioned_private_and_expires_old_versions(
 
 def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun) -> None:
     document = report_run.document
-    assert (document["schema_version"], document["status"]) == (2, "complete")
+    assert (document["schema_version"], document["status"]) == (3, "complete")
     assert document["period"] == OCTOBER_2026
     assert (report_run.scenario.start.isoformat(), report_run.scenario.end_exclusive.isoformat()) == (
         "2026-10-01",
@@ -324,3 +328,24 @@ def test_the_summary_is_published_to_the_summary_topic(deployment: Deployment, r
     assert notification["Subject"].startswith("infersave 2026-10-01..2026-11-01: saved ")
     assert "infersave cost report, 2026-10-01 to 2026-11-01 (end exclusive)" in notification["Message"]
     assert "reports/2026-10-01_2026-11-01/report.html" in notification["Message"]
+
+
+def test_the_cur_path_reproduces_the_cost_explorer_report_to_the_cent(
+    deployment: Deployment, report_run: ReportRun, tmp_path: Path
+) -> None:
+    """The month's line items as CUR 2.0 Parquet, read by the reporter's command through the CUR query on
+    DuckDB, against the deployed stacks' tags and metrics: the same figures, with each endpoint's account."""
+    function = report.deployed_function(
+        deployment.client("lambda"), deployment.cost_outputs["ReporterFunctionName"]
+    )
+    write_cur_parquet(tmp_path / "cur", report_run.scenario, DEFAULT_ACCOUNT)
+    document = report.run_cur_report(
+        function, deployment.url, PERIOD, cur_dir=tmp_path / "cur", out_dir=tmp_path / "org",
+        log_path=tmp_path / "reporter-cur.log",
+    )  # fmt: skip
+    assert (document["schema_version"], document["cost_source"], document["status"]) == (3, "cur", "complete")
+    assert report.cur_disagreements(report_run.document, document) == []
+    assert {e["account_id"] for e in document["endpoints"]} == {DEFAULT_ACCOUNT}
+    assert [e["invocations"] for e in document["endpoints"]] == [
+        e["invocations"] for e in report_run.document["endpoints"]
+    ]

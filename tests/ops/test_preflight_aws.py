@@ -230,3 +230,33 @@ def test_credentials_of_another_account_fail(make_config: MakeConfig, clients: C
     assert result.status is Status.FAIL
     assert "credentials are for account 123456789012" in result.detail
     assert "env.account is 210987654321" in result.detail
+
+
+def test_each_endpoint_is_checked_against_the_endpoint_stack_that_holds_it(
+    make_config: MakeConfig, clients: Clients
+) -> None:
+    def pin_second(raw: dict[str, Any]) -> None:
+        raw["endpoints"][1]["shard"] = 1
+
+    config = make_config(pin_second)
+    first, second = config.endpoints[0], config.endpoints[1]
+    cfn = boto3.client("cloudformation", region_name=clients.region)
+    # The second endpoint in stack 1, where its pin puts it; the first in stack 2 (where an old pin had put
+    # it): bringing it back to stack 0 would fail, its name is still taken by stack 2.
+    cfn.create_stack(
+        StackName=f"{inference_stack_name(config)}-1",
+        TemplateBody=json.dumps(_endpoint_template(config.endpoint_name(second), second.instance_type)),
+    )
+    cfn.create_stack(
+        StackName=f"{inference_stack_name(config)}-2",
+        TemplateBody=json.dumps(_endpoint_template(config.endpoint_name(first), first.instance_type)),
+    )
+
+    results = run_checks(config, clients)
+
+    # One line per endpoint stack holding configured endpoints.
+    passed = [r.detail for r in results if r.check == "endpoint names" and r.status is Status.PASS]
+    assert f"{config.endpoint_name(second)} managed by {inference_stack_name(config)}-1 (update)" in passed
+    moved = by_check(results)[f"endpoint {config.endpoint_name(first)}"]
+    assert moved.status is Status.FAIL
+    assert f"outside stack {inference_stack_name(config)};" in moved.detail

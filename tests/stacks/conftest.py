@@ -1,5 +1,6 @@
-"""One synth per test session, in one App: the default config, a config exercising every preset, and one config
-per billing-stack layout (budget in the billing stack with and without the cross-region breach switch)."""
+"""One synth per test session, in one App: the default config, a config exercising every preset, one config
+per billing-stack layout (budget in the billing stack with and without the cross-region breach switch), and a
+config spread over several endpoint stacks."""
 
 from __future__ import annotations
 
@@ -20,6 +21,17 @@ from stacks.nag import enable_nag
 from tests.conftest import FIXTURES, ROOT
 
 ENV = cdk.Environment(account="123456789012", region="us-east-1")
+ORG_PROVISION = {"mode": "organization", "provision": True}
+ORG_EXISTING = {
+    "mode": "organization",
+    "database": "finops_cur",
+    "table": "cur2_data",
+    "workgroup": "finops",
+    "export_bucket": "finops-cur-123456789012",
+    "export_prefix": "exports/cur2",
+    "results_bucket": "finops-athena-results-123456789012",
+    "kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/00000000-1111-2222-3333-444444444444",
+}
 
 
 @dataclass(frozen=True)
@@ -36,6 +48,14 @@ class Synth:
     #: ap-south-2 (no Budgets, opt-in): billing stack in us-east-1, no breach switch.
     opt_in_config: Config
     opt_in: dict[str, Template]
+    #: The default config in ``organization`` mode: resources provisioned, and existing ones named.
+    org_config: Config
+    org: dict[str, Template]
+    org_existing_config: Config
+    org_existing: dict[str, Template]
+    #: Six endpoints over endpoint stacks 0, 1, 2 and a pinned 5 (roles "inference", "inference-1", ...).
+    sharded_config: Config
+    sharded: dict[str, Template]
 
 
 def _opt_in_variant(raw: dict[str, Any]) -> Config:
@@ -66,6 +86,13 @@ def synth() -> Synth:
     opt_in_stacks = build_app(
         app, opt_in_config, env=cdk.Environment(account=ENV.account, region=opt_in_config.env.region)
     )
+    default_raw = yaml.safe_load((ROOT / "infersave.yaml").read_text())
+    org_config = parse_config({**default_raw, "project": "orgcfg", "organization": ORG_PROVISION})
+    org_existing_config = parse_config({**default_raw, "project": "orgext", "organization": ORG_EXISTING})
+    org_stacks = build_app(app, org_config, env=ENV)
+    org_existing_stacks = build_app(app, org_existing_config, env=ENV)
+    sharded_config = load_config(FIXTURES / "sharded.yaml")
+    sharded_stacks = build_app(app, sharded_config, env=ENV)
     # A consumer of grant_invoke, as an application stack would be.
     inference = full_stacks["inference"]
     assert isinstance(inference, InferenceStack)
@@ -81,4 +108,10 @@ def synth() -> Synth:
         billing={role: Template.from_stack(stack) for role, stack in billing_stacks.items()},
         opt_in_config=opt_in_config,
         opt_in={role: Template.from_stack(stack) for role, stack in opt_in_stacks.items()},
+        org_config=org_config,
+        org={role: Template.from_stack(stack) for role, stack in org_stacks.items()},
+        org_existing_config=org_existing_config,
+        org_existing={role: Template.from_stack(stack) for role, stack in org_existing_stacks.items()},
+        sharded_config=sharded_config,
+        sharded={role: Template.from_stack(stack) for role, stack in sharded_stacks.items()},
     )

@@ -72,3 +72,11 @@ def test_region_data_covers_every_type_the_templates_use(synth: Synth) -> None:
     assert not missing, (
         f"refresh with: make synth && python -m ops.refresh_images --templates cdk.out ({missing})"
     )
+
+
+def test_endpoint_stacks_of_a_sharded_project_are_cfn_lint_clean(synth: Synth) -> None:
+    # The four layouts above hold one endpoint stack; the further stacks (and stack 0 beside them) are the
+    # same layout as the default's in us-east-1, plus their alarms and the exports between them.
+    for role, template in synth.sharded.items():
+        problems = _lint(template, ["us-east-1"])
+        assert not problems, f"sharded/{role}: " + "\n".join(problems)

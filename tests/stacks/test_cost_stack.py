@@ -35,6 +35,7 @@ def test_reporter_function_settings(synth: Synth) -> None:
                     "SUMMARY_TOPIC_ARN": {"Ref": Match.string_like_regexp("^Summary")},
                     "PROJECT_NAME": "demo-llm",
                     "COST_METRIC": "UnblendedCost",
+                    "METRICS_TOP_ENDPOINTS": "20",
                     "DEFAULT_BASELINE_INSTANCE_TYPE": "ml.g5.2xlarge",
                     "DEFAULT_BASELINE_CAPACITY_RATIO": "1.0",
                     "POWERTOOLS_SERVICE_NAME": "cost-reporter",
@@ -158,6 +159,20 @@ def test_dashboard_and_outputs(synth: Synth) -> None:
         assert needle in body
     outputs = t.to_json()["Outputs"]
     assert {"ReportsBucketName", "SummaryTopicArn", "ReporterFunctionName", "DashboardName"} <= set(outputs)
+
+
+def test_past_the_top_endpoints_the_dashboard_draws_two_search_graphs(synth: Synth) -> None:
+    # shardcfg: 6 endpoints, reports.metrics_top_endpoints 2.
+    t = synth.sharded["cost"]
+    t.has_resource_properties(
+        "AWS::Lambda::Function",
+        {"Environment": {"Variables": Match.object_like({"METRICS_TOP_ENDPOINTS": "2"})}},
+    )
+    props = next(iter(t.find_resources("AWS::CloudWatch::Dashboard").values()))["Properties"]
+    body = json.dumps(props["DashboardBody"])
+    assert body.count("SEARCH(") == 2
+    assert "the 2 most expensive endpoints" in body
+    assert "shardcfg-chat" not in body  # no widget per endpoint
 
 
 def test_reporter_failures_alarm_on_the_alerts_topic(synth: Synth) -> None:

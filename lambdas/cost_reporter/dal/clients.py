@@ -14,12 +14,14 @@ import boto3
 from lambdas.common.aws import billing_api_regions, client_config
 
 if TYPE_CHECKING:
+    from mypy_boto3_athena import AthenaClient
     from mypy_boto3_ce import CostExplorerClient
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_pricing import PricingClient
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sts import STSClient
 
 _USER_AGENT = "infersave-cost-reporter"
 # Throttled read APIs: adaptive mode also rate-limits client-side once throttling is seen.
@@ -42,6 +44,10 @@ class Clients:
     pricing: PricingClient
     s3: S3Client
     sns: SNSClient
+    #: Athena in the endpoints' region (the organization report's workgroup lives in the cost stack).
+    athena: AthenaClient
+    #: STS in the endpoints' region: the own account, and the member-read role of other accounts.
+    sts: STSClient
 
 
 def make_clients(pricing_region: str | None = None, session: boto3.session.Session | None = None) -> Clients:
@@ -60,4 +66,6 @@ def make_clients(pricing_region: str | None = None, session: boto3.session.Sessi
         pricing=session.client("pricing", region_name=pricing_region or billing.price_list, config=_DEFAULT),
         s3=session.client("s3", region_name=region, config=_DEFAULT),
         sns=session.client("sns", region_name=region, config=_DEFAULT),
+        athena=session.client("athena", region_name=region, config=_THROTTLED_READS),
+        sts=session.client("sts", region_name=region, config=_DEFAULT),
     )

@@ -179,6 +179,22 @@ def _amount(metrics: Mapping[str, Any], name: str) -> tuple[Decimal, str]:
     return value, str(entry.get("Unit", ""))
 
 
+def add_usage(usage: EndpointUsage, usage_type: str, cost: Decimal, quantity: Decimal) -> None:
+    """Add one row to an endpoint: hosting (``<region>-Host:ml.<type>``, quantity in hours) or other cost.
+    Cost Explorer's USAGE_TYPE and CUR 2.0's ``line_item_usage_type`` hold the same values."""
+    if HOSTING_MARKER in usage_type:
+        prefix, _, instance_type = usage_type.partition("Host:")
+        usage.instance_hours += quantity
+        usage.instance_cost += cost
+        usage.hours_by_instance_type[instance_type] = (
+            usage.hours_by_instance_type.get(instance_type, Decimal(0)) + quantity
+        )
+        if prefix:
+            usage.usage_region_codes.add(prefix.rstrip("-"))
+    else:
+        usage.other_cost += cost
+
+
 def _taint(by_endpoint: dict[str, EndpointUsage], tag_value: str, problem: str) -> None:
     if tag_value:
         by_endpoint.setdefault(tag_value, EndpointUsage()).problems.append(problem)
@@ -229,18 +245,7 @@ def parse_pages(
                 if not tag_value:
                     untagged += cost
                     continue
-                usage = by_endpoint.setdefault(tag_value, EndpointUsage())
-                if HOSTING_MARKER in usage_type:
-                    prefix, _, instance_type = usage_type.partition("Host:")
-                    usage.instance_hours += quantity
-                    usage.instance_cost += cost
-                    usage.hours_by_instance_type[instance_type] = (
-                        usage.hours_by_instance_type.get(instance_type, Decimal(0)) + quantity
-                    )
-                    if prefix:
-                        usage.usage_region_codes.add(prefix.rstrip("-"))
-                else:
-                    usage.other_cost += cost
+                add_usage(by_endpoint.setdefault(tag_value, EndpointUsage()), usage_type, cost, quantity)
     currency = BASELINE_CURRENCY
     if untagged:
         warnings.append(

@@ -1,4 +1,4 @@
-"""Report rendering: JSON (schema_version 2), CSV, Markdown, the command's table and the SNS summary.
+"""Report rendering: JSON (schema_version 3), CSV, Markdown, the command's table and the SNS summary.
 
 This is the edge where Decimal becomes numbers: amounts are rounded to cents (half up), rates per
 instance-hour and per 1,000 invocations to 4 decimals, hours to 4 decimals, percentages to 2.
@@ -17,7 +17,7 @@ from lambdas.cost_reporter.models import EndpointLine, Issue, Report
 
 #: 2: ``status`` (complete | partial), ``non_usage_cost`` (by record type) and ``non_usage_total`` added;
 #: actual cost counts usage record types only.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _CENT = Decimal("0.01")
 #: Half-up rounding with room for any figure the reporter accepts (rows are bounded at 1e12, ratios at 100,
 #: prices at 1e4 per hour): quantizing never raises for lack of digits, as the default 28 digits could.
@@ -41,6 +41,7 @@ ENDPOINT_FIELDS = (
     "invocations",
     "cost_per_1k_invocations",
     "baseline_cost_per_1k_invocations",
+    "account_id",
 )
 
 
@@ -75,6 +76,7 @@ def endpoint_document(line: EndpointLine) -> dict[str, Any]:
         "invocations": line.invocations,
         "cost_per_1k_invocations": _number(line.cost_per_1k_invocations, _RATE),
         "baseline_cost_per_1k_invocations": _number(line.baseline_cost_per_1k_invocations, _RATE),
+        "account_id": line.account_id,
     }
 
 
@@ -83,7 +85,7 @@ def _issue(issue: Issue) -> dict[str, Any]:
 
 
 def report_document(report: Report) -> dict[str, Any]:
-    """The report as the JSON document of the contract (``schema_version`` 2)."""
+    """The report as the JSON document of the contract (``schema_version`` 3)."""
     totals = report.totals
     return {
         "schema_version": SCHEMA_VERSION,
@@ -91,6 +93,7 @@ def report_document(report: Report) -> dict[str, Any]:
         "period": {"start": report.period.start.isoformat(), "end": report.period.end_exclusive.isoformat()},
         "currency": report.currency,
         "cost_metric": report.cost_metric,
+        "cost_source": report.cost_source,
         "endpoints": [endpoint_document(line) for line in report.endpoints],
         "untagged_cost": _money(report.untagged_cost),
         "non_usage_cost": {kind: _money(amount) for kind, amount in report.non_usage_cost.items()},

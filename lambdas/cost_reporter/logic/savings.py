@@ -86,6 +86,7 @@ def endpoint_line(
         invocations=invocations,
         cost_per_1k_invocations=per_thousand(actual_cost, invocations),
         baseline_cost_per_1k_invocations=per_thousand(baseline_cost, invocations),
+        account_id=next(iter(usage.account_ids)) if len(usage.account_ids) == 1 else None,
     )
 
 

@@ -8,6 +8,8 @@ GetMetricData batches of 500 and one GetProducts per distinct baseline type and 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -17,13 +19,14 @@ from lambdas.common import tags
 from lambdas.common.aws import AwsDataError, TaggedEndpoint
 from lambdas.common.paging import PagingError
 from lambdas.common.retry import describe_error
-from lambdas.cost_reporter.dal import cloudwatch, cost_explorer, outputs, resources
+from lambdas.cost_reporter.dal import athena, cloudwatch, cost_explorer, cur, members, outputs, resources
 from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.dal.pricing import PriceBook
 from lambdas.cost_reporter.logic import html, render, savings
 from lambdas.cost_reporter.models import (
     Baseline,
     CostData,
+    CostResult,
     EndpointLine,
     EndpointUsage,
     Issue,
@@ -158,8 +161,52 @@ def _invocations(
         ]
 
 
-def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price_book: PriceBook) -> Report:
-    """Produce the report of ``period``. Raises only when no report is possible (listing or Cost Explorer)."""
+#: Where a report's bill comes from: Cost Explorer (the default) or CUR 2.0 (:mod:`lambdas.cost_reporter.dal.cur`).
+CostSource = Callable[[ReportPeriod], CostResult]
+
+
+def cost_explorer_result(clients: Clients, settings: Settings, period: ReportPeriod) -> CostResult:
+    """The bill from Cost Explorer: the usage query (raises when it fails: no report without it) and the
+    non-usage query (its failure makes the report partial)."""
+    request = cost_explorer.build_request(period, settings.cost_metric, settings.project_name)
+    pages = cost_explorer.fetch_pages(clients.ce, request)
+    cost, warnings, errors = cost_explorer.parse_pages(pages, settings.cost_metric, request["GroupBy"])
+    non_usage, partial = _non_usage(clients, settings, period, warnings, errors)
+    return CostResult(
+        data=cost,
+        non_usage=non_usage,
+        warnings=warnings,
+        errors=errors,
+        partial=partial,
+        description=cost_explorer.describe_filter(settings.project_name),
+        source="cost_explorer",
+    )
+
+
+def cost_explorer_source(clients: Clients, settings: Settings) -> CostSource:
+    """:func:`cost_explorer_result` bound to a run's clients and settings."""
+    return functools.partial(cost_explorer_result, clients, settings)
+
+
+def configured_source(clients: Clients, settings: Settings) -> CostSource:
+    """The cost source the settings name: Cost Explorer, or the CUR table through the Athena workgroup."""
+    if settings.cost_source != "athena":
+        return cost_explorer_source(clients, settings)
+    assert settings.athena_workgroup and settings.cur_database and settings.cur_table  # load_settings
+    table = cur.athena_table(settings.cur_database, settings.cur_table)
+    run = athena.runner(clients.athena, settings.athena_workgroup)
+    return functools.partial(cur.read_cur, run, table, project_name=settings.project_name)
+
+
+def run_report(
+    clients: Clients,
+    settings: Settings,
+    period: ReportPeriod,
+    price_book: PriceBook,
+    cost_source: CostSource | None = None,
+) -> Report:
+    """Produce the report of ``period`` from ``cost_source`` (default: Cost Explorer). Raises only when no
+    report is possible (listing, or the bill)."""
     warnings: list[Issue] = []
     errors: list[Issue] = []
     endpoints, listing_warnings = resources.list_endpoints(clients.tagging, settings.project_name)
@@ -175,20 +222,24 @@ def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price
     if settings.activate_cost_allocation_tags:
         warnings += cost_explorer.activate_cost_allocation_tags(clients.ce, tags.COST_ALLOCATION_KEYS)
 
-    request = cost_explorer.build_request(period, settings.cost_metric, settings.project_name)
-    pages = cost_explorer.fetch_pages(clients.ce, request)
-    cost, cost_warnings, cost_errors = cost_explorer.parse_pages(
-        pages, settings.cost_metric, request["GroupBy"]
-    )
-    warnings += cost_warnings
-    errors += cost_errors
-    non_usage, partial = _non_usage(clients, settings, period, warnings, errors)
+    bill = (cost_source or configured_source(clients, settings))(period)
+    cost = bill.data
+    warnings += bill.warnings
+    errors += bill.errors
+    non_usage, partial = bill.non_usage, bill.partial
 
     by_name = {endpoint.name: endpoint for endpoint in endpoints}
     names = sorted(set(by_name) | set(cost.by_endpoint))
     invocations, invocation_issues = _invocations(clients, {name.lower() for name in names}, period)
     errors += invocation_issues
     partial = partial or invocations is None
+    if settings.cost_source == "athena" and settings.member_role_name and settings.member_external_id:
+        member = _member_reads(clients, settings, cost, period)
+        errors += member.errors
+        for endpoint in member.endpoints:
+            by_name.setdefault(endpoint.name, endpoint)
+        if invocations is not None:
+            invocations = {**member.invocations, **invocations}
 
     ctx = _Context(settings=settings, region=clients.region, price_book=price_book)
     lines: list[EndpointLine] = []
@@ -221,7 +272,7 @@ def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price
         period=period,
         currency=cost.currency,
         cost_metric=settings.cost_metric,
-        cost_filter=cost_explorer.describe_filter(settings.project_name),
+        cost_filter=bill.description,
         endpoints=lines,
         untagged_cost=cost.untagged_cost,
         totals=savings.totals(lines),
@@ -229,6 +280,29 @@ def run_report(clients: Clients, settings: Settings, period: ReportPeriod, price
         errors=_unique(errors),
         non_usage_cost=non_usage,
         partial=partial,
+        cost_source=bill.source,
+    )
+
+
+def _member_reads(
+    clients: Clients, settings: Settings, cost: CostData, period: ReportPeriod
+) -> members.MemberReads:
+    """Tags and invocations of the endpoints the CUR bills in other accounts, through the member-read role."""
+    assert settings.member_role_name and settings.member_external_id
+    accounts = {account for usage in cost.by_endpoint.values() for account in usage.account_ids}
+    try:
+        own = clients.sts.get_caller_identity()["Account"]
+    except (ClientError, BotoCoreError) as exc:
+        return members.MemberReads(errors=[Issue(f"own account unknown (STS: {describe_error(exc)})")])
+    return members.read_members(
+        clients.sts,
+        accounts,
+        own_account=own,
+        role_name=settings.member_role_name,
+        external_id=settings.member_external_id,
+        region=clients.region,
+        project_name=settings.project_name,
+        period=period,
     )
 
 

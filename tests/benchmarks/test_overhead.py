@@ -1,0 +1,43 @@
+"""infersave's own running cost (benchmarks/overhead.py) against a hand-computed month."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from benchmarks.overhead import load_prices, monthly_overhead
+
+D = Decimal
+
+
+def test_ten_endpoints_in_one_stack_by_hand() -> None:
+    overhead = monthly_overhead(10, load_prices(), top=20, stacks=1, endpoint_usd=D("722.70"))
+
+    items = overhead.items
+    # Metrics: 10 endpoints x 6 + 12 totals = 72, sent in 31 + 1 hours of 730: 72 x 32 / 730 x 0.30.
+    assert items["CloudWatch custom metrics"] == D(72) * 32 / 730 * D("0.30")
+    assert round(items["CloudWatch custom metrics"], 4) == D("0.9468")
+    # Alarms: 10 x 4 alarm metrics + 4 function alarms = 44 x 0.10.
+    assert items["CloudWatch alarms"] == D("4.40")
+    assert items["CloudWatch dashboard"] == D("3.00")
+    # Keys: 1 volume key + artifacts, alerts, reports.
+    assert items["KMS keys"] == D("4.00")
+    # Cost Explorer: 32 reports x (1 usage page for 20 groups + non-usage + activation) x 0.01.
+    assert items["Cost Explorer requests"] == D("0.96")
+    # GetMetricData: 32 x 10 metrics / 1,000 x 0.01.
+    assert items["GetMetricData"] == D("0.0032")
+    assert overhead.endpoints_usd == D("7227.00")
+    total = overhead.total_usd
+    assert D("13.30") < total < D("13.32")
+    assert round(overhead.percent, 3) == round(100 * total / D("7227.00"), 3)
+
+
+def test_per_endpoint_metrics_stop_growing_past_the_top_and_whole_months_bound_them() -> None:
+    prices = load_prices()
+    hundred = monthly_overhead(100, prices, top=20)
+    thousand = monthly_overhead(1000, prices, top=20)
+
+    assert hundred.items["CloudWatch custom metrics"] == thousand.items["CloudWatch custom metrics"]
+    bound = monthly_overhead(1000, prices, top=20, whole_months=True)
+    # (20 x 6 + 12) metrics x 2 report types, a whole month each.
+    assert bound.items["CloudWatch custom metrics"] == D(132 * 2) * D("0.30")
+    assert thousand.percent < 1
