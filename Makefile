@@ -11,7 +11,7 @@ export CDK_DISABLE_CLI_TELEMETRY := 1
 export CDK_DISABLE_VERSION_CHECK := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: install browser test lint typecheck unit synth estimate preflight refresh-quotas compile bench bench-report bench-scale bench-overhead refresh-images lock clean
+.PHONY: install browser test lint typecheck unit synth estimate preflight refresh-quotas compile calibrate bench bench-report bench-scale bench-overhead refresh-images lock clean
 
 install: $(VENV)/.installed-py node_modules/.installed-js
 
@@ -67,6 +67,12 @@ refresh-quotas: install
 compile: install
 	@test -n "$(ENDPOINT)" || { echo "usage: make compile ENDPOINT=<endpoints[].name> [CONFIG=path] [COMPILE_FLAGS=--dry-run]" >&2; exit 2; }
 	$(PY) -m ops.compile --endpoint $(ENDPOINT) --config $(or $(CONFIG),infersave.yaml) $(COMPILE_FLAGS)
+
+# Measures one endpoint's GPU capacity ratio with a load test against a temporary baseline endpoint (README
+# "Calibration"). Prints the cost bound first; CALIBRATE_FLAGS="--yes --write" to run and write the result.
+calibrate: install
+	@test -n "$(ENDPOINT)" || { echo "usage: make calibrate ENDPOINT=<endpoints[].name> [CONFIG=path] [CALIBRATE_FLAGS='--yes --write']" >&2; exit 2; }
+	$(PY) -m ops.calibrate --endpoint $(ENDPOINT) --config $(or $(CONFIG),infersave.yaml) $(CALIBRATE_FLAGS)
 
 bench: install
 	$(PY) -m benchmarks.synth_time

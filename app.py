@@ -3,6 +3,7 @@
 
 Context: ``-c config=PATH`` picks the config file (default ``infersave.yaml``);
 ``-c local=true`` targets the local emulator (drops the bootstrap-version rule, which moto cannot check);
+``-c calibrate=<endpoint>`` synthesizes only that endpoint's temporary GPU baseline stack (``make calibrate``);
 ``-c legacy_scaling_ids=true`` keeps the scalable targets' pre-gate logical ids (one deploy when upgrading a stack
 deployed before the scaling gate; see README "Deploy to a real account").
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 import aws_cdk as cdk
 
 from lambdas.common.catalog import load_catalog
-from stacks.app_builder import build_app
+from stacks.app_builder import build_app, build_calibration_app
 from stacks.config import ConfigError, load_config, region_problems
 from stacks.estimate import budget_problems, estimate, render_table
 from stacks.nag import enable_nag
@@ -51,6 +52,17 @@ def main() -> None:
     legacy_scaling_ids = str(app.node.try_get_context("legacy_scaling_ids") or "false").lower() == "true"
     account = config.env.account or os.environ.get("CDK_DEFAULT_ACCOUNT")
     enable_nag(app)
+    calibrate = app.node.try_get_context("calibrate")
+    if calibrate:
+        try:
+            build_calibration_app(
+                app, config, str(calibrate), env=cdk.Environment(account=account, region=region), local=local
+            )
+        except ValueError as exc:
+            print(f"infersave: {exc}", file=sys.stderr)
+            sys.exit(1)
+        app.synth()
+        return
     build_app(
         app,
         config,

@@ -37,7 +37,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from demo import local_aws, replay, report
+from demo import calibration, local_aws, replay, report
 from demo.billing import write_cur_parquet
 from demo.local_aws import DEFAULT_ACCOUNT, ROOT, EmulatorProcess, LocalAwsError
 from demo.scenario import Scenario, build_scenario
@@ -259,6 +259,19 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, sta
                 raise LocalAwsError(f"stack {names['cost']} has no output(s) {', '.join(missing)}")
             print("    " + ", ".join(f"{name}: {n} resources" for name, n in counts.items()))
 
+        with times.phase(
+            "calibrate", f"python -m ops.calibrate --endpoint {calibration.DEMO_ENDPOINT} (virtual time)"
+        ):
+            measured, measured_path = calibration.calibrate(child_env, config, config_path, out_dir)
+            sides = measured["sides"]
+            print(
+                f"    {measured['endpoint_name']}: capacity_ratio {measured['capacity_ratio']} "
+                f"({measured['capacity_ratio_low']} .. {measured['capacity_ratio_high']}), "
+                f"{sides['inf2']['instance_type']} {sides['inf2']['best']['requests_per_s']} req/s vs "
+                f"{sides['baseline']['instance_type']} {sides['baseline']['best']['requests_per_s']} req/s per "
+                f"instance (emulator's performance model); {measured_path}"
+            )
+
         function = report.deployed_function(
             aws.client("lambda", endpoint_url=emulator.url), outputs["ReporterFunctionName"]
         )
@@ -340,6 +353,7 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, sta
             "cdk-bootstrap.log",
             "preflight.log",
             "cdk-deploy.log",
+            "calibrate.log",
             "reporter.log",
             "reporter-cur.log",
             "emulator.log",

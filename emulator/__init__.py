@@ -66,6 +66,11 @@ locally (:mod:`emulator.servicequotas`). Athena GetQueryResults pages the queued
 ``CreateProcessingJob`` is validated against the constraints of SageMaker's API model
 (required members, enums such as the processing instance types, lengths, ranges, patterns) and
 ``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker`).
+The SageMaker runtime answers InvokeEndpoint and InvokeEndpointWithResponseStream for InService endpoints in
+the wire format of their container (vLLM's OpenAI-compatible body with ``usage``, TGI's ``details``; streams as
+``PayloadPart`` events), refuses unknown or not-InService endpoints and bodies above 6 MiB, and times every
+answer with a performance model per instance type in virtual time, deterministic under a seed
+(:mod:`emulator.sagemaker_runtime`, :mod:`emulator.runtime_model`; modelled, not measured).
 Budgets' ``CalculatedSpend.ActualSpend``, which AWS computes from the bill and moto fixes at ``"0"``, is set
 with :func:`emulator.budgets.set_actual_spend` (in-process) so DescribeBudget reports a breach the way AWS
 would (:mod:`emulator.budgets`). :mod:`emulator.inprocess` (used explicitly by tests and benchmarks, not by ``install()``)
@@ -97,6 +102,7 @@ from emulator import (
     inference_components,
     s3,
     sagemaker,
+    sagemaker_runtime,
     scheduler,  # noqa: F401
     servicequotas,
     sns,
@@ -113,6 +119,7 @@ def install() -> None:
         return
     sagemaker.install()
     inference_components.install()
+    sagemaker_runtime.install()
     autoscaling.install()
     awslambda.install()
     sns.install()

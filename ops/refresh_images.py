@@ -38,6 +38,12 @@ PRESET_FILES = {
     "hf-vllm-neuron": "huggingface-vllm-neuronx.json",
     "hf-tgi-neuron": "huggingface-llm-neuronx.json",
 }
+#: Neuron preset -> (the SDK file of the GPU image of the same engine, its pinned version, engine): the image a
+#: calibration's temporary baseline endpoint runs (``gpu_baselines`` in the images file).
+BASELINE_FILES = {
+    "hf-tgi-neuron": ("huggingface-llm.json", "3.3.6", "tgi"),
+    "hf-vllm-neuron": ("huggingface-vllm.json", "0.14.0", "vllm"),
+}
 #: Types CDK adds that CloudFormation's region data does not describe (CDK guards them with a region condition).
 IGNORED_TYPES = ("AWS::CDK::Metadata",)
 
@@ -109,7 +115,27 @@ def images_document(sdk: Path, previous: Mapping[str, Any], today: str) -> dict[
         "about": previous.get("about", ""),
         "source": {"repository": SDK_REPOSITORY, "commit": commit, "commit_date": commit_date, "read": today},
         "presets": presets,
+        "gpu_baselines": gpu_baselines(sdk, previous.get("gpu_baselines", {}).get("about", "")),
     }
+
+
+def gpu_baselines(sdk: Path, about: str) -> dict[str, Any]:
+    """The pinned GPU image per preset (tag as the SDK's ``_format_tag``: ``<prefix>-gpu-<py>-<container>``)."""
+    document: dict[str, Any] = {"about": about}
+    for preset, (filename, version, engine) in BASELINE_FILES.items():
+        config = json.loads((sdk / SDK_CONFIG_DIR / filename).read_text(encoding="utf-8"))
+        entry = config.get("inference", config)["versions"].get(version)
+        if entry is None:
+            raise RefreshError(f"{filename} has no version {version}: pick a published one in BASELINE_FILES")
+        document[preset] = {
+            "engine": engine,
+            "sdk_file": f"{SDK_CONFIG_DIR}/{filename}",
+            "version": version,
+            "repository": entry["repository"],
+            "tag": f"{entry['tag_prefix']}-gpu-{entry['py_versions'][0]}-{entry['container_version']['gpu']}",
+            "registries": dict(sorted(entry["registries"].items())),
+        }
+    return document
 
 
 def provider_regions(providers: Path) -> dict[str, set[str]]:

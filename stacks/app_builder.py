@@ -7,6 +7,7 @@ import aws_cdk as cdk
 from lambdas.common import tags
 from lambdas.common.catalog import load_catalog
 from stacks.billing_stack import BillingStack
+from stacks.calibration_stack import CalibrationStack, calibration_stack_name
 from stacks.config import Config
 from stacks.config.regions import billing_region
 from stacks.config.shards import endpoint_stack_name, endpoints_by_shard
@@ -108,3 +109,26 @@ def build_app(
         for key, value in config.tags.items():
             cdk.Tags.of(stack).add(key, value)
     return stacks
+
+
+def build_calibration_app(
+    app: cdk.App, config: Config, endpoint_name: str, *, env: cdk.Environment, local: bool = False
+) -> cdk.Stack:
+    """Add only the calibration baseline stack of ``endpoints[].name == endpoint_name`` to ``app`` (``make
+    calibrate`` deploys it on its own; the project's stacks are left out of that synth)."""
+    endpoint = next((e for e in config.endpoints if e.name == endpoint_name), None)
+    if endpoint is None:
+        names = ", ".join(e.name for e in config.endpoints)
+        raise ValueError(f"-c calibrate={endpoint_name}: no such endpoint in the config; use one of {names}")
+    stack = CalibrationStack(
+        app,
+        calibration_stack_name(config, endpoint),
+        config=config,
+        endpoint=endpoint,
+        env=env,
+        synthesizer=cdk.DefaultStackSynthesizer(generate_bootstrap_version_rule=not local),
+        description=f"infersave: temporary GPU baseline endpoint to calibrate {endpoint.name} (make calibrate)",
+    )
+    for key, value in config.tags.items():
+        cdk.Tags.of(stack).add(key, value)
+    return stack

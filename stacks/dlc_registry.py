@@ -58,3 +58,31 @@ def registry_accounts() -> dict[str, str]:
 def registry_account(region: str) -> str:
     """The DLC registry account that serves ``region``; KeyError if no preset's image is published there."""
     return registry_accounts()[region]
+
+
+@dataclass(frozen=True)
+class BaselineImage:
+    """The GPU image of the same engine as a Neuron preset, for a calibration's temporary baseline endpoint."""
+
+    engine: str
+    repository: str
+    tag: str
+    registries: dict[str, str]
+    source: str
+
+
+@cache
+def gpu_baselines() -> dict[str, BaselineImage]:
+    """Neuron preset -> its GPU baseline image (``gpu_baselines`` of ``data/container_images.json``)."""
+    data = json.loads(IMAGES_FILE.read_text(encoding="utf-8"))
+    return {
+        preset: BaselineImage(
+            engine=entry["engine"],
+            repository=entry["repository"],
+            tag=entry["tag"],
+            registries=dict(entry["registries"]),
+            source=f"aws/sagemaker-python-sdk {data['source']['commit'][:12]} {entry['sdk_file']} version {entry['version']}",
+        )
+        for preset, entry in data.get("gpu_baselines", {}).items()
+        if preset != "about"
+    }

@@ -4,6 +4,7 @@ least-privilege execution role."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -16,16 +17,73 @@ from lambdas.common.catalog import InstanceSpec, load_catalog
 from stacks import containers
 from stacks.compile_artifacts import CompileArtifacts
 from stacks.config import Endpoint
+from stacks.dlc_registry import gpu_baselines
 from stacks.encryption import grant_image_pull
 from stacks.nag import acknowledge, arn_in_finding
 
-__all__ = ["VARIANT_NAME", "Inf2Endpoint"]  # VARIANT_NAME re-exported (lambdas.common.aws, CDK-free)
+__all__ = [
+    "VARIANT_NAME",
+    "GpuServing",
+    "Inf2Endpoint",
+]  # VARIANT_NAME re-exported (lambdas.common.aws, CDK-free)
 _ECR_URI = re.compile(r"^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/([^:@]+)[:@].+$")
 _S3_URI = re.compile(r"^s3://([^/]+)/(.*)$")
 
 
+@dataclass(frozen=True)
+class GpuServing:
+    """The GPU side of a calibration: the endpoint's model at the same sizes on ``instance_type``, one
+    instance, in the GPU image of the preset's engine, with that image's variables."""
+
+    instance_type: str
+    repository: str
+    tag: str
+    registries: dict[str, str]
+    environment: dict[str, str]
+
+    @classmethod
+    def for_endpoint(cls, endpoint: Endpoint) -> GpuServing:
+        """The baseline of ``endpoint``; ValueError for a custom image (no engine known to pair it with)."""
+        image = gpu_baselines().get(endpoint.container.preset)
+        if image is None:
+            raise ValueError(
+                f"endpoint {endpoint.name}: preset {endpoint.container.preset!r} has no GPU baseline image; "
+                "calibrate preset endpoints (hf-vllm-neuron, hf-tgi-neuron)"
+            )
+        return cls(
+            instance_type=endpoint.baseline.instance_type,
+            repository=image.repository,
+            tag=image.tag,
+            registries=image.registries,
+            environment=gpu_environment(endpoint, image.engine),
+        )
+
+
+def gpu_environment(endpoint: Endpoint, engine: str) -> dict[str, str]:
+    """The GPU image's variables for the same model and sizes: TGI's launcher reads ``HF_MODEL_ID``,
+    ``SM_NUM_GPUS`` (the SageMaker entrypoint's NUM_SHARD), ``MAX_BATCH_SIZE``, ``MAX_INPUT_TOKENS``,
+    ``MAX_TOTAL_TOKENS`` (text-generation-launcher's env names); the vLLM DLC turns ``SM_VLLM_<NAME>`` into
+    ``--<name>`` (AWS Deep Learning Containers, vLLM on SageMaker). The GPU count is the instance's (catalog)."""
+    gpus = str(load_catalog().instances[endpoint.baseline.instance_type].chips)
+    if engine == "tgi":
+        return {
+            "HF_MODEL_ID": endpoint.model_id,
+            "SM_NUM_GPUS": gpus,
+            "MAX_BATCH_SIZE": str(endpoint.batch_size),
+            "MAX_INPUT_TOKENS": str(endpoint.max_sequence_length // 2),
+            "MAX_TOTAL_TOKENS": str(endpoint.max_sequence_length),
+        }
+    return {
+        "SM_VLLM_MODEL": endpoint.model_id,
+        "SM_VLLM_TENSOR_PARALLEL_SIZE": gpus,
+        "SM_VLLM_MAX_NUM_SEQS": str(endpoint.batch_size),
+        "SM_VLLM_MAX_MODEL_LEN": str(endpoint.max_sequence_length),
+    }
+
+
 class Inf2Endpoint(Construct):
-    """Model, endpoint config and endpoint for one configured endpoint.
+    """Model, endpoint config and endpoint for one configured endpoint (or, with ``gpu``, its calibration
+    baseline on a GPU instance: same model and sizes, the GPU image of the same engine, one instance).
 
     Exposes ``endpoint_name``, ``variant_name``, the L1 resources (``model``, ``endpoint_config``,
     ``endpoint``), ``role`` and ``grant_invoke``.
@@ -38,13 +96,16 @@ class Inf2Endpoint(Construct):
         *,
         endpoint: Endpoint,
         endpoint_name: str,
-        volume_key: kms.IKey,
+        volume_key: kms.IKey | None,
         artifacts_store: CompileArtifacts | None = None,
+        gpu: GpuServing | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self._artifacts_store = artifacts_store
+        self._gpu = gpu
         stack = cdk.Stack.of(self)
-        spec = load_catalog().instances[endpoint.instance_type]
+        instance_type = gpu.instance_type if gpu else endpoint.instance_type
+        spec = load_catalog().instances[instance_type]
         self.endpoint_name = endpoint_name
         self.variant_name = VARIANT_NAME
 
@@ -73,7 +134,7 @@ class Inf2Endpoint(Construct):
             self,
             "EndpointConfig",
             production_variants=[self._variant(endpoint, spec)],
-            kms_key_id=None if spec.local_nvme else volume_key.key_arn,
+            kms_key_id=None if spec.local_nvme or volume_key is None else volume_key.key_arn,
             execution_role_arn=self._endpoint_config_role(),
         )
         self.endpoint = sagemaker.CfnEndpoint(
@@ -91,7 +152,7 @@ class Inf2Endpoint(Construct):
 
     def _model(self, construct_id: str, endpoint: Endpoint) -> sagemaker.CfnModel:
         """The SageMaker model (image, environment, artifacts) of ``endpoint``'s model, run by this role."""
-        env = containers.environment(endpoint)
+        env = dict(self._gpu.environment) if self._gpu else containers.environment(endpoint)
         if endpoint.container.hf_token_secret_name:
             # Dynamic reference: CloudFormation resolves it at deploy time; the template holds no token.
             env["HF_TOKEN"] = (
@@ -101,7 +162,8 @@ class Inf2Endpoint(Construct):
         container = sagemaker.CfnModel.ContainerDefinitionProperty(
             image=self._image_uri(endpoint),
             environment=env,
-            model_data_source=self._artifacts(endpoint),
+            # Neuron artifacts are no use to a GPU image: the baseline downloads the model from the Hub.
+            model_data_source=None if self._gpu else self._artifacts(endpoint),
         )
         model = sagemaker.CfnModel(
             self,
@@ -115,7 +177,7 @@ class Inf2Endpoint(Construct):
             # (optimum/neuron/models/inference/backend/pretrained_model.py, v0.4.5); TGI's 0.0.28 exports always
             # carry checkpoint/ (optimum/neuron/modeling_decoder.py, v0.0.28). A hub-id export (no weights)
             # would fail to load here: README "Compile path".
-            enable_network_isolation=bool(endpoint.precompiled_artifacts_s3_uri),
+            enable_network_isolation=bool(endpoint.precompiled_artifacts_s3_uri) and self._gpu is None,
         )
         model.node.add_dependency(self.role)
         return model
@@ -128,8 +190,8 @@ class Inf2Endpoint(Construct):
         return sagemaker.CfnEndpointConfig.ProductionVariantProperty(
             variant_name=VARIANT_NAME,
             model_name=self.model.attr_model_name,
-            initial_instance_count=endpoint.instances.initial,
-            instance_type=endpoint.instance_type,
+            initial_instance_count=1 if self._gpu else endpoint.instances.initial,
+            instance_type=self._gpu.instance_type if self._gpu else endpoint.instance_type,
             initial_variant_weight=1.0,
             # Neuron compilation happens at container start when no precompiled artifacts are given; up to
             # 3600 s allowed. https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_ProductionVariant.html
@@ -161,6 +223,17 @@ class Inf2Endpoint(Construct):
                 raise ValueError(f"container.image_uri {uri!r} is not an ECR image URI")
             account, region, repository = match.groups()
             repo_arn = f"arn:{stack.partition}:ecr:{region}:{account}:repository/{repository}"
+        elif self._gpu is not None:
+            repository, tag = self._gpu.repository, self._gpu.tag
+            mapping = cdk.CfnMapping(
+                self,
+                "GpuRegistryAccounts",
+                mapping={region: {"account": account} for region, account in self._gpu.registries.items()},
+                lazy=True,
+            )
+            registry = mapping.find_in_map(stack.region, "account")
+            uri = f"{registry}.dkr.ecr.{stack.region}.{stack.url_suffix}/{repository}:{tag}"
+            repo_arn = f"arn:{stack.partition}:ecr:{stack.region}:{registry}:repository/{repository}"
         else:
             repository, tag = containers.image_repository_and_tag(endpoint)
             registry = containers.registry_mapping(stack).find_in_map(stack.region, "account")

@@ -97,6 +97,14 @@ class InferenceStack(cdk.Stack):
         cdk.Tags.of(unit).add(tags.ENDPOINT, name)
         cdk.Tags.of(unit.endpoint).add(tags.BASELINE_INSTANCE_TYPE, endpoint.baseline.instance_type)
         cdk.Tags.of(unit.endpoint).add(tags.BASELINE_CAPACITY_RATIO, str(endpoint.baseline.capacity_ratio))
+        # Written from the config (``make calibrate --write`` edits it), so a deploy never reverts them.
+        cdk.Tags.of(unit.endpoint).add(tags.CAPACITY_RATIO_SOURCE, endpoint.baseline.capacity_ratio_source)
+        for key, tokens in (
+            (tags.INPUT_TOKENS_PER_REQUEST, endpoint.baseline.input_tokens_per_request),
+            (tags.OUTPUT_TOKENS_PER_REQUEST, endpoint.baseline.output_tokens_per_request),
+        ):
+            if tokens is not None:
+                cdk.Tags.of(unit.endpoint).add(key, str(tokens))
         for key, value in endpoint.tags.items():
             cdk.Tags.of(unit).add(key, value)
         self.endpoints[endpoint.name] = unit

@@ -15,7 +15,10 @@ INFERSAVE_ENDPOINT_TAGS = (
     tags.ENDPOINT,
     tags.BASELINE_INSTANCE_TYPE,
     tags.BASELINE_CAPACITY_RATIO,
+    tags.CAPACITY_RATIO_SOURCE,
 )
+#: Written only once a calibration measured them.
+TOKEN_TAGS = (tags.INPUT_TOKENS_PER_REQUEST, tags.OUTPUT_TOKENS_PER_REQUEST)
 GUARD_TAGS = (
     planner.PREVIOUS_MIN,
     planner.PREVIOUS_MAX,
@@ -47,12 +50,16 @@ def endpoint_problems(path: str, config: Config, endpoint: Endpoint, catalog: Ca
         )
     # The project's and the endpoint's tags land on the same endpoint, beside infersave's own: each map within
     # its limit is not enough.
-    reserved = len(INFERSAVE_ENDPOINT_TAGS) + (len(GUARD_TAGS) if config.budget.breach_switch.enabled else 0)
+    own = len(INFERSAVE_ENDPOINT_TAGS) + sum(
+        value is not None
+        for value in (endpoint.baseline.input_tokens_per_request, endpoint.baseline.output_tokens_per_request)
+    )
+    reserved = own + (len(GUARD_TAGS) if config.budget.breach_switch.enabled else 0)
     yours = len(set(config.tags) | set(endpoint.tags))
     if yours + reserved > MAX_TAGS_PER_RESOURCE:
         problems.append(
             f"{path}.tags: with the project's tags this endpoint carries {yours} tags of yours and up to "
-            f"{reserved} of infersave's (4, plus 7 while the breach switch acts); AWS allows "
+            f"{reserved} of infersave's ({own}, plus 7 while the breach switch acts); AWS allows "
             f"{MAX_TAGS_PER_RESOURCE} per resource: keep at most {MAX_TAGS_PER_RESOURCE - reserved} of yours"
         )
     if endpoint.artifacts_kms_key_arn and not endpoint.precompiled_artifacts_s3_uri:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -34,7 +35,8 @@ GIB = 1024**3
 MAX_INSTANCES = 1000
 #: Largest USD amount accepted (budget limit, anomaly threshold): USD 1 billion a month.
 MAX_USD = Decimal(1_000_000_000)
-#: Tags a user may add per resource: AWS allows 50 per resource, infersave writes up to 5 of its own.
+#: Tags a user may add per map (AWS allows 50 per resource); the combined check (`endpoint_checks`) counts the
+#: project's and the endpoint's together with infersave's own (5 to 7 per endpoint, 7 more while the breach switch acts).
 MAX_USER_TAGS = 45
 _ENV_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 #: SageMaker's allowed range for ContainerStartupHealthCheckTimeoutInSeconds and
@@ -230,10 +232,39 @@ class Baseline(_Model):
     """The GPU deployment the savings are measured against."""
 
     instance_type: str = "ml.g5.2xlarge"
-    #: Baseline instances needed per Inferentia2 instance for the same throughput (measure yours).
+    #: Baseline instances needed per Inferentia2 instance for the same throughput (measure yours:
+    #: ``make calibrate ENDPOINT=<name>``, whose ``--write`` sets this and the three fields below).
     capacity_ratio: Annotated[Decimal, Field(ge=tags.CAPACITY_RATIO_MIN, le=tags.CAPACITY_RATIO_MAX)] = (
         Decimal("1.0")
     )
+    #: ``assumed``, or ``measured:YYYY-MM-DD`` (the day of the calibration that measured the ratio).
+    capacity_ratio_source: Annotated[str, Field(pattern=r"^(assumed|measured:\d{4}-\d{2}-\d{2})$")] = (
+        "assumed"
+    )
+    #: Mean input / output tokens per request of the calibration's request mix (as the container counted them).
+    input_tokens_per_request: Annotated[Decimal, Field(gt=0, le=10_000_000)] | None = None
+    output_tokens_per_request: Annotated[Decimal, Field(gt=0, le=10_000_000)] | None = None
+
+    @model_validator(mode="after")
+    def _measured(self) -> Baseline:
+        if self.capacity_ratio_source.startswith("measured:"):
+            try:
+                date.fromisoformat(self.capacity_ratio_source.removeprefix("measured:"))
+            except ValueError:
+                raise ValueError(
+                    f"capacity_ratio_source {self.capacity_ratio_source!r} is not a calendar date; "
+                    "use measured:YYYY-MM-DD or assumed"
+                ) from None
+        return self
+
+
+class Calibration(_Model):
+    """The latency objective ``make calibrate`` holds both instance types to (p90 over a load level's requests)."""
+
+    #: p90 time to first token, seconds.
+    ttft_p90_s: Annotated[Decimal, Field(gt=0, le=600)] = Decimal("2.0")
+    #: p90 inter-token latency (time between streamed tokens), seconds.
+    itl_p90_s: Annotated[Decimal, Field(gt=0, le=60)] = Decimal("0.1")
 
 
 class Timeouts(_Model):
@@ -332,6 +363,7 @@ class Endpoint(_Model):
     timeouts: Timeouts = Field(default_factory=Timeouts)
     volume_size_gb: Annotated[int, Field(ge=VOLUME_RANGE_GB[0], le=VOLUME_RANGE_GB[1])] | None = None
     baseline: Baseline = Field(default_factory=Baseline)
+    calibration: Calibration = Field(default_factory=Calibration)
     tags: Tags = Field(default_factory=dict)
     #: Pins the endpoint to endpoint stack ``shard`` (0 is ``infersave-<project>-inference``); default: the
     #: stable hash of its name modulo ``stacks.endpoint_shards`` (:mod:`stacks.config.shards`).

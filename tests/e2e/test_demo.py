@@ -73,6 +73,7 @@ def test_endpoints_are_in_service_with_their_infersave_tags(deployment: Deployme
         assert endpoint_tags[tags.ENDPOINT] == name
         assert endpoint_tags[tags.BASELINE_INSTANCE_TYPE] == endpoint.baseline.instance_type
         assert Decimal(endpoint_tags[tags.BASELINE_CAPACITY_RATIO]) == endpoint.baseline.capacity_ratio
+        assert endpoint_tags[tags.CAPACITY_RATIO_SOURCE] == endpoint.baseline.capacity_ratio_source
         for key, value in config.tags.items():
             assert endpoint_tags[key] == value
 

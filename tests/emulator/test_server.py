@@ -86,3 +86,30 @@ def test_module_prints_url_and_stops_on_signal(stop_signal: signal.Signals) -> N
             process.wait()
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{url}/moto-api/", timeout=5)
+
+
+def test_the_server_routes_the_response_stream_to_the_runtime(url: str) -> None:
+    # moto's server sends ".../invocations-response-stream" to the SageMaker control plane; the emulator routes it
+    sagemaker = boto3.client("sagemaker", endpoint_url=url)
+    sagemaker.create_model(
+        ModelName="m",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
+        PrimaryContainer={
+            "Image": "x/huggingface-vllm-inference-neuronx:t",
+            "Environment": {"SM_ON_MODEL": "a-1b"},
+        },
+    )
+    sagemaker.create_endpoint_config(
+        EndpointConfigName="c",
+        ProductionVariants=[{"VariantName": "AllTraffic", "ModelName": "m", "InitialInstanceCount": 1,
+                             "InstanceType": "ml.inf2.xlarge"}],
+    )  # fmt: skip
+    sagemaker.create_endpoint(EndpointName="e", EndpointConfigName="c")
+    runtime = boto3.client("sagemaker-runtime", endpoint_url=url)
+
+    answer = runtime.invoke_endpoint_with_response_stream(
+        EndpointName="e", Body=json.dumps({"prompt": "a b", "max_tokens": 2, "stream": True})
+    )
+
+    text = b"".join(e["PayloadPart"]["Bytes"] for e in answer["Body"] if "PayloadPart" in e).decode()
+    assert text.count("data: {") == 2 and text.endswith("data: [DONE]\n\n")

@@ -266,12 +266,27 @@ def test_any_file_gives_a_config_or_field_errors_never_a_traceback(
 
 
 def test_project_and_endpoint_tags_together_must_fit_one_resource() -> None:
-    # 30 + 15 distinct keys pass each map's check, but all land on the endpoint beside infersave's 4 (+7 guard)
+    # 30 + 15 distinct keys pass each map's check, but all land on the endpoint beside infersave's 5 (+7 guard)
     raw = config(tags={f"p{i}": "v" for i in range(30)}, endpoints__0__tags={f"e{i}": "v" for i in range(15)})
-    parse_config(raw)  # 45 + 4 <= 50 without the breach switch
+    parse_config(raw)  # 45 + 5 <= 50 without the breach switch
     raw["budget"]["breach_switch"] = {"enabled": True, "threshold_percent": 100, "floor_instance_count": 1}
 
     assert any(
         p.startswith("endpoints[0].tags: with the project's tags this endpoint carries 45 tags of yours")
         for p in problems(raw)
     )
+
+
+def test_measured_token_tags_count_against_the_limit() -> None:
+    raw = config(tags={f"p{i}": "v" for i in range(30)}, endpoints__0__tags={f"e{i}": "v" for i in range(15)})
+    raw["endpoints"][0]["baseline"] = {"input_tokens_per_request": "812.5"}
+
+    assert any("carries 45 tags of yours and up to 6 of infersave's (6," in p for p in problems(raw))
+
+
+@pytest.mark.parametrize("source", ["measured", "measured:2026-13-01", "measured:yesterday", "Assumed"])
+def test_capacity_ratio_source_is_assumed_or_a_measured_date(source: str) -> None:
+    raw = config()
+    raw["endpoints"][0]["baseline"] = {"capacity_ratio_source": source}
+
+    assert any(p.startswith("endpoints[0].baseline") and "capacity_ratio_source" in p for p in problems(raw))

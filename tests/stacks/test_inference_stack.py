@@ -275,6 +275,7 @@ def test_tags_on_endpoint_and_every_resource(synth: Synth) -> None:
                     # CloudFormation tags come sorted by key.
                     {"Key": "infersave:baseline-capacity-ratio", "Value": "0.5"},
                     {"Key": "infersave:baseline-instance-type", "Value": "ml.g5.12xlarge"},
+                    {"Key": "infersave:capacity-ratio-source", "Value": "assumed"},
                     {"Key": "infersave:endpoint", "Value": "fullcfg-vllm"},
                     {"Key": "infersave:project", "Value": "fullcfg"},
                     {"Key": "owner", "Value": "tests"},
