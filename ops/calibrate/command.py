@@ -366,6 +366,17 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"calibrate: --endpoint {args.endpoint} {why}; use one of {names}", file=sys.stderr)
         return 2
+    if endpoint.serving == "inference_component":
+        # InvokeEndpoint on such an endpoint needs an InferenceComponentName, and its copies may be at zero: the
+        # load generator drives whole endpoints only (README "Calibration").
+        index = config.endpoints.index(endpoint)
+        print(
+            f"calibrate: endpoints[{index}].serving: inference_component endpoints are not calibrated yet; "
+            "calibrate an instance-served endpoint of the same model, sizes and instance type, then copy its "
+            "baseline.capacity_ratio",
+            file=sys.stderr,
+        )
+        return 2
     fit = gpu_fit_problem(endpoint)
     if fit:
         print(f"calibrate: endpoints[{config.endpoints.index(endpoint)}].{fit}", file=sys.stderr)

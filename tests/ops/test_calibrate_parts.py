@@ -147,7 +147,7 @@ def test_cost_bound_is_the_baseline_price_times_the_time_bound() -> None:
 
 
 def test_without_yes_it_prints_the_bound_and_stops(capsys: pytest.CaptureFixture[str]) -> None:
-    status = command.main(["--endpoint", "zephyr-7b", "--config", str(ROOT / "infersave.yaml")])
+    status = command.main(["--endpoint", "qwen3-8b", "--config", str(ROOT / "infersave.yaml")])
 
     out, err = capsys.readouterr()
     assert status == 2
@@ -159,8 +159,9 @@ def test_without_yes_it_prints_the_bound_and_stops(capsys: pytest.CaptureFixture
     ("args", "message"),
     [
         (["--endpoint", "nope"], "--endpoint nope is not in the config; use one of qwen3-8b, zephyr-7b"),
-        (["--endpoint", "zephyr-7b", "--requests", "1"], "--requests: 1 is outside 2..10000"),
-        (["--endpoint", "zephyr-7b", "--virtual-time", "--yes"], "--virtual-time needs the emulator"),
+        (["--endpoint", "qwen3-8b", "--requests", "1"], "--requests: 1 is outside 2..10000"),
+        (["--endpoint", "qwen3-8b", "--virtual-time", "--yes"], "--virtual-time needs the emulator"),
+        (["--endpoint", "zephyr-7b", "--yes"], "endpoints[1].serving: inference_component endpoints are not"),
     ],
 )
 def test_bad_input_exits_2_with_the_reason(
@@ -190,13 +191,13 @@ def test_a_model_the_baseline_gpu_cannot_hold_is_refused_before_any_cost(
 ) -> None:
     text = (ROOT / "infersave.yaml").read_text(encoding="utf-8")
     path = tmp_path / "big.yaml"
-    path.write_text(text.replace("parameters_billion: 7.24", "parameters_billion: 13"), encoding="utf-8")
+    path.write_text(text.replace("parameters_billion: 8.19", "parameters_billion: 13", 1), encoding="utf-8")
 
-    assert command.main(["--endpoint", "zephyr-7b", "--config", str(path), "--yes"]) == 2
+    assert command.main(["--endpoint", "qwen3-8b", "--config", str(path), "--yes"]) == 2
 
     out, err = capsys.readouterr()
     assert "cost bound" not in out
-    assert err.startswith("calibrate: endpoints[1].baseline.instance_type: 24.2 GiB of weights need 30.3 GiB")
+    assert err.startswith("calibrate: endpoints[0].baseline.instance_type: 24.2 GiB of weights need 30.3 GiB")
     assert err.rstrip().endswith(
         "set baseline.instance_type to one that holds it, e.g. ml.g6e.xlarge (48 GiB)"
     )
