@@ -403,7 +403,8 @@ def assumptions(report: Report) -> list[str]:
         "Savings = baseline cost - actual cost; savings % = 100 x savings / baseline cost.",
         "Cost per 1,000 requests = 1000 x cost / CloudWatch `AWS/SageMaker` `Invocations` of the period.",
         "Idle: the bill gives instance-hours per UTC day only, so each day's instance-hours are spread evenly over "
-        "its 24 hours (this overstates idle on a day that scaled: its instances ran in the busy hours); an hour "
+        "its 24 hours (an upper bound: it overstates idle on a day that scaled, whose instances ran in the busy "
+        "hours); an hour "
         "without `Invocations` (Sum, 1-hour period) is idle. Idle cost = idle instance-hours x the endpoint's "
         "hourly price (instance cost / instance-hours); idle % = idle cost / instance cost. Hours at zero (`h at "
         "0`, endpoints that scaled to zero): whole UTC days without instance-hours, x 24.",
