@@ -167,12 +167,20 @@ def _ratio_source(endpoint: Mapping[str, Any]) -> str:
     return "assumed"
 
 
+def _idle(endpoint: Mapping[str, Any]) -> str:
+    """Idle share of one endpoint (idle cost / instance cost, ``idle_share``) and its hours at zero, if any."""
+    share = endpoint.get("idle_share")
+    words = "n/a" if share is None else f"{100 * share:.2f}%"
+    at_zero = endpoint.get("hours_at_zero")
+    return words if at_zero is None else f"{words}, {at_zero:,} h at 0"
+
+
 def savings_table(document: Mapping[str, Any]) -> str:
     """The savings table of a report.json document."""
     currency = document.get("currency", "USD")
     header = ["endpoint", "instance", "hours", f"actual {currency}", "baseline",
               f"baseline {currency}", f"savings {currency}", "savings %", "invocations", "per 1k req",
-              "per 1M out tok", "ratio"]  # fmt: skip
+              "per 1M out tok", "ratio", "idle %"]  # fmt: skip
     rows = [header]
     for e in document["endpoints"]:
         rows.append(
@@ -189,6 +197,7 @@ def savings_table(document: Mapping[str, Any]) -> str:
                 "n/a" if e["cost_per_1k_invocations"] is None else f"{e['cost_per_1k_invocations']:.4f}",
                 "n/a" if e["cost_per_1m_output_tokens"] is None else f"{e['cost_per_1m_output_tokens']:.4f}",
                 _ratio_source(e),
+                _idle(e),
             ]
         )
     t = document["totals"]
@@ -206,6 +215,7 @@ def savings_table(document: Mapping[str, Any]) -> str:
             "",
             "",
             "",
+            f"{_money(t['idle_cost'])} idle",
         ]
     )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]

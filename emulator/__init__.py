@@ -62,7 +62,8 @@ the ``aws:SecureTransport`` deny of TLS-only buckets), so conditional denies are
 (defaults from a bundled, dated table; 0 for ``ml.inf2.*`` as in new accounts), ListServiceQuotas with the
 applied values, and RequestServiceQuotaIncrease, approved at once, which is how an account's quotas are set
 locally (:mod:`emulator.servicequotas`). Athena GetQueryResults pages the queued rows by ``MaxResults`` (at most
-1,000) with a ``NextToken``, where moto returned them whole (:mod:`emulator.athena`).
+1,000) with a ``NextToken``, where moto returned them whole (:mod:`emulator.athena`). CloudWatch GetMetricData
+refuses more than 500 queries per call with ``ValidationError`` (:mod:`emulator.cloudwatch`).
 ``CreateProcessingJob`` is validated against the constraints of SageMaker's API model
 (required members, enums such as the processing instance types, lengths, ranges, patterns) and
 ``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker`).
@@ -97,7 +98,7 @@ from emulator import (
     budgets,  # noqa: F401
     cfn_quotas,
     cloudformation,
-    cloudwatch,  # noqa: F401
+    cloudwatch,
     custom_resources,
     inference_components,
     s3,
@@ -126,6 +127,7 @@ def install() -> None:
     s3.install()
     tagging.install()
     athena.install()
+    cloudwatch.install()
     servicequotas.install()
     custom_resources.install()
     cfn_quotas.install()

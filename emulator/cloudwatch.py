@@ -7,6 +7,12 @@ moto 5.2.5 gap closed: its CloudFormation supports ``AWS::CloudWatch::Dashboard`
 alarm name and ``Fn::GetAtt Arn`` its ARN, as in CloudFormation.
 
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudwatch-alarm.html
+
+API behaviour added (:func:`install`): GetMetricData refuses more than 500 ``MetricDataQueries`` with a
+``ValidationError``, where moto answered any number ("A single GetMetricData call can include as many as 500
+MetricDataQuery structures", GetMetricData API reference, ``MetricDataQueries``). The 100,800 data points per
+call are not enforced: AWS pages them with ``NextToken`` (``MaxDatapoints``, default 100,800, "the maximum
+number of data points the request should return before paginating"), which moto does not.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from moto.cloudwatch.exceptions import ValidationError
 from moto.cloudwatch.models import (
     CloudWatchBackend,
     Dimension,
@@ -25,6 +32,27 @@ from moto.cloudwatch.models import (
 from moto.core.common_models import CloudFormationModel
 
 from emulator.cfn_model import CfnResource, Properties, optional_int
+
+#: GetMetricData's limit on ``MetricDataQueries`` per call (API reference).
+MAX_METRIC_DATA_QUERIES = 500
+
+_original_get_metric_data = CloudWatchBackend.get_metric_data
+
+
+def _get_metric_data(
+    self: CloudWatchBackend, queries: list[dict[str, Any]], *args: Any, **kwargs: Any
+) -> Any:
+    """GetMetricData with AWS's limit of 500 queries per call, then moto's own answer."""
+    if len(queries) > MAX_METRIC_DATA_QUERIES:
+        raise ValidationError(
+            f"The collection MetricDataQueries must not have a size greater than {MAX_METRIC_DATA_QUERIES}."
+        )
+    return _original_get_metric_data(self, queries, *args, **kwargs)
+
+
+def install() -> None:
+    """Enforce GetMetricData's 500-query limit."""
+    CloudWatchBackend.get_metric_data = _get_metric_data  # type: ignore[method-assign]
 
 
 def _backend(account_id: str, region_name: str) -> CloudWatchBackend:

@@ -201,6 +201,15 @@ class EndpointLine:
 
     #: The AWS account that billed the endpoint, where the cost source knows it (CUR) and it is one account.
     account_id: str | None = None
+    #: Idle capacity (:func:`lambdas.cost_reporter.logic.savings.with_idle`): instance-hours in UTC hours without
+    #: an invocation, priced at the endpoint's hourly price (instance cost / instance-hours), and that cost over
+    #: the instance cost (a fraction); None when the hourly invocations are unknown.
+    idle_instance_hours: Decimal | None = None
+    idle_cost: Decimal | None = None
+    idle_share: Decimal | None = None
+    #: Hours of the period at zero instances (whole UTC days without instance-hours, x 24); only for an endpoint
+    #: that scaled to zero (it had cold starts), None otherwise.
+    hours_at_zero: int | None = None
 
 
 @dataclass(frozen=True)
@@ -225,6 +234,9 @@ class Totals:
     savings_pct: Decimal | None
     instance_hours: Decimal
     invocations: int
+    #: Sums over the endpoints whose idle figures are known.
+    idle_cost: Decimal = Decimal(0)
+    idle_instance_hours: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,9 @@ from lambdas.cost_reporter.models import ReportPeriod
 OCTOBER = ReportPeriod(date(2025, 10, 1), date(2025, 11, 1), "custom")
 
 
-def test_get_metric_data_is_batched_at_500_queries(clients: Clients) -> None:
-    # Arrange: 1,201 variants; moto does not enforce the 500-query limit, so the batch sizes are asserted.
+def test_get_metric_data_is_batched_within_the_data_point_limit(clients: Clients) -> None:
+    # Arrange: 1,201 variants; moto enforces neither the 500-query nor the 100,800-point limit, so the batch
+    # sizes are asserted: 31 days x 24 hourly points = 744 per query, 100,800 // 744 = 135 queries per call.
     series = [cloudwatch.InvocationSeries(f"ep-{i}", "AllTraffic") for i in range(1201)]
     put_invocations("ep-0", 40, OCT_5)
     put_invocations("ep-1200", 2, OCT_5)
@@ -40,8 +41,8 @@ def test_get_metric_data_is_batched_at_500_queries(clients: Clients) -> None:
     invocations, errors = cloudwatch.sum_invocations(clients.cloudwatch, series, OCTOBER)
 
     # Assert
-    assert [len(request["MetricDataQueries"]) for request in sent] == [500, 500, 201]
-    assert all(q["MetricStat"]["Period"] == 86_400 for q in sent[0]["MetricDataQueries"])
+    assert [len(request["MetricDataQueries"]) for request in sent] == [135] * 8 + [121]
+    assert all(q["MetricStat"]["Period"] == 3_600 for q in sent[0]["MetricDataQueries"])
     assert sent[0]["StartTime"] == datetime(2025, 10, 1, tzinfo=UTC)
     assert sent[0]["EndTime"] == datetime(2025, 11, 1, tzinfo=UTC)
     assert invocations["ep-0"] == 40
@@ -66,10 +67,38 @@ def test_invocations_are_summed_per_utc_day_and_the_period_is_their_sum(clients:
 
 
 def test_a_batch_stays_within_100800_data_points_per_call() -> None:
-    # One data point per query and day: 500 queries x 31 days fit; a 400-day window takes 252 per call.
-    assert cloudwatch.queries_per_call(31) == 500
-    assert cloudwatch.queries_per_call(400) == 252
-    assert 252 * 400 <= 100_800 < 253 * 400
+    # 24 data points per query and day: a 31-day month takes 135 queries per call, a 400-day window 10; one
+    # point per day (points_per_day=1) would fit 500 queries x 31 days, and 252 x 400 days.
+    assert cloudwatch.queries_per_call(31) == 135
+    assert 135 * 31 * 24 <= 100_800 < 136 * 31 * 24
+    assert cloudwatch.queries_per_call(400) == 10
+    assert cloudwatch.queries_per_call(31, points_per_day=1) == 500
+    assert cloudwatch.queries_per_call(400, points_per_day=1) == 252
+    assert cloudwatch.queries_per_call(5000) == 1
+
+
+def test_invocations_are_read_per_utc_hour_against_moto(clients: Clients) -> None:
+    # Arrange: two data points in the 09:00 hour, one at 23:59 (its own hour), one in the next period.
+    put_invocations("chat", 40, OCT_5.replace(hour=9, minute=0))
+    put_invocations("chat", 2, OCT_5.replace(hour=9, minute=59))
+    put_invocations("chat", 3, OCT_5.replace(hour=23, minute=59))
+    put_invocations("chat", 1000, datetime(2025, 11, 1, 0, 0, tzinfo=UTC))
+    series = cloudwatch.list_invocation_series(clients.cloudwatch)
+    sent = capture_requests(clients.cloudwatch, "GetMetricData")
+
+    # Act
+    hourly, errors = cloudwatch.hourly_invocations(clients.cloudwatch, series, OCTOBER)
+
+    # Assert: one query per series at a 1-hour period, the hours keyed by their start (UTC).
+    assert [q["MetricStat"]["Period"] for q in sent[0]["MetricDataQueries"]] == [3_600]
+    assert hourly == {
+        "chat": {
+            datetime(2025, 10, 5, 9, tzinfo=UTC): 42,
+            datetime(2025, 10, 5, 23, tzinfo=UTC): 3,
+        }
+    }
+    assert cloudwatch.by_day(hourly) == {"chat": {date(2025, 10, 5): 45}}
+    assert errors == []
 
 
 def test_batches_never_exceed_the_api_limit() -> None:

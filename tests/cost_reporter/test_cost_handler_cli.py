@@ -186,7 +186,13 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
         "savings_pct": 56.33,
         "instance_hours": 820.0,
         "invocations": 1_205_000,
+        # idle: the whole bill sits in the 2025-10-01 bucket, the invocations on other days, so every
+        # instance-hour is idle: chat 716.00 - 3.20 other = 712.80, rag 236.00; 712.80 + 236.00 = 948.80
+        "idle_cost": 948.8,
+        "idle_instance_hours": 820.0,
     }
+    assert (chat["idle_instance_hours"], chat["idle_cost"], chat["idle_share"]) == (720.0, 712.8, 1.0)
+    assert chat["hours_at_zero"] is None  # no cold start: it never scaled to zero
     messages = [w["message"] for w in report["warnings"]]
     assert any(w["endpoint_name"] == "rag" and "savings left out" in w["message"] for w in report["warnings"])
     assert any("untagged_cost" in m for m in messages)

@@ -110,10 +110,10 @@ def test_every_chart_has_a_title_bars_and_a_table_of_its_figures() -> None:
         assert row == [line.endpoint_name, render.fmt(line.actual_cost), render.fmt(line.baseline_cost)]
     for row, line in zip(saved[1:], report.endpoints, strict=True):
         assert row == [line.endpoint_name, render.fmt(line.savings), render.pct(line.savings_pct)]
-    assert idle[0] == ["endpoint", "instance-hours", "invocations", "invocations per instance-hour"]
-    assert idle[1] == ["chat", "744.00", "1,250,000", "1,680"]
-    assert idle[3] == ["idle-embeddings", "744.00", "1,200", "2"]  # the idle capacity signal
-    assert idle[5] == ["no-price", "10.00", "n/a", "n/a"]
+    assert idle[0] == ["endpoint", "instance-hours", "invocations", "invocations per instance-hour", "idle %"]
+    assert idle[1] == ["chat", "744.00", "1,250,000", "1,680", "n/a"]  # lines built by hand: idle unknown
+    assert idle[3] == ["idle-embeddings", "744.00", "1,200", "2", "n/a"]  # the idle capacity signal
+    assert idle[5] == ["no-price", "10.00", "n/a", "n/a", "n/a"]
 
 
 def test_bars_are_proportional_to_the_figures_and_unknown_figures_draw_none() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -16,6 +16,7 @@ from lambdas.cost_reporter.logic.savings import (
     endpoint_line,
     savings_blockers,
     totals,
+    with_idle,
 )
 from lambdas.cost_reporter.models import Baseline, DayUsage, EndpointUsage, PriceQuote
 
@@ -251,3 +252,63 @@ def test_daily_totals_sum_endpoints_per_day_and_baseline_only_where_known() -> N
 
     assert (total.actual_cost, total.baseline_cost, total.savings) == (D("33.76"), D("36.360"), D("12.600"))
     assert (total.instance_hours, total.invocations) == (D(34), 100)
+
+
+def test_idle_matches_the_hand_computed_example() -> None:
+    # A 3-day period of one ml.inf2.xlarge endpoint at 0.99 USD/h, with 1.00 USD of storage:
+    #   Oct 1: 48 instance-hours -> 48 / 24 = 2 instances each hour; invocations in 8 hours (09:00-16:00),
+    #          16 hours without: idle 16 x 2 = 32 instance-hours
+    #   Oct 2: 12 instance-hours (it scaled) -> 0.5 per hour; invocations in 6 hours: idle 18 x 0.5 = 9
+    #   Oct 3: no instance-hours (at zero all day): 24 hours at zero, nothing idle
+    #   idle_instance_hours = 32 + 9 = 41; hourly price = 59.40 / 60 = 0.99 USD
+    #   idle_cost  = 41 x 0.99 = 40.59 USD
+    #   idle_share = 40.59 / 59.40 = 41 / 60 = 0.68333... -> 0.6833 (storage is not instance cost)
+    # Arrange
+    oct1, oct2, oct3 = date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 3)
+    bill = EndpointUsage(
+        instance_hours=D(60),
+        instance_cost=D("59.40"),
+        other_cost=D("1.00"),
+        days={
+            oct1: DayUsage(D(48), D("47.52"), D("0.50")),
+            oct2: DayUsage(D(12), D("11.88"), D("0.50")),
+        },
+        hours_by_instance_type={"ml.inf2.xlarge": D(60)},
+    )
+    hour = {d: datetime.combine(d, time(), tzinfo=UTC) for d in (oct1, oct2)}
+    invocations = {hour[oct1] + timedelta(hours=h): 100 for h in range(9, 17)}
+    invocations |= {hour[oct2] + timedelta(hours=h): 5 for h in range(10, 16)}
+    line = endpoint_line("chat", bill, Baseline("ml.g5.2xlarge", D("1.5"), G5_2XL), invocations=None)
+
+    # Act
+    figured = with_idle(line, invocations, [oct1, oct2, oct3], scaled_to_zero=True)
+    unknown = with_idle(line, None, [oct1, oct2, oct3])
+    document = render.endpoint_document(figured)
+
+    # Assert
+    assert figured.idle_instance_hours == D(41)
+    assert figured.idle_cost == D("40.59")
+    assert (document["idle_instance_hours"], document["idle_cost"], document["idle_share"]) == (
+        41.0,
+        40.59,
+        0.6833,
+    )
+    assert document["hours_at_zero"] == 24
+    assert with_idle(line, invocations, [oct1, oct2, oct3]).hours_at_zero is None  # never scaled to zero
+    assert (unknown.idle_cost, unknown.idle_share) == (None, None)  # invocations unknown: idle unknown
+    assert (totals([figured, unknown]).idle_cost, totals([figured]).idle_instance_hours) == (
+        D("40.59"),
+        D(41),
+    )
+    assert render.idle_words(figured) == "68.33%, 24 h at 0"
+
+
+def test_an_endpoint_busy_every_hour_has_no_idle_cost() -> None:
+    day = date(2026, 10, 1)
+    bill = EndpointUsage(D(24), D("23.76"), days={day: DayUsage(D(24), D("23.76"))})
+    line = endpoint_line("busy", bill, Baseline("ml.g5.2xlarge", D("1.5"), G5_2XL), invocations=None)
+    midnight = datetime.combine(day, time(), tzinfo=UTC)
+
+    figured = with_idle(line, {midnight + timedelta(hours=h): 1 for h in range(24)}, [day])
+
+    assert (figured.idle_instance_hours, figured.idle_cost, figured.idle_share) == (D(0), D(0), D(0))

@@ -40,6 +40,8 @@ def document() -> dict[str, object]:
         "cost_per_1m_output_tokens": 20.1767,
         "capacity_ratio_source": "measured",
         "capacity_ratio_measured_on": "2026-11-20",
+        "idle_share": 0.25,
+        "hours_at_zero": 48,
     }
     totals = {
         "actual_cost": 60.53,
@@ -48,6 +50,7 @@ def document() -> dict[str, object]:
         "savings_pct": 34.23,
         "instance_hours": 60.0,
         "invocations": 12000,
+        "idle_cost": 15.0,
     }
     return {"currency": "USD", "endpoints": [line], "totals": totals}
 
@@ -56,8 +59,10 @@ def test_savings_table_has_a_row_per_endpoint_and_the_total() -> None:
     lines = savings_table(document()).splitlines()
     assert lines[0].split()[:3] == ["endpoint", "instance", "hours"]
     assert "demo-a" in lines[2] and "31.50" in lines[2] and "34.23%" in lines[2]
-    assert lines[2].endswith("20.1767  measured 2026-11-20")  # schema 3: per 1M output tokens, ratio source
+    # schema 3: per 1M output tokens, ratio source, idle share and hours at zero
+    assert lines[2].endswith("20.1767  measured 2026-11-20  25.00%, 48 h at 0")
     assert lines[-1].startswith("TOTAL") and "92.03" in lines[-1] and "12,000" in lines[-1]
+    assert lines[-1].endswith("15.00 idle")
 
 
 def test_budget_state_names_the_crossed_actual_thresholds() -> None:

@@ -298,6 +298,26 @@ def test_each_line_follows_from_the_config_the_replayed_usage_and_the_catalog(
         ]
     hours = sum((e.instance_hours for e in report_run.scenario.endpoints), Decimal(0))
     assert dec(totals["instance_hours"]) == hours.quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    # Idle: each day's replayed instance-hours spread over its 24 hours, idle in the replayed hours without a
+    # request, priced at the catalog's instance price (the endpoint's instance cost / instance-hours).
+    idle_costs = Decimal(0)
+    for endpoint in config.endpoints:
+        name = config.endpoint_name(endpoint)
+        usage = simulated[name]
+        quiet = {h.start.date(): 0 for h in usage.hours}
+        for h in usage.hours:
+            quiet[h.start.date()] += h.invocations == 0
+        idle_hours = sum((day.instance_hours * quiet.get(day.day, 24) / 24 for day in usage.days), Decimal(0))
+        price = catalog.instances[endpoint.instance_type].hourly_price_usd
+        assert price is not None
+        line = lines[name]
+        assert dec(line["idle_instance_hours"]) == idle_hours.quantize(Decimal("0.0001"), ROUND_HALF_UP)
+        assert dec(line["idle_cost"]) == cents(idle_hours * price)
+        assert line["hours_at_zero"] == (
+            24 * (31 - sum(1 for day in usage.days if day.instance_minutes)) if usage.cold_starts else None
+        )
+        idle_costs += idle_hours * price
+    assert dec(totals["idle_cost"]) == cents(idle_costs)
 
 
 #: October 2026, the shipped infersave.yaml, seed ``infersave-demo-1``: (instance_hours, actual_cost,
@@ -321,6 +341,22 @@ EXPECTED_OCTOBER_2026 = {
     "demo-llm-zephyr-7b": ("420.5500", "422.36", "643.15", "220.79", "34.33", "1.1802", 357882),
     "demo-llm-qwen3-8b-b32": ("855.1500", "6674.81", "6076.21", "-598.61", "-9.85", "1.7614", 3789493),
 }
+#: Idle figures of the same month: (idle_instance_hours, idle_cost, idle_share, hours_at_zero).
+#:
+#: Hand check: the two qwen3 endpoints serve a request in every hour of the month (the replay's hours without
+#: a request: 0), so nothing is idle. demo-llm-zephyr-7b (scale to zero) has instance-hours on 29 days and none
+#: on 3 and 25 October (2 x 24 = 48 h at zero; it had cold starts, so hours_at_zero applies). Each of the 29
+#: days spreads its instance-minutes over 24 hours and is idle in its hours without a request, e.g. 1 October:
+#: 1,138 min x 10 quiet h / 24 / 60 = 7.9028 h; 11 October: 4 min x 24 / 24 / 60 = 0.0667 h. Over the 29 days
+#: sum(minutes x quiet hours) = 232,704, / 1,440 = 161.6 idle instance-hours; x USD 0.99 = 159.984 -> 159.98;
+#: share 161.6 / 420.55 = 0.38426 -> 0.3843. The even spread is the stated overstatement: in the replay itself
+#: the hours without a request held only 1.43 instance-hours (the endpoint was at zero in them), so for a
+#: scale-to-zero endpoint the figure is mostly the daily bill's resolution, not idle capacity.
+EXPECTED_IDLE_OCTOBER_2026 = {
+    "demo-llm-qwen3-8b": ("0.0000", "0.00", "0.0000", None),
+    "demo-llm-zephyr-7b": ("161.6000", "159.98", "0.3843", 48),
+    "demo-llm-qwen3-8b-b32": ("0.0000", "0.00", "0.0000", None),
+}
 EXPECTED_TOTALS = {
     "instance_hours": "2465.98",
     "actual_cost": "8293.92",
@@ -328,6 +364,8 @@ EXPECTED_TOTALS = {
     "savings": "247.08",
     "savings_pct": "2.89",
     "invocations": 5169071,
+    "idle_cost": "159.98",
+    "idle_instance_hours": "161.60",
 }
 #: The emulator implements neither Cost Explorer's tag activation nor the Price List API: exactly these two.
 EXPECTED_WARNINGS = [
@@ -368,6 +406,16 @@ def test_october_2026_figures_of_the_shipped_config(report_run: ReportRun) -> No
         for e in document["endpoints"]
     }
     assert got == EXPECTED_OCTOBER_2026
+    idle = {
+        e["endpoint_name"]: (
+            f"{dec(e['idle_instance_hours']):.4f}",
+            f"{dec(e['idle_cost']):.2f}",
+            f"{dec(e['idle_share']):.4f}",
+            e["hours_at_zero"],
+        )
+        for e in document["endpoints"]
+    }
+    assert idle == EXPECTED_IDLE_OCTOBER_2026
     totals = document["totals"]
     assert {k: v if k == "invocations" else f"{dec(v):.2f}" for k, v in totals.items()} == EXPECTED_TOTALS
     assert document["warnings"] == EXPECTED_WARNINGS

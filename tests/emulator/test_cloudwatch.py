@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+import pytest
+from botocore.exceptions import ClientError
 
 Deploy = Callable[..., dict[str, str]]
 
@@ -97,3 +100,27 @@ def test_delete_stack_removes_alarms(deploy: Deploy, cfn: Any) -> None:
     cfn.delete_stack(StackName="emu")
 
     assert boto3.client("cloudwatch").describe_alarms()["MetricAlarms"] == []
+
+
+def test_get_metric_data_refuses_more_than_500_queries_as_on_aws(aws: None) -> None:
+    # GetMetricData API reference: "as many as 500 MetricDataQuery structures" per call; moto took any number.
+    client = boto3.client("cloudwatch", region_name="us-east-1")
+    start, end = datetime(2026, 10, 1, tzinfo=UTC), datetime(2026, 10, 2, tzinfo=UTC)
+
+    def queries(count: int) -> list[Any]:
+        return [
+            {
+                "Id": f"q{i}",
+                "MetricStat": {
+                    "Metric": {"Namespace": "AWS/SageMaker", "MetricName": "Invocations"},
+                    "Period": 3600,
+                    "Stat": "Sum",
+                },
+            }
+            for i in range(count)
+        ]
+
+    with pytest.raises(ClientError, match="must not have a size greater than 500"):
+        client.get_metric_data(MetricDataQueries=queries(501), StartTime=start, EndTime=end)
+    answer = client.get_metric_data(MetricDataQueries=queries(500), StartTime=start, EndTime=end)
+    assert len(answer["MetricDataResults"]) == 500

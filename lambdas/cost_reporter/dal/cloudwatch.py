@@ -1,12 +1,15 @@
 """Invocations per endpoint from CloudWatch ``AWS/SageMaker`` ``Invocations``, in bulk.
 
 ListMetrics (500 per page) learns the ``VariantName`` of every endpoint without describing endpoints;
-GetMetricData then sums them per UTC day (Period 86,400 s: a multiple of 3600 s, as CloudWatch requires for
-data older than 63 days; StartTime at midnight UTC, so each data point is one UTC day, the days of Cost
-Explorer's DAILY buckets). GetMetricData takes at most 500 queries and returns at most 100,800 data points
-per call ("GetMetricData: 500 metrics, 100,800 data points per call", AWS Knowledge Center
-"cloudwatch-getmetricdata-api"); a batch holds ``min(500, 100,800 // days)`` queries, and NextToken pages
-the rest. The period's invocations are the sum of its days. The emulator enforces neither limit.
+GetMetricData then sums them per UTC hour (Period 3,600 s: the multiple of 3600 s CloudWatch requires for
+data older than 63 days, and kept 455 days; StartTime at midnight UTC, so 24 data points make one UTC day,
+the days of Cost Explorer's DAILY buckets). The hours serve the idle figures (hours without an invocation,
+:mod:`lambdas.cost_reporter.logic.idle`); a day's invocations are the sum of its hours (a Sum statistic adds
+up exactly), so one read gives both and costs no more metrics than a daily read. GetMetricData takes at most
+500 queries and returns at most 100,800 data points per call ("GetMetricData: 500 metrics, 100,800 data
+points per call", AWS Knowledge Center "cloudwatch-getmetricdata-api"); a batch holds
+``min(500, 100,800 // (24 x days))`` queries (135 for a 31-day month), and NextToken pages the rest. The
+period's invocations are the sum of its days. The emulator enforces neither limit.
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ METRIC_NAME = "Invocations"
 MAX_QUERIES_PER_CALL = 500
 MAX_DATA_POINTS_PER_CALL = 100_800
 DAY_S = 86_400
+HOUR_S = 3_600
+HOURS_PER_DAY = DAY_S // HOUR_S
 _DIMENSIONS = frozenset({"EndpointName", "VariantName"})
 
 
@@ -85,26 +90,28 @@ def batches(
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
 
 
-def queries_per_call(days: int) -> int:
-    """GetMetricData queries per call so that one day per query stays within 100,800 data points."""
-    return max(1, min(MAX_QUERIES_PER_CALL, MAX_DATA_POINTS_PER_CALL // max(days, 1)))
+def queries_per_call(days: int, points_per_day: int = HOURS_PER_DAY) -> int:
+    """GetMetricData queries per call so that ``points_per_day`` data points per query and day (24: hourly)
+    stay within 100,800 data points."""
+    points = max(days, 1) * max(points_per_day, 1)
+    return max(1, min(MAX_QUERIES_PER_CALL, MAX_DATA_POINTS_PER_CALL // points))
 
 
-def daily_invocations(
+def hourly_invocations(
     client: CloudWatchClient, series: Sequence[InvocationSeries], period: ReportPeriod
-) -> tuple[dict[str, dict[date, int]], list[Issue]]:
-    """Invocations per endpoint name (lower-case key: SageMaker names are case-insensitive) and UTC day of
-    ``period`` (days without a data point are absent).
+) -> tuple[dict[str, dict[datetime, int]], list[Issue]]:
+    """Invocations per endpoint name (lower-case key: SageMaker names are case-insensitive) and UTC hour of
+    ``period`` (the hour's start, UTC; hours without a data point are absent).
 
     A series CloudWatch cannot return (StatusCode Forbidden/InternalError) becomes an error of its endpoint,
     which is then left out of the result (its invocations are unknown, not zero).
     """
     start = datetime.combine(period.start, time(), tzinfo=UTC)
     end = datetime.combine(period.end_exclusive, time(), tzinfo=UTC)
-    totals: dict[str, dict[date, Decimal]] = {}
+    totals: dict[str, dict[datetime, Decimal]] = {}
     failed: dict[str, str] = {}
     for batch in batches(series, queries_per_call(period.days)):
-        queries = [_query(f"q{i}", item, DAY_S) for i, item in enumerate(batch)]
+        queries = [_query(f"q{i}", item, HOUR_S) for i, item in enumerate(batch)]
         by_id = {query["Id"]: item for query, item in zip(queries, batch, strict=True)}
         request: GetMetricDataInputTypeDef = {
             "MetricDataQueries": queries,
@@ -121,17 +128,36 @@ def daily_invocations(
                 if result.get("StatusCode") in ("Forbidden", "InternalError"):
                     failed[key] = f"CloudWatch {result['StatusCode']} for variant {item.variant_name}"
                     continue
-                days = totals.setdefault(key, {})
+                hours = totals.setdefault(key, {})
                 for stamp, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
-                    day = stamp.astimezone(UTC).date()
-                    days[day] = days.get(day, Decimal(0)) + Decimal(str(value))
+                    hour = stamp.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+                    hours[hour] = hours.get(hour, Decimal(0)) + Decimal(str(value))
     errors = [Issue(f"invocations unknown: {reason}", name) for name, reason in sorted(failed.items())]
-    daily = {
-        name: {day: int(v.to_integral_value()) for day, v in sorted(days.items())}
-        for name, days in totals.items()
+    hourly = {
+        name: {hour: int(v.to_integral_value()) for hour, v in sorted(hours.items())}
+        for name, hours in totals.items()
         if name not in failed
     }
-    return daily, errors
+    return hourly, errors
+
+
+def by_day(hourly: Mapping[str, Mapping[datetime, int]]) -> dict[str, dict[date, int]]:
+    """Hourly invocations summed per UTC day (days without invocations are absent, as in the hours)."""
+    daily: dict[str, dict[date, int]] = {}
+    for name, hours in hourly.items():
+        days = daily.setdefault(name, {})
+        for hour, count in sorted(hours.items()):
+            day = hour.astimezone(UTC).date()
+            days[day] = days.get(day, 0) + count
+    return daily
+
+
+def daily_invocations(
+    client: CloudWatchClient, series: Sequence[InvocationSeries], period: ReportPeriod
+) -> tuple[dict[str, dict[date, int]], list[Issue]]:
+    """Invocations per endpoint name and UTC day of ``period``: :func:`hourly_invocations` summed per day."""
+    hourly, errors = hourly_invocations(client, series, period)
+    return by_day(hourly), errors
 
 
 def sum_invocations(

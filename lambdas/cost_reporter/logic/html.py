@@ -244,6 +244,10 @@ def charts(report: Report) -> str:
                     )
                 ],
             ),
+            Panel(
+                "idle % (cost of hours without invocations)",
+                [Series("idle %", "hours", [line.idle_share for line in lines], render.share)],
+            ),
         ],
     )
     return note + cost + saved + idle

@@ -22,14 +22,16 @@ from lambdas.cost_reporter.models import DayTotal, EndpointDay, EndpointLine, Is
 #: ``daily`` added (with ``cost_source`` and ``endpoints[].account_id`` of the CUR report); per endpoint the capacity ratio's source (issue 10: ``capacity_ratio_source``,
 #: ``capacity_ratio_measured_on``, ``objective_ttft_p90_s``, ``objective_itl_p90_s``) and tokens with cost per
 #: 1M tokens (``input_tokens``, ``output_tokens``, ``tokens_source``, ``cost_per_1m_input_tokens``,
-#: ``cost_per_1m_output_tokens`` and their ``baseline_`` twins); ``cold_starts`` (scale to zero, issue 11); no
-#: schema-2 field removed or renamed.
+#: ``cost_per_1m_output_tokens`` and their ``baseline_`` twins); ``cold_starts`` (scale to zero, issue 11); idle
+#: capacity per endpoint (``idle_instance_hours``, ``idle_cost``, ``idle_share``, ``hours_at_zero``) and in the
+#: totals (``idle_cost``, ``idle_instance_hours``); no schema-2 field removed or renamed.
 SCHEMA_VERSION = 3
 _CENT = Decimal("0.01")
 #: Half-up rounding with room for any figure the reporter accepts (rows are bounded at 1e12, ratios at 100,
 #: prices at 1e4 per hour): quantizing never raises for lack of digits, as the default 28 digits could.
 _ROUNDING = Context(prec=60, rounding=ROUND_HALF_UP)
 _RATE = Decimal("0.0001")
+_HUNDRED = Decimal(100)
 
 #: Field order of an endpoint in the JSON and the columns of the CSV.
 ENDPOINT_FIELDS = (
@@ -60,6 +62,10 @@ ENDPOINT_FIELDS = (
     "cost_per_1m_output_tokens",
     "baseline_cost_per_1m_input_tokens",
     "baseline_cost_per_1m_output_tokens",
+    "idle_instance_hours",
+    "idle_cost",
+    "idle_share",
+    "hours_at_zero",
 )
 
 
@@ -108,6 +114,10 @@ def endpoint_document(line: EndpointLine) -> dict[str, Any]:
         "cost_per_1m_output_tokens": _number(line.cost_per_1m_output_tokens, _RATE),
         "baseline_cost_per_1m_input_tokens": _number(line.baseline_cost_per_1m_input_tokens, _RATE),
         "baseline_cost_per_1m_output_tokens": _number(line.baseline_cost_per_1m_output_tokens, _RATE),
+        "idle_instance_hours": _number(line.idle_instance_hours, _RATE),
+        "idle_cost": _money(line.idle_cost),
+        "idle_share": _number(line.idle_share, _RATE),
+        "hours_at_zero": line.hours_at_zero,
     }
 
 
@@ -182,6 +192,8 @@ def report_document(report: Report) -> dict[str, Any]:
             "savings_pct": _number(totals.savings_pct, _CENT),
             "instance_hours": _number(totals.instance_hours, _RATE),
             "invocations": totals.invocations,
+            "idle_cost": _money(totals.idle_cost),
+            "idle_instance_hours": _number(totals.idle_instance_hours, _RATE),
         },
         "daily": [day_total_document(day) for day in savings.daily_totals(report.endpoints)],
         "warnings": [_issue(issue) for issue in report.warnings],
@@ -227,6 +239,8 @@ def render_csv(report: Report) -> str:
             "savings": totals["savings"],
             "savings_pct": totals["savings_pct"],
             "invocations": totals["invocations"],
+            "idle_instance_hours": totals["idle_instance_hours"],
+            "idle_cost": totals["idle_cost"],
         }
     )
     return buffer.getvalue()
@@ -272,6 +286,7 @@ def table_rows(report: Report) -> list[list[str]]:
             f"{cur}/1k req",
             f"{cur}/1M out tok",
             "ratio",
+            "idle %",
         ]
     ]
     for line in report.endpoints:
@@ -289,6 +304,7 @@ def table_rows(report: Report) -> list[list[str]]:
                 fmt(line.cost_per_1k_invocations, _RATE),
                 fmt(line.cost_per_1m_output_tokens, _RATE),
                 tokens.source_words(line.provenance),
+                idle_words(line),
             ]
         )
     t = report.totals
@@ -306,9 +322,21 @@ def table_rows(report: Report) -> list[list[str]]:
             "",
             "",
             "",
+            f"{fmt(t.idle_cost)} {cur} idle",
         ]
     )
     return rows
+
+
+def share(value: Decimal | None) -> str:
+    """A fraction for people as a percentage with two decimals; ``n/a`` for None."""
+    return "n/a" if value is None else pct(_HUNDRED * value)
+
+
+def idle_words(line: EndpointLine) -> str:
+    """The idle share of an endpoint and, where it scaled to zero, its hours at zero."""
+    words = share(line.idle_share)
+    return words if line.hours_at_zero is None else f"{words}, {line.hours_at_zero:,} h at 0"
 
 
 def summary_table(report: Report) -> str:
@@ -374,6 +402,12 @@ def assumptions(report: Report) -> list[str]:
         "measured on your own workload.",
         "Savings = baseline cost - actual cost; savings % = 100 x savings / baseline cost.",
         "Cost per 1,000 requests = 1000 x cost / CloudWatch `AWS/SageMaker` `Invocations` of the period.",
+        "Idle: the bill gives instance-hours per UTC day only, so each day's instance-hours are spread evenly over "
+        "its 24 hours (an upper bound: it overstates idle on a day that scaled, whose instances ran in the busy "
+        "hours); an hour "
+        "without `Invocations` (Sum, 1-hour period) is idle. Idle cost = idle instance-hours x the endpoint's "
+        "hourly price (instance cost / instance-hours); idle % = idle cost / instance cost. Hours at zero (`h at "
+        "0`, endpoints that scaled to zero): whole UTC days without instance-hours, x 24.",
         "Capacity ratio source: `measured <date>` when the endpoint's tag `infersave:capacity-ratio-source` says "
         "a calibration (`make calibrate`) measured it that day, with that run's latency objective (p90 time to "
         "first token, p90 inter-token latency); otherwise `assumed`.",

@@ -14,14 +14,23 @@ The formula is applied to each UTC day of the period (Cost Explorer's DAILY buck
 sums); the period's actual cost, baseline cost, instance-hours and invocations are the sums of the days, in
 a context wide enough that no sum or product rounds (inputs are bounded: rows at 1e12, ratios at 100, prices
 at 1e4), so "the month is the sum of its days" holds exactly.
+
+Idle (:func:`with_idle`, the pure :func:`lambdas.cost_reporter.logic.idle.idle` applied to the bill): the bill
+gives instance-hours per UTC day only, so each day's instance-hours are spread evenly over its 24 hours; an
+hour is idle when CloudWatch counted no invocation in it (``Invocations`` Sum, period 3600 s). Then
+``idle_instance_hours`` = sum over idle hours of (day's instance-hours / 24), ``idle_cost`` =
+``idle_instance_hours x instance_cost / instance_hours``, ``idle_share = idle_cost / instance_cost``. The even
+spread overstates idle on a day that scaled (its instances ran in the busy hours, not the quiet ones).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Context, Decimal, localcontext
 
+from lambdas.cost_reporter.logic.idle import HourUsage, idle
 from lambdas.cost_reporter.models import (
     Baseline,
     DayTotal,
@@ -146,6 +155,50 @@ def endpoint_line(
     )
 
 
+_HOURS_PER_DAY = 24
+
+
+def spread_hours(
+    day_hours: Mapping[date, Decimal], invocations: Mapping[datetime, int], days: Iterable[date]
+) -> list[HourUsage]:
+    """Every UTC hour of ``days``: the day's instance-hours (``day_hours``, 0 when absent) spread evenly over
+    its 24 hours, with the invocations CloudWatch counted in that hour (0 when absent)."""
+    hours: list[HourUsage] = []
+    with localcontext(_EXACT):
+        for day in sorted(set(days)):
+            instances = day_hours.get(day, Decimal(0)) / _HOURS_PER_DAY
+            midnight = datetime.combine(day, time(), tzinfo=UTC)
+            for h in range(_HOURS_PER_DAY):
+                hours.append(HourUsage(instances, invocations.get(midnight + timedelta(hours=h), 0)))
+    return hours
+
+
+def with_idle(
+    line: EndpointLine,
+    invocations: Mapping[datetime, int] | None,
+    period_days: Iterable[date],
+    *,
+    scaled_to_zero: bool = False,
+) -> EndpointLine:
+    """``line`` with its idle figures (module docstring) over ``period_days``; unchanged (idle unknown) when
+    ``invocations`` is None or the line has no days. ``hours_at_zero`` only when ``scaled_to_zero``."""
+    if invocations is None or not line.daily:
+        return line
+    instance_cost = line.actual_cost - line.other_cost
+    with localcontext(_EXACT):
+        day_hours = {d.day: d.instance_hours for d in line.daily}
+        hours = spread_hours(day_hours, invocations, set(period_days) | set(day_hours))
+        price = instance_cost / line.instance_hours if line.instance_hours else Decimal(0)
+        figures = idle(hours, price)
+    return dataclasses.replace(
+        line,
+        idle_instance_hours=figures.idle_instance_hours,
+        idle_cost=figures.idle_cost,
+        idle_share=figures.idle_cost / instance_cost if instance_cost else None,
+        hours_at_zero=figures.hours_at_zero if scaled_to_zero else None,
+    )
+
+
 def daily_totals(lines: Iterable[EndpointLine]) -> list[DayTotal]:
     """The project per day: like :func:`totals`, baseline and savings over the endpoints with a baseline."""
     sums: dict[date, list[Decimal]] = {}
@@ -166,9 +219,11 @@ def daily_totals(lines: Iterable[EndpointLine]) -> list[DayTotal]:
 
 def totals(lines: Iterable[EndpointLine]) -> Totals:
     """Sum the endpoints. Baseline cost and savings sum only the endpoints whose baseline is known."""
-    actual = baseline = savings = hours = Decimal(0)
+    actual = baseline = savings = hours = idle_cost = idle_hours = Decimal(0)
     invocations = 0
     for line in lines:
+        idle_cost += line.idle_cost or Decimal(0)
+        idle_hours += line.idle_instance_hours or Decimal(0)
         actual += line.actual_cost
         hours += line.instance_hours
         invocations += line.invocations or 0
@@ -182,4 +237,6 @@ def totals(lines: Iterable[EndpointLine]) -> Totals:
         savings_pct=percent_of(savings, baseline),
         instance_hours=hours,
         invocations=invocations,
+        idle_cost=idle_cost,
+        idle_instance_hours=idle_hours,
     )

@@ -2,7 +2,7 @@
 
 Calls per run grow with pages, not with endpoints (tags already in place): GetResources pages of 100,
 one UpdateCostAllocationTagsStatus, two Cost Explorer queries (usage, DAILY, its pages; other charge types),
-ListMetrics pages of 500, GetMetricData batches of 500 (1-day periods), one GetProducts per distinct baseline
+ListMetrics pages of 500, GetMetricData batches of at most 500 (1-hour periods, 135 series per call for a month), one GetProducts per distinct baseline
 type and region, one ListObjectsV2 of the calibration results (pages of 1,000) and one GetObject per endpoint
 that has one (at most 40), one AssumeRole of the link role.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -163,11 +163,12 @@ def _line(
 
 def _invocations(
     clients: Clients, names: set[str], period: ReportPeriod
-) -> tuple[dict[str, dict[date, int]] | None, list[Issue]]:
+) -> tuple[dict[str, dict[datetime, int]] | None, list[Issue]]:
+    """Invocations per lower-case endpoint name and UTC hour (None when CloudWatch cannot be read)."""
     try:
         series = cloudwatch.list_invocation_series(clients.cloudwatch)
         wanted = [item for item in series if item.endpoint_name.lower() in names]
-        return cloudwatch.daily_invocations(clients.cloudwatch, wanted, period)
+        return cloudwatch.hourly_invocations(clients.cloudwatch, wanted, period)
     except (ClientError, BotoCoreError, PagingError) as exc:
         return None, [
             Issue(
@@ -263,7 +264,8 @@ def run_report(
 
     by_name = {endpoint.name: endpoint for endpoint in endpoints}
     names = sorted(set(by_name) | set(cost.by_endpoint))
-    invocations, invocation_issues = _invocations(clients, {name.lower() for name in names}, period)
+    hourly, invocation_issues = _invocations(clients, {name.lower() for name in names}, period)
+    invocations = None if hourly is None else cloudwatch.by_day(hourly)
     errors += invocation_issues
     partial = partial or invocations is None
     if settings.cost_source == "athena" and settings.member_role_name and settings.member_external_id:
@@ -274,21 +276,26 @@ def run_report(
         if invocations is not None:
             invocations = {**member.invocations, **invocations}
 
+    starts, starts_issues = _cold_starts(clients, names, period)
+    errors += starts_issues
+    partial = partial or bool(starts_issues)
     ctx = _Context(settings=settings, region=clients.region, price_book=price_book)
+    period_days = [period.start + timedelta(days=i) for i in range(period.days)]
     lines: list[EndpointLine] = []
     for name in names:
         try:
-            lines.append(
-                _line(
-                    ctx,
-                    name,
-                    endpoint=by_name.get(name),
-                    cost=cost,
-                    invocations=invocations,
-                    warnings=warnings,
-                    errors=errors,
-                )
+            line = _line(
+                ctx,
+                name,
+                endpoint=by_name.get(name),
+                cost=cost,
+                invocations=invocations,
+                warnings=warnings,
+                errors=errors,
             )
+            # Member accounts' endpoints have daily invocations only (dal.members): their idle stays unknown.
+            hours = None if hourly is None else hourly.get(name.lower())
+            lines.append(savings.with_idle(line, hours, period_days, scaled_to_zero=name.lower() in starts))
         except (ArithmeticError, AwsDataError) as exc:
             # Bad figures from AWS for this endpoint only; anything else is a bug and fails the run.
             errors.append(Issue(f"left out of the report: {exc!r}", name))
@@ -302,9 +309,6 @@ def run_report(
             )
         )
     warnings += price_book.warnings
-    starts, starts_issues = _cold_starts(clients, names, period)
-    errors += starts_issues
-    partial = partial or bool(starts_issues)
     return Report(
         period=period,
         currency=cost.currency,
