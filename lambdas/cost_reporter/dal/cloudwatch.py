@@ -9,16 +9,16 @@ up exactly), so one read gives both and costs no more metrics than a daily read.
 500 queries and returns at most 100,800 data points per call ("GetMetricData: 500 metrics, 100,800 data
 points per call", AWS Knowledge Center "cloudwatch-getmetricdata-api"); a batch holds
 ``min(500, 100,800 // (24 x days))`` queries (135 for a 31-day month), and NextToken pages the rest. The
-period's invocations are the sum of its days. The emulator enforces neither limit.
+period's invocations are the sum of its days. The emulator refuses more than 500 queries per call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from lambdas.common.paging import paginate
 from lambdas.cost_reporter.models import Issue, ReportPeriod
@@ -29,7 +29,10 @@ if TYPE_CHECKING:
         GetMetricDataInputTypeDef,
         ListMetricsInputTypeDef,
         MetricDataQueryTypeDef,
+        MetricDataResultTypeDef,
     )
+
+T = TypeVar("T")
 
 NAMESPACE = "AWS/SageMaker"
 METRIC_NAME = "Invocations"
@@ -81,13 +84,29 @@ def _query(query_id: str, item: InvocationSeries, period_s: int) -> MetricDataQu
     }
 
 
-def batches(
-    items: Sequence[InvocationSeries], size: int = MAX_QUERIES_PER_CALL
-) -> list[list[InvocationSeries]]:
+def batches(items: Sequence[T], size: int = MAX_QUERIES_PER_CALL) -> list[list[T]]:
     """Split ``items`` into GetMetricData batches of at most ``size`` queries."""
     if not 1 <= size <= MAX_QUERIES_PER_CALL:
         raise ValueError(f"batch size must be 1..{MAX_QUERIES_PER_CALL}, got {size}")
     return [list(items[i : i + size]) for i in range(0, len(items), size)]
+
+
+def metric_data_results(
+    client: CloudWatchClient,
+    queries: Sequence[MetricDataQueryTypeDef],
+    start: datetime,
+    end: datetime,
+    per_call: int = MAX_QUERIES_PER_CALL,
+) -> Iterator[MetricDataResultTypeDef]:
+    """Every result of ``queries`` (Ids unique among them) from GetMetricData calls of at most ``per_call``
+    queries over ``start`` .. ``end``, each call's NextToken pages followed (bounded, see ``paginate``)."""
+    for batch in batches(queries, per_call):
+        request: GetMetricDataInputTypeDef = {"MetricDataQueries": batch, "StartTime": start, "EndTime": end}
+        pages = paginate(
+            client.get_metric_data, request, page_param="NextToken", what="CloudWatch GetMetricData"
+        )
+        for page in pages:
+            yield from page.get("MetricDataResults", [])
 
 
 def queries_per_call(days: int, points_per_day: int = HOURS_PER_DAY) -> int:
@@ -110,28 +129,18 @@ def hourly_invocations(
     end = datetime.combine(period.end_exclusive, time(), tzinfo=UTC)
     totals: dict[str, dict[datetime, Decimal]] = {}
     failed: dict[str, str] = {}
-    for batch in batches(series, queries_per_call(period.days)):
-        queries = [_query(f"q{i}", item, HOUR_S) for i, item in enumerate(batch)]
-        by_id = {query["Id"]: item for query, item in zip(queries, batch, strict=True)}
-        request: GetMetricDataInputTypeDef = {
-            "MetricDataQueries": queries,
-            "StartTime": start,
-            "EndTime": end,
-        }
-        pages = paginate(
-            client.get_metric_data, request, page_param="NextToken", what="CloudWatch GetMetricData"
-        )
-        for page in pages:
-            for result in page.get("MetricDataResults", []):
-                item = by_id[result["Id"]]
-                key = item.endpoint_name.lower()
-                if result.get("StatusCode") in ("Forbidden", "InternalError"):
-                    failed[key] = f"CloudWatch {result['StatusCode']} for variant {item.variant_name}"
-                    continue
-                hours = totals.setdefault(key, {})
-                for stamp, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
-                    hour = stamp.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
-                    hours[hour] = hours.get(hour, Decimal(0)) + Decimal(str(value))
+    queries = [_query(f"q{i}", item, HOUR_S) for i, item in enumerate(series)]
+    by_id = {query["Id"]: item for query, item in zip(queries, series, strict=True)}
+    for result in metric_data_results(client, queries, start, end, queries_per_call(period.days)):
+        item = by_id[result["Id"]]
+        key = item.endpoint_name.lower()
+        if result.get("StatusCode") in ("Forbidden", "InternalError"):
+            failed[key] = f"CloudWatch {result['StatusCode']} for variant {item.variant_name}"
+            continue
+        hours = totals.setdefault(key, {})
+        for stamp, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=False):
+            hour = stamp.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+            hours[hour] = hours.get(hour, Decimal(0)) + Decimal(str(value))
     errors = [Issue(f"invocations unknown: {reason}", name) for name, reason in sorted(failed.items())]
     hourly = {
         name: {hour: int(v.to_integral_value()) for hour, v in sorted(hours.items())}

@@ -17,18 +17,18 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from lambdas.common.paging import paginate
+from lambdas.cost_reporter.dal.cloudwatch import metric_data_results
 from lambdas.cost_reporter.logic.idle import ColdStarts, cold_starts
 from lambdas.cost_reporter.models import ReportPeriod
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
-    from mypy_boto3_cloudwatch.type_defs import GetMetricDataInputTypeDef, MetricDataQueryTypeDef
+    from mypy_boto3_cloudwatch.type_defs import MetricDataQueryTypeDef
 
 NAMESPACE = "AWS/SageMaker"
 METRIC_NAME = "NoCapacityInvocationFailures"
 DIMENSION = "InferenceComponentName"
 PERIOD_S = 300
-MAX_QUERIES_PER_CALL = 500
 
 
 def list_components(client: CloudWatchClient) -> list[str]:
@@ -72,27 +72,16 @@ def read_cold_starts(
     end = datetime.combine(period.end_exclusive, time(), tzinfo=UTC)
     slots = int((end - start).total_seconds()) // PERIOD_S
     series: dict[str, list[int]] = {c: [0] * slots for c in components}
-    for offset in range(0, len(components), MAX_QUERIES_PER_CALL):
-        batch = components[offset : offset + MAX_QUERIES_PER_CALL]
-        queries = [_query(f"c{i}", name) for i, name in enumerate(batch)]
-        by_id = {q["Id"]: name for q, name in zip(queries, batch, strict=True)}
-        request: GetMetricDataInputTypeDef = {
-            "MetricDataQueries": queries,
-            "StartTime": start,
-            "EndTime": end,
-        }
-        pages = paginate(
-            client.get_metric_data, request, page_param="NextToken", what="CloudWatch GetMetricData"
-        )
-        for page in pages:
-            for result in page.get("MetricDataResults", []):
-                name = by_id[result["Id"]]
-                if result.get("StatusCode") in ("Forbidden", "InternalError"):
-                    raise RuntimeError(f"CloudWatch {result['StatusCode']} for {METRIC_NAME} of {name}")
-                for stamp, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=True):
-                    slot = int((stamp.astimezone(UTC) - start) / timedelta(seconds=PERIOD_S))
-                    if 0 <= slot < slots:
-                        series[name][slot] += round(value)
+    queries = [_query(f"c{i}", name) for i, name in enumerate(components)]
+    by_id = {q["Id"]: name for q, name in zip(queries, components, strict=True)}
+    for result in metric_data_results(client, queries, start, end):
+        name = by_id[result["Id"]]
+        if result.get("StatusCode") in ("Forbidden", "InternalError"):
+            raise RuntimeError(f"CloudWatch {result['StatusCode']} for {METRIC_NAME} of {name}")
+        for stamp, value in zip(result.get("Timestamps", []), result.get("Values", []), strict=True):
+            slot = int((stamp.astimezone(UTC) - start) / timedelta(seconds=PERIOD_S))
+            if 0 <= slot < slots:
+                series[name][slot] += round(value)
     return {name: cold_starts(values) for name, values in series.items()}
 
 
