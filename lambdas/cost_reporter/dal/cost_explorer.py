@@ -363,16 +363,21 @@ def parse_non_usage(
                     continue
                 totals[record_type] = totals.get(record_type, Decimal(0)) + cost
     totals = {k: v for k, v in sorted(totals.items()) if v}
-    warnings = []
-    if totals:
-        listed = ", ".join(f"{k} {v:.2f}" for k, v in totals.items())
-        warnings.append(
-            Issue(
-                f"charges that are not usage ({listed} {BASELINE_CURRENCY}) are reported as non_usage_cost and "
-                "kept out of actual cost, baseline and savings"
-            )
+    return totals, non_usage_warnings(totals), errors
+
+
+def non_usage_warnings(totals: Mapping[str, Decimal]) -> list[Issue]:
+    """The report's warning that charges which are not usage (credits, refunds, taxes...) stay out of the
+    figures, listing them by charge type; none when there are none."""
+    if not totals:
+        return []
+    listed = ", ".join(f"{k} {v:.2f}" for k, v in totals.items())
+    return [
+        Issue(
+            f"charges that are not usage ({listed} {BASELINE_CURRENCY}) are reported as non_usage_cost and "
+            "kept out of actual cost, baseline and savings"
         )
-    return totals, warnings, errors
+    ]
 
 
 def activate_cost_allocation_tags(client: CostExplorerClient, keys: Sequence[str]) -> list[Issue]:

@@ -29,6 +29,7 @@ from lambdas.cost_reporter.dal.cost_explorer import (
     SERVICE,
     USAGE_RECORD_TYPES,
     add_usage,
+    non_usage_warnings,
 )
 from lambdas.cost_reporter.models import CostData, CostResult, EndpointUsage, Issue, ReportPeriod
 
@@ -203,14 +204,7 @@ def summarize(rows: Iterable[Mapping[str, str | None]], project_name: str | None
             Issue(f"{amount} {unit} of {SERVICE} is not in {BASELINE_CURRENCY}: kept out of every figure")
         )
     non_usage = {k: v for k, v in sorted(non_usage.items()) if v}
-    if non_usage:
-        listed = ", ".join(f"{k} {v:.2f}" for k, v in non_usage.items())
-        warnings.append(
-            Issue(
-                f"charges that are not usage ({listed} {BASELINE_CURRENCY}) are reported as non_usage_cost and "
-                "kept out of actual cost, baseline and savings"
-            )
-        )
+    warnings += non_usage_warnings(non_usage)
     data = CostData(
         by_endpoint=by_endpoint,
         untagged_cost=untagged,
