@@ -10,7 +10,9 @@ no InvokeEndpointWithResponseStream (its server even routes that path to the Sag
   6 MiB is a ``ValidationError`` (``Body`` max 6291456 in botocore's ``sagemaker-runtime`` model; the
   developer guide's "6 MB" real-time payload limit); a request the container refuses (prompt plus output
   longer than the compiled sequence length) is ``ModelError`` (HTTP 424) with the container's status in
-  ``OriginalStatusCode`` (API reference, InvokeEndpoint errors).
+  ``OriginalStatusCode`` (API reference, InvokeEndpoint errors); an endpoint built for inference components
+  (its variant names no model) invoked without ``InferenceComponentName`` is AWS's ``ValidationError``
+  (:data:`COMPONENT_HEADER_REQUIRED`), and with one it is answered ``NotImplemented``: components are not served.
 - **The container's wire format**: vLLM (``...vllm...`` images) answers the OpenAI-compatible completions or
   chat body with ``usage`` (prompt, completion, total tokens); streamed, ``data: {...}`` server-sent events
   with one ``choices[0].text`` (or ``delta.content``) per token, a last chunk with ``usage`` when
@@ -94,7 +96,17 @@ def parse_attributes(value: str | None) -> dict[str, str]:
     return {k.strip(): v.strip() for k, v in pairs}
 
 
-def _endpoint_model(account: str, region: str, name: str) -> tuple[ServingModel, str, str]:
+#: AWS's answer to an invocation without ``InferenceComponentName`` of an endpoint built for inference components
+#: (its variant names no model), as SDK users quote it (aws-samples/amazon-kendra-langchain-extensions#64).
+COMPONENT_HEADER_REQUIRED = (
+    "Inference Component Name header is required for endpoints to which you plan to deploy inference components. "
+    "Please include Inference Component Name header or consider using SageMaker models."
+)
+
+
+def _endpoint_model(
+    account: str, region: str, name: str, component: str | None = None
+) -> tuple[ServingModel, str, str]:
     backend = sagemaker_backends[account][region]
     endpoint = next((e for e in backend.endpoints.values() if e.endpoint_name.lower() == name.lower()), None)
     if endpoint is None:
@@ -109,6 +121,17 @@ def _endpoint_model(account: str, region: str, name: str) -> tuple[ServingModel,
     variant = endpoint.production_variants[0]
     config = backend.endpoint_configs[endpoint.endpoint_config_name]
     spec = config.production_variants[0]
+    if not spec.get("ModelName"):
+        # An inference-component endpoint: its models are the components' (botocore's header
+        # X-Amzn-SageMaker-Inference-Component carries InferenceComponentName).
+        if component is None:
+            raise InvokeError(400, "ValidationError", COMPONENT_HEADER_REQUIRED)
+        raise InvokeError(
+            501,
+            "NotImplemented",
+            f"emulator: inference component {component} of endpoint {name} is not served by the emulator's "
+            "runtime (only endpoints whose variant names a model)",
+        )
     model = backend._models.get(spec["ModelName"])
     if model is None:
         # AWS keeps serving a deployed endpoint whose model was deleted; the emulator reads the container from it
@@ -425,7 +448,12 @@ def _serve(self: runtime_responses.SageMakerRuntimeResponse, *, streaming: bool)
                 f"Request body of {len(body)} bytes is above the "
                 f"{MAX_BODY_BYTES}-byte (6 MiB) limit of the SageMaker runtime",
             )
-        serving, endpoint_name, variant = _endpoint_model(self.current_account, self.region, name)
+        serving, endpoint_name, variant = _endpoint_model(
+            self.current_account,
+            self.region,
+            name,
+            self.headers.get("X-Amzn-SageMaker-Inference-Component"),
+        )
         request = parse_request(serving.engine, body, streaming_call=streaming)
         _check_length(serving, request)
         attributes = parse_attributes(self.headers.get("X-Amzn-SageMaker-Custom-Attributes"))

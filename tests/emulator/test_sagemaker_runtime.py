@@ -207,6 +207,27 @@ def test_endpoint_not_in_service_is_refused(aws: None) -> None:
     assert "is Creating, not InService" in caught.value.response["Error"]["Message"]
 
 
+def test_an_inference_component_endpoint_needs_the_component_name_like_aws(aws: None) -> None:
+    from moto.sagemaker.models import sagemaker_backends
+
+    _endpoint("shared", VLLM_NEURON, VLLM_ENV)
+    backend = sagemaker_backends["123456789012"]["us-east-1"]
+    # As an inference-component endpoint config holds it: the variant names no model.
+    del backend.endpoint_configs["shared-config"].production_variants[0]["ModelName"]
+    runtime = boto3.client("sagemaker-runtime")
+
+    with pytest.raises(ClientError) as caught:
+        runtime.invoke_endpoint(EndpointName="shared", ContentType="application/json", Body=b"{}")
+    assert caught.value.response["Error"]["Code"] == "ValidationError"
+    assert caught.value.response["Error"]["Message"].startswith("Inference Component Name header is required")
+
+    with pytest.raises(ClientError) as caught:
+        runtime.invoke_endpoint(
+            EndpointName="shared", InferenceComponentName="shared", ContentType="application/json", Body=b"{}"
+        )
+    assert "not served by the emulator's runtime" in caught.value.response["Error"]["Message"]
+
+
 def test_two_instances_share_the_load_by_random_routing(aws: None) -> None:
     two = ServingModel("vllm", 1, 4096, 0.0, 0.01, 0.1, 0.0, instances=2)  # 0.1 s prefill, batch 1
     simulation = LevelSimulation(two, seed=3, total=4)
