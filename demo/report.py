@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 SCHEDULED_EVENT = {"period": "previous_month"}
-REPORT_FILES = ("report.json", "report.csv", "daily.csv", "report.md", "report.html")
+REPORT_FILES = ("report.json", "report.csv", "daily.csv", "components.csv", "report.md", "report.html")
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     print(render.summary_table(report), end="")
     print(
-        f"wrote {args.output_dir / 'report.html'} (open it in a browser), report.json, report.csv, daily.csv, report.md"
+        f"wrote {args.output_dir / 'report.html'} (open it in a browser), report.json, report.csv, daily.csv, components.csv, report.md"
     )
     if report.partial:
         print("error: the report is partial (data is missing, see its errors); run it again", file=sys.stderr)

@@ -4,7 +4,7 @@ cents happens only when a report is rendered (:mod:`lambdas.cost_reporter.logic.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from lambdas.cost_reporter.logic.idle import ColdStarts
@@ -156,6 +156,49 @@ class Provenance:
 
 
 @dataclass(frozen=True)
+class CapacitySample:
+    """One UTC hour of a recorded capacity series (namespace ``infersave/Capacity``): the hour's ``Average`` and
+    ``SampleCount`` (12 when the recorder's 5-minute runs all landed)."""
+
+    average: Decimal
+    samples: int
+
+
+@dataclass(frozen=True)
+class CapacityRecording:
+    """What the capacity recorder's series say about one endpoint over the period, by the UTC hour's start.
+
+    ``instances``: ``InstanceCount`` summed over the endpoint's variants (hours without a sample are absent: not
+    recorded, never 0). ``component_chips``: per inference component, ``AcceleratorDevicesAllocated`` (Inferentia2
+    chips its copies held, hourly Average = chip-hours of the hour). ``component_invocations``: per component,
+    ``AWS/SageMaker`` ``Invocations`` (dimension ``InferenceComponentName``) per hour; a component without that
+    series is absent (unknown, not 0).
+    """
+
+    instances: dict[datetime, CapacitySample] = field(default_factory=dict)
+    component_chips: dict[str, dict[datetime, Decimal]] = field(default_factory=dict)
+    component_invocations: dict[str, dict[datetime, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ComponentLine:
+    """One inference component of a shared endpoint (or ``(unallocated)``: capacity no copy held), unrounded.
+
+    ``cost`` and ``baseline_cost`` are the endpoint's day costs x the component's chip-hours / the day's capacity
+    chip-hours (:mod:`lambdas.cost_reporter.logic.components`); the entries of an endpoint add up to its
+    ``actual_cost`` and ``baseline_cost``."""
+
+    name: str
+    model_id: str | None
+    chip_hours: Decimal
+    cost: Decimal
+    #: None when the endpoint's baseline is unknown.
+    baseline_cost: Decimal | None
+    #: ``Invocations`` of the component over the period; None when unknown (no series, or ``(unallocated)``).
+    invocations: int | None
+
+
+@dataclass(frozen=True)
 class EndpointDay:
     """One endpoint on one UTC day, unrounded: the formula of :class:`EndpointLine` applied to the day."""
 
@@ -207,9 +250,18 @@ class EndpointLine:
     idle_instance_hours: Decimal | None = None
     idle_cost: Decimal | None = None
     idle_share: Decimal | None = None
-    #: Hours of the period at zero instances (whole UTC days without instance-hours, x 24); only for an endpoint
-    #: that scaled to zero (it had cold starts), None otherwise.
+    #: Hours of the period at zero instances (whole UTC days without instance-hours, x 24; with a recorded idle,
+    #: the hours the recording held at zero); only for an endpoint that scaled to zero (it had cold starts), None
+    #: otherwise.
     hours_at_zero: int | None = None
+    #: Where the idle hours come from: ``recorded`` (the capacity recorder's ``InstanceCount``, reconciled with
+    #: the bill per day) or ``spread`` (each day's billed instance-hours spread evenly: an upper bound).
+    idle_source: str = "spread"
+    #: Share (0..1) of the recorder's 5-minute samples present over the hours of the days with billed
+    #: instance-hours; ``recorded`` needs :data:`lambdas.cost_reporter.logic.capacity.MIN_COVERAGE`.
+    capacity_coverage: Decimal = Decimal(0)
+    #: Inference-component endpoints: one entry per component recorded, then ``(unallocated)``; empty otherwise.
+    components: tuple[ComponentLine, ...] = ()
 
 
 @dataclass(frozen=True)

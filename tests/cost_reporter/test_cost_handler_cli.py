@@ -122,20 +122,24 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET)["Contents"])
     assert keys == [
         f"{PREFIX}/{name}"
-        for name in ("daily.csv", "manifest.json", "report.csv", "report.html", "report.json", "report.md")
-    ]
+        for name in (
+            "components.csv", "daily.csv", "manifest.json", "report.csv", "report.html", "report.json", "report.md"
+        )
+    ]  # fmt: skip
     page = s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/report.html")
     assert page["ContentType"] == "text/html; charset=utf-8"
     assert b'id="chart-cost"' in page["Body"].read()
     manifest = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/manifest.json")["Body"].read())
-    assert sorted(manifest["files"]) == ["daily.csv", "report.csv", "report.html", "report.json", "report.md"]
+    assert sorted(manifest["files"]) == [
+        "components.csv", "daily.csv", "report.csv", "report.html", "report.json", "report.md"
+    ]  # fmt: skip
     report = json.loads(s3.get_object(Bucket=BUCKET, Key=f"{PREFIX}/report.json")["Body"].read())
     assert list(report) == [
         "schema_version", "status", "period", "currency", "cost_metric", "cost_source", "endpoints",
         "untagged_cost", "non_usage_cost", "non_usage_total", "totals", "daily", "warnings", "errors", "cold_starts",
     ]  # fmt: skip
     assert (report["schema_version"], report["status"], report["cost_source"]) == (
-        3,
+        4,
         "complete",
         "cost_explorer",
     )
@@ -159,7 +163,8 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     assert report["period"] == {"start": "2025-10-01", "end": "2025-11-01"}
     assert (report["currency"], report["cost_metric"]) == ("USD", "UnblendedCost")
     chat, rag = report["endpoints"]
-    assert tuple(chat) == (*ENDPOINT_FIELDS, "daily")
+    assert tuple(chat) == (*ENDPOINT_FIELDS, "daily", "components")
+    assert (chat["idle_source"], chat["capacity_coverage"], chat["components"]) == ("spread", "0.0000", [])
     # chat: the hand-computed example (see test_cost_savings): 720 h x 1.5 x 1.515 + 3.20 = 1639.40
     assert (chat["actual_cost"], chat["baseline_cost"], chat["savings"]) == (716.0, 1639.4, 923.4)
     assert (chat["invocations"], chat["cost_per_1k_invocations"]) == (1_200_000, 0.5967)
@@ -311,6 +316,7 @@ def test_rerun_for_the_same_period_overwrites_the_same_keys(lambda_env: str) -> 
 
     versions = boto3.client("s3", region_name=REGION).list_object_versions(Bucket=BUCKET)["Versions"]
     assert sorted({v["Key"] for v in versions}) == [
+        f"{PREFIX}/components.csv",
         f"{PREFIX}/daily.csv",
         f"{PREFIX}/manifest.json",
         f"{PREFIX}/report.csv",
@@ -318,7 +324,7 @@ def test_rerun_for_the_same_period_overwrites_the_same_keys(lambda_env: str) -> 
         f"{PREFIX}/report.json",
         f"{PREFIX}/report.md",
     ]
-    assert len(versions) == 12
+    assert len(versions) == 14
 
 
 FAILED_RUN = pytest.mark.filterwarnings("ignore:No application metrics to publish")
@@ -406,6 +412,7 @@ def test_command_writes_the_three_files_and_prints_the_table(
     out = capsys.readouterr().out
     assert status == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "components.csv",
         "daily.csv",
         "report.csv",
         "report.html",

@@ -42,6 +42,9 @@ DAY_S = 86_400
 HOUR_S = 3_600
 HOURS_PER_DAY = DAY_S // HOUR_S
 _DIMENSIONS = frozenset({"EndpointName", "VariantName"})
+#: Per-component invocation metrics (SageMaker developer guide, "SageMaker AI endpoint invocation metrics":
+#: ``InferenceComponentName``, "Filters inference component invocation metrics").
+COMPONENT_DIMENSION = "InferenceComponentName"
 
 
 @dataclass(frozen=True)
@@ -52,17 +55,26 @@ class InvocationSeries:
     variant_name: str
 
 
-def list_invocation_series(client: CloudWatchClient) -> list[InvocationSeries]:
-    """Every endpoint variant with an ``Invocations`` metric (CloudWatch lists metrics seen in ~2 weeks)."""
+def list_invocation_metrics(client: CloudWatchClient) -> tuple[list[InvocationSeries], list[str]]:
+    """Every endpoint variant and every inference component (dimension ``InferenceComponentName`` alone) with
+    an ``Invocations`` metric, from one ListMetrics (CloudWatch lists metrics seen in ~2 weeks)."""
     series: list[InvocationSeries] = []
-
+    components: list[str] = []
     request: ListMetricsInputTypeDef = {"Namespace": NAMESPACE, "MetricName": METRIC_NAME}
     for page in paginate(client.list_metrics, request, page_param="NextToken", what="CloudWatch ListMetrics"):
         for metric in page.get("Metrics", []):
             dims = {d["Name"]: d["Value"] for d in metric.get("Dimensions", [])}
             if set(dims) == _DIMENSIONS:
                 series.append(InvocationSeries(dims["EndpointName"], dims["VariantName"]))
-    return list(dict.fromkeys(series))  # unique: a series listed twice would be counted twice
+            elif set(dims) == {COMPONENT_DIMENSION}:
+                components.append(dims[COMPONENT_DIMENSION])
+    # unique: a series listed twice would be counted twice
+    return list(dict.fromkeys(series)), sorted(set(components))
+
+
+def list_invocation_series(client: CloudWatchClient) -> list[InvocationSeries]:
+    """Every endpoint variant with an ``Invocations`` metric (CloudWatch lists metrics seen in ~2 weeks)."""
+    return list_invocation_metrics(client)[0]
 
 
 def _query(query_id: str, item: InvocationSeries, period_s: int) -> MetricDataQueryTypeDef:

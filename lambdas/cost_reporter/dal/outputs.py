@@ -25,6 +25,7 @@ CONTENT_TYPES = {
     "report.json": "application/json",
     "report.csv": "text/csv; charset=utf-8",
     "daily.csv": "text/csv; charset=utf-8",
+    "components.csv": "text/csv; charset=utf-8",
     "report.md": "text/markdown; charset=utf-8",
     "report.html": "text/html; charset=utf-8",
 }

@@ -469,6 +469,7 @@ table{border-collapse:collapse;font-size:13px;margin:6px 0}th,td{border:1px soli
 th{background:#f3f5f7;text-align:left}td:not(:first-child){text-align:right;font-variant-numeric:tabular-nums;
 white-space:nowrap}
 tbody tr:last-child td{font-weight:600}table.fallback tbody tr:last-child td{font-weight:normal}
+table.components tbody tr:last-child td{font-weight:normal;font-style:italic}
 figure{margin:12px 0 24px;page-break-inside:avoid;break-inside:avoid}svg.chart{width:100%;height:auto}
 svg text{font:12px system-ui,sans-serif;fill:#1b1f24}svg .label{text-anchor:end}svg .panel{font-weight:600}
 svg .axis{stroke:#57606a;stroke-width:1}svg .objective{stroke:#c0392b;stroke-width:1;stroke-dasharray:5 4}
@@ -476,6 +477,20 @@ svg circle.missed{fill:#fff;stroke-width:1.5}svg .tick{text-anchor:middle;font-s
 code{font-size:13px;background:#f3f5f7;padding:0 3px}
 @media print{body{margin:0;max-width:none}summary{display:none}}
 """
+
+
+def _components(report: Report) -> str:
+    """A table per shared (inference-component) endpoint: its cost split per component, ``(unallocated)`` last."""
+    parts = []
+    for line in render.shared_endpoints(report):
+        rows = render.component_rows(report, line)
+        parts.append(
+            f"<h3><code>{esc(line.endpoint_name)}</code> per inference component</h3>"
+            + table(rows[0], rows[1:], "components")
+        )
+    if not parts:
+        return ""
+    return "<h2>Shared endpoints per component</h2>" + "".join(parts)
 
 
 def render_html(report: Report) -> str:
@@ -491,6 +506,7 @@ def render_html(report: Report) -> str:
         f'<p class="partial">{esc(render.PARTIAL_NOTICE)}</p>' if report.partial else "",
         "<h2>Endpoints</h2>",
         table(rows[0], rows[1:], "endpoints"),
+        _components(report),
         "<h2>Charts</h2>",
         daily_chart(savings.daily_totals(report.endpoints), report.currency),
         charts(report) if report.endpoints else "<p>No endpoint in this period: nothing to chart.</p>",

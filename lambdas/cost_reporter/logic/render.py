@@ -1,4 +1,5 @@
-"""Report rendering: JSON (schema_version 3), CSV, daily CSV, Markdown, the command's table and the SNS summary.
+"""Report rendering: JSON (schema_version 4), CSV, daily CSV, components CSV, Markdown, the command's table and
+the SNS summary.
 
 This is the edge where Decimal becomes numbers: amounts are rounded to cents (half up), rates per
 instance-hour and per 1,000 invocations to 4 decimals, hours to 4 decimals, percentages to 2.
@@ -11,10 +12,11 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
 from lambdas.cost_reporter.logic import savings, tokens
+from lambdas.cost_reporter.logic.savings import per_thousand
 from lambdas.cost_reporter.models import DayTotal, EndpointDay, EndpointLine, Issue, Report
 
 #: 2: ``status`` (complete | partial), ``non_usage_cost`` (by record type) and ``non_usage_total`` added;
@@ -24,8 +26,11 @@ from lambdas.cost_reporter.models import DayTotal, EndpointDay, EndpointLine, Is
 #: 1M tokens (``input_tokens``, ``output_tokens``, ``tokens_source``, ``cost_per_1m_input_tokens``,
 #: ``cost_per_1m_output_tokens`` and their ``baseline_`` twins); ``cold_starts`` (scale to zero, issue 11); idle
 #: capacity per endpoint (``idle_instance_hours``, ``idle_cost``, ``idle_share``, ``hours_at_zero``) and in the
-#: totals (``idle_cost``, ``idle_instance_hours``); no schema-2 field removed or renamed.
-SCHEMA_VERSION = 3
+#: totals (``idle_cost``, ``idle_instance_hours``); no schema-2 field removed or renamed. 4: per endpoint
+#: ``idle_source`` (``recorded`` | ``spread``), ``capacity_coverage`` (a Decimal string, 0..1) and ``components``
+#: (inference components and ``(unallocated)``, money as Decimal strings adding up to the endpoint's cent-rounded
+#: ``actual_cost`` and ``baseline_cost``); no schema-3 field removed or renamed.
+SCHEMA_VERSION = 4
 _CENT = Decimal("0.01")
 #: Half-up rounding with room for any figure the reporter accepts (rows are bounded at 1e12, ratios at 100,
 #: prices at 1e4 per hour): quantizing never raises for lack of digits, as the default 28 digits could.
@@ -66,6 +71,8 @@ ENDPOINT_FIELDS = (
     "idle_cost",
     "idle_share",
     "hours_at_zero",
+    "idle_source",
+    "capacity_coverage",
 )
 
 
@@ -118,7 +125,62 @@ def endpoint_document(line: EndpointLine) -> dict[str, Any]:
         "idle_cost": _money(line.idle_cost),
         "idle_share": _number(line.idle_share, _RATE),
         "hours_at_zero": line.hours_at_zero,
+        "idle_source": line.idle_source,
+        "capacity_coverage": decimal_string(line.capacity_coverage, _RATE),
     }
+
+
+def decimal_string(value: Decimal | None, step: Decimal, rounding: str = ROUND_HALF_UP) -> str | None:
+    """``value`` rounded to ``step`` as a Decimal string (``"103.84"``), None for None: exact in JSON."""
+    if value is None:
+        return None
+    return str(value.quantize(step, context=Context(prec=60, rounding=rounding)))
+
+
+#: Columns of components.csv: a row per component of each inference-component endpoint, then its
+#: ``(unallocated)`` row.
+COMPONENT_FIELDS = (
+    "endpoint_name",
+    "name",
+    "model_id",
+    "chip_hours",
+    "share",
+    "cost",
+    "baseline_cost",
+    "invocations",
+    "cost_per_1k_invocations",
+)
+
+
+def _cents_down(amounts: Sequence[Decimal], whole: Decimal) -> list[Decimal]:
+    """``amounts`` (the components, then ``(unallocated)`` last) in cents adding up to ``whole`` rounded half
+    up: each component rounded down, the remainder, never below the unrounded rest, to the last entry."""
+    cents = [a.quantize(_CENT, context=Context(prec=60, rounding=ROUND_DOWN)) for a in amounts[:-1]]
+    return [*cents, round_money(whole) - sum(cents, Decimal(0))]
+
+
+def component_documents(line: EndpointLine) -> list[dict[str, Any]]:
+    """The ``components`` of one endpoint as schema 4 objects (empty for an instance-served endpoint)."""
+    entries = line.components
+    if not entries:
+        return []
+    costs = _cents_down([e.cost for e in entries], line.actual_cost)
+    baselines: list[Decimal | None] = [None] * len(entries)
+    if line.baseline_cost is not None:
+        baselines = list(_cents_down([e.baseline_cost or Decimal(0) for e in entries], line.baseline_cost))
+    return [
+        {
+            "name": entry.name,
+            "model_id": entry.model_id,
+            "chip_hours": _number(entry.chip_hours, _RATE),
+            "share": decimal_string(entry.cost / line.actual_cost if line.actual_cost else None, _RATE),
+            "cost": str(cost),
+            "baseline_cost": None if baseline is None else str(baseline),
+            "invocations": entry.invocations,
+            "cost_per_1k_invocations": decimal_string(per_thousand(entry.cost, entry.invocations), _RATE),
+        }
+        for entry, cost, baseline in zip(entries, costs, baselines, strict=True)
+    ]
 
 
 def _count(value: Decimal | None) -> int | None:
@@ -167,12 +229,13 @@ def _issue(issue: Issue) -> dict[str, Any]:
 
 
 def report_document(report: Report) -> dict[str, Any]:
-    """The report as the JSON document of the contract (``schema_version`` 3)."""
+    """The report as the JSON document of the contract (``schema_version`` 4)."""
     totals = report.totals
     endpoints = []
     for line in report.endpoints:
         document = endpoint_document(line)
         document["daily"] = [day_document(day) for day in line.daily]
+        document["components"] = component_documents(line)
         endpoints.append(document)
     return {
         "schema_version": SCHEMA_VERSION,
@@ -243,6 +306,18 @@ def render_csv(report: Report) -> str:
             "idle_cost": totals["idle_cost"],
         }
     )
+    return buffer.getvalue()
+
+
+def render_components_csv(report: Report) -> str:
+    """components.csv: a row per component of each inference-component endpoint, then its ``(unallocated)``
+    row (the figures of ``endpoints[].components``); only the header when no endpoint has components."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COMPONENT_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    for line in report.endpoints:
+        for document in component_documents(line):
+            writer.writerow({"endpoint_name": line.endpoint_name, **document})
     return buffer.getvalue()
 
 
@@ -334,9 +409,50 @@ def share(value: Decimal | None) -> str:
 
 
 def idle_words(line: EndpointLine) -> str:
-    """The idle share of an endpoint and, where it scaled to zero, its hours at zero."""
+    """The idle share of an endpoint, ``recorded`` when taken from the capacity recording (otherwise spread over
+    the day: an upper bound), and, where it scaled to zero, its hours at zero."""
     words = share(line.idle_share)
+    if line.idle_share is not None and line.idle_source == "recorded":
+        words += " recorded"
     return words if line.hours_at_zero is None else f"{words}, {line.hours_at_zero:,} h at 0"
+
+
+def component_rows(report: Report, line: EndpointLine) -> list[list[str]]:
+    """Header and rows of one shared endpoint's split per component (Markdown and HTML)."""
+    cur = report.currency
+    rows = [
+        [
+            "component",
+            "model",
+            "chip-hours",
+            "share",
+            f"cost {cur}",
+            f"baseline {cur}",
+            "invocations",
+            f"{cur}/1k req",
+        ]
+    ]
+    for document in component_documents(line):
+        rows.append(
+            [
+                document["name"],
+                document["model_id"] or "",
+                fmt(Decimal(str(document["chip_hours"]))),
+                "n/a" if document["share"] is None else share(Decimal(document["share"])),
+                fmt(Decimal(document["cost"])),
+                "n/a" if document["baseline_cost"] is None else fmt(Decimal(document["baseline_cost"])),
+                "n/a" if document["invocations"] is None else f"{document['invocations']:,}",
+                "n/a"
+                if document["cost_per_1k_invocations"] is None
+                else fmt(Decimal(document["cost_per_1k_invocations"]), _RATE),
+            ]
+        )
+    return rows
+
+
+def shared_endpoints(report: Report) -> list[EndpointLine]:
+    """The endpoints split per component (inference components recorded), in report order."""
+    return [line for line in report.endpoints if line.components]
 
 
 def summary_table(report: Report) -> str:
@@ -402,12 +518,16 @@ def assumptions(report: Report) -> list[str]:
         "measured on your own workload.",
         "Savings = baseline cost - actual cost; savings % = 100 x savings / baseline cost.",
         "Cost per 1,000 requests = 1000 x cost / CloudWatch `AWS/SageMaker` `Invocations` of the period.",
-        "Idle: the bill gives instance-hours per UTC day only, so each day's instance-hours are spread evenly over "
-        "its 24 hours (an upper bound: it overstates idle on a day that scaled, whose instances ran in the busy "
-        "hours); an hour "
-        "without `Invocations` (Sum, 1-hour period) is idle. Idle cost = idle instance-hours x the endpoint's "
-        "hourly price (instance cost / instance-hours); idle % = idle cost / instance cost. Hours at zero (`h at "
-        "0`, endpoints that scaled to zero): whole UTC days without instance-hours, x 24.",
+        "Idle: an hour without `Invocations` (Sum, 1-hour period) is idle. Idle cost = idle instance-hours x the "
+        "endpoint's hourly price (instance cost / instance-hours); idle % = idle cost / instance cost. The bill "
+        "gives instance-hours per UTC day only: where the capacity recorder's `InstanceCount` (`infersave/Capacity`, "
+        "a sample every 5 minutes) holds at least 90 % of the samples of the billed days (`capacity_coverage`), "
+        "each hour gets the instances recorded in it, reconciled with its day's bill (`idle % ... recorded`); "
+        "otherwise each day's instance-hours are spread evenly over its 24 hours, an upper bound: it overstates "
+        "idle on a day that scaled, whose instances ran in the busy hours. Hours at zero (`h at 0`, endpoints "
+        "that scaled to zero): hours recorded at zero instances, or, spread, whole UTC days without "
+        "instance-hours x 24.",
+        *_component_assumptions(report),
         "Capacity ratio source: `measured <date>` when the endpoint's tag `infersave:capacity-ratio-source` says "
         "a calibration (`make calibrate`) measured it that day, with that run's latency objective (p90 time to "
         "first token, p90 inter-token latency); otherwise `assumed`.",
@@ -424,6 +544,35 @@ def assumptions(report: Report) -> list[str]:
     ]
 
 
+def _component_assumptions(report: Report) -> list[str]:
+    """How shared endpoints are split (only when one is), and where the recording is not read (CUR)."""
+    items = []
+    shared = shared_endpoints(report)
+    if shared:
+        coverage = ", ".join(
+            f"`{line.endpoint_name}` {pct(_HUNDRED * line.capacity_coverage)}" for line in shared
+        )
+        items.append(
+            "Shared endpoints (inference components): SageMaker bills instances, so each component is "
+            "allocated, per UTC day, the day's cost x the chip-hours its copies held (`AcceleratorDevicesAllocated`, "
+            "copies x Inferentia2 chips per copy) / the capacity chip-hours (billed instance-hours x chips of the "
+            "instance type), scaled down pro rata where the recorded chip-hours exceed the capacity; the baseline "
+            "is split by the same shares. `(unallocated)` is the rest: instances no copy held (idle, placement "
+            "slack) and hours the recorder did not sample (samples present: "
+            + coverage
+            + "). Each component "
+            "is rounded down to the cent and `(unallocated)` takes the remainder, so they add up to the "
+            "endpoint's cost."
+        )
+    if report.cost_source == "cur":
+        items.append(
+            "Endpoints billed in member accounts: their capacity series are written in those accounts, which the "
+            "reporter does not read; their idle is spread over the day (an upper bound) and they are not split "
+            "per component."
+        )
+    return items
+
+
 def _issues_markdown(title: str, issues: list[Issue]) -> list[str]:
     if not issues:
         return []
@@ -432,11 +581,26 @@ def _issues_markdown(title: str, issues: list[Issue]) -> list[str]:
     return lines
 
 
+def _markdown_table(rows: list[list[str]]) -> list[str]:
+    table = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
+    return table + ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows[1:]]
+
+
+def _components_markdown(report: Report) -> list[str]:
+    lines: list[str] = []
+    for line in shared_endpoints(report):
+        lines += [
+            f"## `{line.endpoint_name}` per inference component",
+            "",
+            *_markdown_table(component_rows(report, line)),
+            "",
+        ]
+    return lines
+
+
 def render_markdown(report: Report) -> str:
     """report.md: the table, the totals, every assumption, warnings and errors."""
-    rows = table_rows(report)
-    table = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * len(rows[0])]
-    table += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows[1:]]
+    table = _markdown_table(table_rows(report))
     lines = [
         f"# infersave cost report {report.period.start} to {report.period.end_exclusive}",
         "",
@@ -447,6 +611,7 @@ def render_markdown(report: Report) -> str:
         "",
         *table,
         "",
+        *_components_markdown(report),
         "## How the figures are computed",
         "",
         *(f"- {item}" for item in assumptions(report)),
@@ -497,6 +662,18 @@ def sns_summary(report: Report, location: str | Sequence[str], top: int = 10) ->
         )
     if len(report.endpoints) > top:
         body.append(f"- ... and {len(report.endpoints) - top} more endpoint(s)")
+    shared = shared_endpoints(report)
+    if shared:
+        parts = []
+        for line in shared[:top]:
+            documents = component_documents(line)
+            parts.append(
+                f"{line.endpoint_name}: "
+                + ", ".join(f"{d['name']} {fmt(Decimal(d['cost']))}" for d in documents)
+            )
+        body.append(
+            "Per component (" + cur + "): " + "; ".join(parts) + ("; ..." if len(shared) > top else "")
+        )
     body += ["", f"{len(report.warnings)} warning(s), {len(report.errors)} error(s)."]
     if isinstance(location, str):
         body.append(f"Full report: {location}")

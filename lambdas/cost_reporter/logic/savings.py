@@ -16,23 +16,27 @@ a context wide enough that no sum or product rounds (inputs are bounded: rows at
 at 1e4), so "the month is the sum of its days" holds exactly.
 
 Idle (:func:`with_idle`, the pure :func:`lambdas.cost_reporter.logic.idle.idle` applied to the bill): the bill
-gives instance-hours per UTC day only, so each day's instance-hours are spread evenly over its 24 hours; an
-hour is idle when CloudWatch counted no invocation in it (``Invocations`` Sum, period 3600 s). Then
-``idle_instance_hours`` = sum over idle hours of (day's instance-hours / 24), ``idle_cost`` =
-``idle_instance_hours x instance_cost / instance_hours``, ``idle_share = idle_cost / instance_cost``. The even
-spread overstates idle on a day that scaled (its instances ran in the busy hours, not the quiet ones).
+gives instance-hours per UTC day only. Where the capacity recorder's ``InstanceCount`` covers enough of the
+billed days (``idle_source: recorded``), each hour gets the instances recorded in it, reconciled with the day's
+bill (:mod:`lambdas.cost_reporter.logic.capacity`); otherwise (``spread``) each day's instance-hours are spread
+evenly over its 24 hours, which overstates idle on a day that scaled (its instances ran in the busy hours, not
+the quiet ones): an upper bound. An hour is idle when CloudWatch counted no invocation in it (``Invocations``
+Sum, period 3600 s). Then ``idle_instance_hours`` = sum over idle hours of the hour's instances, ``idle_cost`` =
+``idle_instance_hours x instance_cost / instance_hours``, ``idle_share = idle_cost / instance_cost``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Context, Decimal, localcontext
 
+from lambdas.cost_reporter.logic import capacity
 from lambdas.cost_reporter.logic.idle import HourUsage, idle
 from lambdas.cost_reporter.models import (
     Baseline,
+    CapacitySample,
     DayTotal,
     DayUsage,
     EndpointDay,
@@ -155,46 +159,44 @@ def endpoint_line(
     )
 
 
-_HOURS_PER_DAY = 24
-
-
-def spread_hours(
-    day_hours: Mapping[date, Decimal], invocations: Mapping[datetime, int], days: Iterable[date]
-) -> list[HourUsage]:
-    """Every UTC hour of ``days``: the day's instance-hours (``day_hours``, 0 when absent) spread evenly over
-    its 24 hours, with the invocations CloudWatch counted in that hour (0 when absent)."""
-    hours: list[HourUsage] = []
-    with localcontext(_EXACT):
-        for day in sorted(set(days)):
-            instances = day_hours.get(day, Decimal(0)) / _HOURS_PER_DAY
-            midnight = datetime.combine(day, time(), tzinfo=UTC)
-            for h in range(_HOURS_PER_DAY):
-                hours.append(HourUsage(instances, invocations.get(midnight + timedelta(hours=h), 0)))
-    return hours
-
-
 def with_idle(
     line: EndpointLine,
     invocations: Mapping[datetime, int] | None,
     period_days: Iterable[date],
     *,
     scaled_to_zero: bool = False,
+    recording: Mapping[datetime, CapacitySample] | None = None,
 ) -> EndpointLine:
-    """``line`` with its idle figures (module docstring) over ``period_days``; unchanged (idle unknown) when
+    """``line`` with its idle figures (module docstring) over ``period_days``, its ``capacity_coverage`` and
+    ``idle_source``: ``recorded`` when ``recording`` (the endpoint's hourly ``InstanceCount``) covers enough
+    of the billed days (:mod:`lambdas.cost_reporter.logic.capacity`), else ``spread``. Idle stays unknown when
     ``invocations`` is None or the line has no days. ``hours_at_zero`` only when ``scaled_to_zero``."""
+    billed = {d.day: d.instance_hours for d in line.daily}
+    with localcontext(_EXACT):
+        share = capacity.coverage(billed, recording or {})
+    recorded = capacity.is_recorded(share)
+    line = dataclasses.replace(
+        line, capacity_coverage=share, idle_source="recorded" if recorded else "spread"
+    )
     if invocations is None or not line.daily:
         return line
     instance_cost = line.actual_cost - line.other_cost
     with localcontext(_EXACT):
-        day_hours = {d.day: d.instance_hours for d in line.daily}
-        hours = spread_hours(day_hours, invocations, set(period_days) | set(day_hours))
+        per_hour = capacity.hourly_instances(
+            billed, set(period_days) | set(billed), recording if recorded else None
+        )
+        hours = [
+            HourUsage(instances, invocations.get(hour, 0)) for hour, instances in sorted(per_hour.items())
+        ]
         price = instance_cost / line.instance_hours if line.instance_hours else Decimal(0)
         figures = idle(hours, price)
+        # Each day adds up to its bill, so this only guards the last digit of a division.
+        idle_cost = min(figures.idle_cost, max(instance_cost, Decimal(0)))
     return dataclasses.replace(
         line,
         idle_instance_hours=figures.idle_instance_hours,
-        idle_cost=figures.idle_cost,
-        idle_share=figures.idle_cost / instance_cost if instance_cost else None,
+        idle_cost=idle_cost,
+        idle_share=idle_cost / instance_cost if instance_cost else None,
         hours_at_zero=figures.hours_at_zero if scaled_to_zero else None,
     )
 

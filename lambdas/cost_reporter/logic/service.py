@@ -2,13 +2,15 @@
 
 Calls per run grow with pages, not with endpoints (tags already in place): GetResources pages of 100,
 one UpdateCostAllocationTagsStatus, two Cost Explorer queries (usage, DAILY, its pages; other charge types),
-ListMetrics pages of 500, GetMetricData batches of at most 500 (1-hour periods, 135 series per call for a month), one GetProducts per distinct baseline
+ListMetrics pages of 500 (``Invocations``, the two capacity series), GetMetricData batches of at most 500 (1-hour
+periods, 135 series per call for a month: invocations, then the capacity series), one GetProducts per distinct baseline
 type and region, one ListObjectsV2 of the calibration results (pages of 1,000) and one GetObject per endpoint
 that has one (at most 40), one AssumeRole of the link role.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,10 +21,12 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from lambdas.common import tags
 from lambdas.common.aws import AwsDataError, TaggedEndpoint
+from lambdas.common.catalog import load_catalog
 from lambdas.common.paging import PagingError
 from lambdas.common.retry import describe_error
 from lambdas.cost_reporter.dal import (
     athena,
+    capacity,
     cloudwatch,
     cold_starts,
     cost_explorer,
@@ -35,11 +39,12 @@ from lambdas.cost_reporter.dal import (
 from lambdas.cost_reporter.dal.calibrations import read_latest
 from lambdas.cost_reporter.dal.clients import Clients
 from lambdas.cost_reporter.dal.pricing import PriceBook
-from lambdas.cost_reporter.logic import html, render, savings, tokens
+from lambdas.cost_reporter.logic import components, html, render, savings, tokens
 from lambdas.cost_reporter.logic.idle import ColdStarts
 from lambdas.cost_reporter.models import (
     Baseline,
     Calibration,
+    CapacityRecording,
     CostData,
     CostResult,
     EndpointLine,
@@ -163,18 +168,77 @@ def _line(
 
 def _invocations(
     clients: Clients, names: set[str], period: ReportPeriod
-) -> tuple[dict[str, dict[datetime, int]] | None, list[Issue]]:
-    """Invocations per lower-case endpoint name and UTC hour (None when CloudWatch cannot be read)."""
+) -> tuple[dict[str, dict[datetime, int]] | None, list[str], list[Issue]]:
+    """Invocations per lower-case endpoint name and UTC hour (None when CloudWatch cannot be read), and the
+    inference components that have a per-component ``Invocations`` series."""
     try:
-        series = cloudwatch.list_invocation_series(clients.cloudwatch)
+        series, components = cloudwatch.list_invocation_metrics(clients.cloudwatch)
         wanted = [item for item in series if item.endpoint_name.lower() in names]
-        return cloudwatch.hourly_invocations(clients.cloudwatch, wanted, period)
+        hourly, issues = cloudwatch.hourly_invocations(clients.cloudwatch, wanted, period)
+        return hourly, components, issues
     except (ClientError, BotoCoreError, PagingError) as exc:
-        return None, [
+        return (
+            None,
+            [],
+            [
+                Issue(
+                    f"CloudWatch invocations unavailable ({describe_error(exc)}): cost per 1,000 requests unknown"
+                )
+            ],
+        )
+
+
+def _capacity(
+    clients: Clients, names: set[str], period: ReportPeriod, invocation_components: list[str]
+) -> tuple[capacity.CapacityReads, bool]:
+    """The capacity recordings of the endpoints (:mod:`lambdas.cost_reporter.dal.capacity`); ``True`` when
+    they could not be read at all (the report is then partial: idle spread, no split)."""
+    try:
+        series = capacity.list_capacity_series(clients.cloudwatch, names)
+        return capacity.read_capacity(clients.cloudwatch, series, period, invocation_components), False
+    except (ClientError, BotoCoreError, PagingError) as exc:
+        message = (
+            f"CloudWatch {capacity.NAMESPACE} unavailable ({describe_error(exc)}): idle spread over the days, "
+            "shared endpoints not split per component"
+        )
+        return capacity.CapacityReads(errors=[Issue(message)]), True
+
+
+def _with_component_invocations(
+    hourly: dict[str, dict[datetime, int]], recordings: dict[str, CapacityRecording]
+) -> dict[str, dict[datetime, int]]:
+    """An inference-component endpoint without a variant ``Invocations`` series (SageMaker documents the
+    per-component series for such endpoints, not the variant's) gets the sum of its components' hours."""
+    merged = dict(hourly)
+    for key, recording in recordings.items():
+        if key in merged or not recording.component_invocations:
+            continue
+        hours: dict[datetime, int] = {}
+        for counts in recording.component_invocations.values():
+            for hour, count in counts.items():
+                hours[hour] = hours.get(hour, 0) + count
+        merged[key] = dict(sorted(hours.items()))
+    return merged
+
+
+def _with_components(
+    line: EndpointLine, recording: CapacityRecording | None, warnings: list[Issue]
+) -> EndpointLine:
+    """``line`` with its per-component split when the recording names components (an inference-component
+    endpoint); unchanged otherwise, or with a warning when the instance type's chips are unknown."""
+    if recording is None or not recording.component_chips:
+        return line
+    spec = load_catalog().get(line.instance_type or "")
+    if spec is None or spec.chips < 1:
+        warnings.append(
             Issue(
-                f"CloudWatch invocations unavailable ({describe_error(exc)}): cost per 1,000 requests unknown"
+                f"no split per component: chips of instance type {line.instance_type} unknown",
+                line.endpoint_name,
             )
-        ]
+        )
+        return line
+    entries = components.split(line, spec.chips, recording.component_chips, recording.component_invocations)
+    return dataclasses.replace(line, components=entries)
 
 
 #: Where a report's bill comes from: Cost Explorer (the default) or CUR 2.0 (:mod:`lambdas.cost_reporter.dal.cur`).
@@ -264,10 +328,14 @@ def run_report(
 
     by_name = {endpoint.name: endpoint for endpoint in endpoints}
     names = sorted(set(by_name) | set(cost.by_endpoint))
-    hourly, invocation_issues = _invocations(clients, {name.lower() for name in names}, period)
+    lower_names = {name.lower() for name in names}
+    hourly, invocation_components, invocation_issues = _invocations(clients, lower_names, period)
+    reads, capacity_failed = _capacity(clients, lower_names, period, invocation_components)
+    if hourly is not None:
+        hourly = _with_component_invocations(hourly, reads.recordings)
     invocations = None if hourly is None else cloudwatch.by_day(hourly)
-    errors += invocation_issues
-    partial = partial or invocations is None
+    errors += invocation_issues + reads.errors
+    partial = partial or invocations is None or capacity_failed
     if settings.cost_source == "athena" and settings.member_role_name and settings.member_external_id:
         member = _member_reads(clients, settings, cost, period)
         errors += member.errors
@@ -293,9 +361,18 @@ def run_report(
                 warnings=warnings,
                 errors=errors,
             )
-            # Member accounts' endpoints have daily invocations only (dal.members): their idle stays unknown.
+            # Member accounts' endpoints have daily invocations only (dal.members): their idle stays unknown;
+            # their capacity series are in their own accounts, not read: no recording, idle spread.
             hours = None if hourly is None else hourly.get(name.lower())
-            lines.append(savings.with_idle(line, hours, period_days, scaled_to_zero=name.lower() in starts))
+            recording = reads.recordings.get(name.lower())
+            line = savings.with_idle(
+                line,
+                hours,
+                period_days,
+                scaled_to_zero=name.lower() in starts,
+                recording=None if recording is None else recording.instances,
+            )
+            lines.append(_with_components(line, recording, warnings))
         except (ArithmeticError, AwsDataError) as exc:
             # Bad figures from AWS for this endpoint only; anything else is a bug and fails the run.
             errors.append(Issue(f"left out of the report: {exc!r}", name))
@@ -431,6 +508,7 @@ def render_files(report: Report) -> dict[str, str]:
         "report.json": render.render_json(report),
         "report.csv": render.render_csv(report),
         "daily.csv": render.render_daily_csv(report),
+        "components.csv": render.render_components_csv(report),
         "report.md": render.render_markdown(report),
         "report.html": html.render_html(report),
     }
