@@ -206,7 +206,14 @@ def test_a_report_without_endpoints_renders_without_charts() -> None:
 
 def test_the_page_is_written_with_the_other_files_of_the_set() -> None:
     files = service.render_files(sample_report())
-    assert list(files) == ["report.json", "report.csv", "daily.csv", "components.csv", "report.md", "report.html"]
+    assert list(files) == [
+        "report.json",
+        "report.csv",
+        "daily.csv",
+        "components.csv",
+        "report.md",
+        "report.html",
+    ]
     assert files["report.html"] == render_html(sample_report())
     assert files["report.html"].startswith("<!DOCTYPE html>")
 
