@@ -18,8 +18,9 @@ replaced on stack update; the plumbing they share is the :class:`emulator.cfn_mo
 - ``AWS::S3::BucketPolicy``: :mod:`emulator.s3`
 - ``AWS::CloudWatch::Alarm``: :mod:`emulator.cloudwatch`
 - ``AWS::SageMaker::InferenceComponent``, with the inference-component API moto lacks (Create, Describe, Update,
-  UpdateRuntimeConfig, Delete, List: AWS's refusals, copies placed on the variant's instances) and the
-  ``sagemaker:inference-component:DesiredCopyCount`` scaling dimension: :mod:`emulator.inference_components`
+  UpdateRuntimeConfig, Delete, List: AWS's refusals, copies placed on the variant's instances), the
+  ``sagemaker:inference-component:DesiredCopyCount`` scaling dimension, and the components with their tags in the
+  tagging API's GetResources: :mod:`emulator.inference_components`
 - Lambda-backed custom resources (``Custom::*``, ``AWS::CloudFormation::CustomResource``): moto sends only the
   Create, through Docker, without waiting; here Create/Update/Delete run the deployed function's handler from
   its code zip and layers in a child process (:mod:`emulator.lambda_process`, needs the server) and its

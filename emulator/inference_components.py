@@ -19,6 +19,9 @@ Describe/Update/UpdateRuntimeConfig/Delete/List siblings): requests are checked 
 - copies are placed on at most ``ManagedInstanceScaling.MaxInstanceCount`` instances: ``CurrentCopyCount`` is what
   fits, ``DesiredCopyCount`` what was asked (DescribeInferenceComponent ``RuntimeConfig``).
 
+Tagging API: GetResources lists the components with their tags (``sagemaker:inference-component``), as AWS lists
+every resource type; the cost report reads each component's ``infersave:model-id`` there.
+
 Application Auto Scaling: moto's dimension list lacks ``sagemaker:inference-component:DesiredCopyCount``
 (RegisterScalableTarget answered "Unsupported service namespace, resource type or scalable dimension"); it is
 accepted for ``inference-component/<name>`` resource ids of components that exist (AWS validates the resource:
@@ -28,13 +31,14 @@ RegisterScalableTarget, "ValidationException ... the resource does not exist").
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
 from moto.applicationautoscaling import models as aas_models
 from moto.applicationautoscaling import responses as aas_responses
 from moto.applicationautoscaling.exceptions import AWSValidationException
 from moto.core.common_models import CloudFormationModel
+from moto.core.resource_tagging import TaggedResource
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.sagemaker import models as sm_models
@@ -448,9 +452,28 @@ def _validate_params(self: aas_responses.ApplicationAutoScalingResponse) -> None
     _moto_validate_params(self)
 
 
+_original_iter_tagged_resources = sm_models.SageMakerModelBackend.iter_tagged_resources
+
+
+def _iter_tagged_resources(self: sm_models.SageMakerModelBackend) -> Iterator[TaggedResource]:
+    """moto's tagged SageMaker resources, then the inference components with their tags: the Resource Groups
+    Tagging API's GetResources lists every resource type ("The GetResources, GetTagKeys, and GetTagValues
+    operations support all resource types", Resource Groups Tagging API reference, "Services that support the
+    Resource Groups Tagging API"), as ``sagemaker:inference-component``."""
+    yield from _original_iter_tagged_resources(self)
+    for component in _store(self).values():
+        if component["_tags"]:
+            yield TaggedResource(
+                arn=component["InferenceComponentArn"],
+                tags={t["Key"]: t["Value"] for t in component["_tags"]},
+                resource_type="sagemaker:inference-component",
+            )
+
+
 def install() -> None:
-    """The API actions, the CloudFormation type (found as a CloudFormationModel subclass) and the scaling
-    dimension."""
+    """The API actions, the CloudFormation type (found as a CloudFormationModel subclass), the scaling
+    dimension and the components in the tagging API."""
+    sm_models.SageMakerModelBackend.iter_tagged_resources = _iter_tagged_resources  # type: ignore[method-assign]
     SageMakerResponse.create_inference_component = _create_response  # type: ignore[attr-defined]
     SageMakerResponse.describe_inference_component = _describe_response  # type: ignore[attr-defined]
     SageMakerResponse.update_inference_component = _update_response  # type: ignore[attr-defined]

@@ -33,6 +33,7 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_sagemaker as sagemaker
 from constructs import Construct
 
+from lambdas.common import tags
 from lambdas.common.aws import VARIANT_NAME
 from lambdas.common.catalog import InstanceSpec, load_catalog
 from stacks.compile_artifacts import CompileArtifacts
@@ -119,6 +120,9 @@ class ComponentEndpoint(Inf2Endpoint):
                     copy_count=max(1, copies[model.name])
                 ),
             )
+            # The cost report's model per component (tags.MODEL_ID); Hugging Face ids fit tag values
+            # (letters, digits, "-", "_", ".", "/"; at most 256 characters).
+            cdk.Tags.of(component).add(tags.MODEL_ID, model.model_id)
             self.components[model.name] = (name, component, model)
         self._grant_component_logs(cdk.Stack.of(self), [name for name, _, _ in self.components.values()])
 

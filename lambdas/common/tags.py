@@ -13,6 +13,9 @@ CAPACITY_RATIO_SOURCE: Final = "infersave:capacity-ratio-source"
 #: (decimal strings); absent when never measured.
 INPUT_TOKENS_PER_REQUEST: Final = "infersave:input-tokens-per-request"
 OUTPUT_TOKENS_PER_REQUEST: Final = "infersave:output-tokens-per-request"
+#: On each inference component: the Hugging Face model id it serves (the cost report names a component's model
+#: with it; DescribeInferenceComponent names only the SageMaker model, whose environment holds secrets).
+MODEL_ID: Final = "infersave:model-id"
 #: Bounds (inclusive) of a capacity ratio, in the config and in the tag: baseline instances per Inferentia2
 #: instance. Outside them a figure is a typo or a forged tag, not a measurement; the report leaves the
 #: endpoint's savings out.

@@ -17,6 +17,7 @@ from typing import Any
 
 import boto3
 from cost_helpers import (
+    ACCOUNT,
     REGION,
     ce_group,
     ce_page,
@@ -202,10 +203,55 @@ def samples(hours: Iterable[int] = range(24)) -> list[datetime]:
     return [hour(h) + timedelta(minutes=m) for h in hours for m in range(0, 60, 5)]
 
 
+def create_component_endpoint(name: str, components: dict[str, tuple[str, int]]) -> None:
+    """An inference-component endpoint (ml.inf2.24xlarge, the variant names no model) with one component per
+    ``components`` entry (name -> (model id, chips)), tagged as the stack tags them."""
+    sm = boto3.client("sagemaker", region_name=REGION)
+    role = f"arn:aws:iam::{ACCOUNT}:role/sagemaker"
+    sm.create_model(ModelName=f"{name}-model", ExecutionRoleArn=role, PrimaryContainer={"Image": "x"})
+    sm.create_endpoint_config(
+        EndpointConfigName=f"{name}-config",
+        ExecutionRoleArn=role,
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "InstanceType": "ml.inf2.24xlarge",
+                "InitialInstanceCount": 1,
+                "ManagedInstanceScaling": {"Status": "ENABLED", "MinInstanceCount": 1, "MaxInstanceCount": 1},
+            }
+        ],
+    )
+    tags = full_tags(name, baseline="ml.g5.12xlarge")
+    sm.create_endpoint(
+        EndpointName=name,
+        EndpointConfigName=f"{name}-config",
+        Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+    )
+    for component, (model_id, devices) in components.items():
+        sm.create_inference_component(
+            InferenceComponentName=component,
+            EndpointName=name,
+            VariantName="AllTraffic",
+            Specification={
+                "ModelName": f"{name}-model",
+                "ComputeResourceRequirements": {
+                    "NumberOfAcceleratorDevicesRequired": devices,
+                    "MinMemoryRequiredInMb": 1024,
+                },
+            },
+            RuntimeConfig={"CopyCount": 1},
+            Tags=[
+                {"Key": "infersave:project", "Value": "demo"},
+                {"Key": "infersave:endpoint", "Value": name},
+                {"Key": "infersave:model-id", "Value": model_id},
+            ],
+        )
+
+
 def seed_day() -> None:
     """README's shared endpoint, a scale-to-zero endpoint recorded all day, one recorded half the day."""
-    create_endpoint(
-        "shared", full_tags("shared", baseline="ml.g5.12xlarge"), instance_type="ml.inf2.24xlarge"
+    create_component_endpoint(
+        "shared", {"shared": ("Qwen/Qwen3-8B", 4), "shared-small": ("Qwen/Qwen3-1.7B", 2)}
     )
     create_endpoint("dev", full_tags("dev"))
     create_endpoint("sparse", full_tags("sparse"))
@@ -267,12 +313,12 @@ def test_the_report_reads_the_recording_and_splits_the_shared_endpoint(
     # shared: invocations from its components, busy every hour, and README's split to the cent
     assert (lines["shared"].invocations, lines["shared"].idle_instance_hours) == (13_500, Decimal(0))
     assert [
-        (c["name"], c["cost"], c["baseline_cost"], c["invocations"])
+        (c["name"], c["model_id"], c["cost"], c["baseline_cost"], c["invocations"])
         for c in endpoints["shared"]["components"]
     ] == [
-        ("shared", "124.64", "113.44", 12_000),
-        ("shared-small", "25.96", "23.63", 1_500),
-        ("(unallocated)", "36.36", "33.09", None),
+        ("shared", "Qwen/Qwen3-8B", "124.64", "113.44", 12_000),
+        ("shared-small", "Qwen/Qwen3-1.7B", "25.96", "23.63", 1_500),
+        ("(unallocated)", None, "36.36", "33.09", None),
     ]
     rows = list(csv.DictReader(io.StringIO(service.render_files(report)["components.csv"])))
     assert [(r["endpoint_name"], r["name"], r["cost"]) for r in rows] == [

@@ -1,4 +1,4 @@
-"""Idle cost, cold starts and the NeuronCore-hour split of a shared endpoint (pure logic)."""
+"""Idle cost and cold starts (pure logic), cold starts read from CloudWatch."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import boto3
 import pytest
 
 from lambdas.cost_reporter.dal import cold_starts as dal
-from lambdas.cost_reporter.logic.idle import ColdStarts, HourUsage, cold_starts, idle, split_by_core_hours
+from lambdas.cost_reporter.logic.idle import ColdStarts, HourUsage, cold_starts, idle
 from lambdas.cost_reporter.models import ReportPeriod
 
 
@@ -34,20 +34,6 @@ def test_a_cold_start_is_a_run_of_refusing_minutes() -> None:
     assert (result.count, result.refused_requests, result.periods_refusing) == (3, 11, 4)
     with pytest.raises(ValueError, match="negative"):
         cold_starts([1, -1])
-
-
-def test_the_split_follows_core_hours_and_adds_up_to_the_cost() -> None:
-    shares = split_by_core_hours(
-        Decimal("100.00"), {"chat": Decimal(300), "small": Decimal(100), "idle": Decimal(0)}
-    )
-    assert shares == {"chat": Decimal("75.00"), "idle": Decimal(0), "small": Decimal("25.00")}
-    thirds = split_by_core_hours(Decimal(10), {"a": Decimal(1), "b": Decimal(1), "c": Decimal(1)})
-    assert sum(thirds.values()) == Decimal(10)
-    assert split_by_core_hours(Decimal(6), {"a": Decimal(0), "b": Decimal(0)}) == {
-        "a": Decimal(3),
-        "b": Decimal(3),
-    }
-    assert split_by_core_hours(Decimal(6), {}) == {}
 
 
 def test_cold_starts_are_read_at_five_minutes_and_summed_per_endpoint(aws: None) -> None:

@@ -179,3 +179,25 @@ def test_generated_sagemaker_names_fit_63_characters(deploy: Deploy) -> None:
         InferenceComponentName=component["InferenceComponentName"]
     )
     assert len(described["Specification"]["ModelName"]) <= 63
+
+
+def test_components_are_listed_with_their_tags_by_the_tagging_api(deploy: Deploy) -> None:
+    # GetResources supports all resource types (Resource Groups Tagging API reference, "Services that support
+    # the Resource Groups Tagging API"); moto's SageMaker backend listed no inference component.
+    template = _template()
+    template["Resources"]["Component"]["Properties"]["Tags"] = [
+        {"Key": "infersave:project", "Value": "p"},
+        {"Key": "infersave:model-id", "Value": "Qwen/Qwen3-8B"},
+    ]
+    outputs = deploy(template)
+    tagging = boto3.client("resourcegroupstaggingapi")
+    listed = tagging.get_resources(
+        TagFilters=[{"Key": "infersave:project", "Values": ["p"]}],
+        ResourceTypeFilters=["sagemaker:inference-component"],
+    )["ResourceTagMappingList"]
+    assert [(r["ResourceARN"], {t["Key"]: t["Value"] for t in r["Tags"]}) for r in listed] == [
+        (outputs["Arn"], {"infersave:project": "p", "infersave:model-id": "Qwen/Qwen3-8B"})
+    ]
+    assert outputs["Arn"].endswith(":inference-component/e-chat")
+    endpoints_only = tagging.get_resources(ResourceTypeFilters=["sagemaker:endpoint"])["ResourceTagMappingList"]
+    assert all(":inference-component/" not in r["ResourceARN"] for r in endpoints_only)

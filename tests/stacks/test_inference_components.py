@@ -9,6 +9,9 @@ from aws_cdk.assertions import Match
 
 from tests.stacks.conftest import Synth
 
+#: tests/fixtures/components.yaml: the endpoint's own model and its second one.
+MODEL_IDS = {"comp-shared": "Qwen/Qwen3-8B", "comp-shared-zephyr": "HuggingFaceH4/zephyr-7b-beta"}
+
 
 def _one(resources: dict[str, Any]) -> dict[str, Any]:
     assert len(resources) == 1, list(resources)
@@ -46,6 +49,16 @@ def test_one_component_per_model_in_whole_chips(synth: Synth) -> None:
         assert props["RuntimeConfig"] == {"CopyCount": 1}
         assert props["VariantName"] == "AllTraffic"
     t.resource_count_is("AWS::SageMaker::Model", 2)
+
+
+def test_each_component_carries_its_model_id_for_the_cost_report(synth: Synth) -> None:
+    components = synth.components["inference"].find_resources("AWS::SageMaker::InferenceComponent")
+    model_of = {
+        c["Properties"]["InferenceComponentName"]: {t["Key"]: t["Value"] for t in c["Properties"]["Tags"]}
+        for c in components.values()
+    }
+    assert {name: found["infersave:model-id"] for name, found in model_of.items()} == MODEL_IDS
+    assert all(found["infersave:endpoint"] == "comp-shared" for found in model_of.values())
 
 
 def test_copy_count_targets_track_and_scale_out_from_zero(synth: Synth) -> None:

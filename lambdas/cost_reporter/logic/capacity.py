@@ -4,13 +4,13 @@ The recorder samples every endpoint every 5 minutes (contract "Capacity series":
 one sample per series per run), so an hour's ``Average`` x 1 h is the instance-hours of that hour and its
 ``SampleCount`` / 12 how much of the hour was sampled. CloudWatch keeps statistic sets when it rolls one-minute
 data up to 5 minutes (after 15 days) and 1 hour (after 63 days), so an hourly ``SampleCount`` stays the count
-of samples ("data points that are initially published with a shorter period are aggregated together for
-long-term storage", CloudWatch user guide, "Metrics retention").
+of samples ("Data points that are initially published with a shorter period are aggregated together for
+long-term storage", CloudWatch API reference, GetMetricData; 1-hour data points are kept 455 days).
 
 **Coverage** = the samples present / 12 per hour, over the hours of the UTC days with billed instance-hours
 (an hour with more than 12 samples, two runs in one 5-minute slot, counts 12). **Recorded** when coverage >=
-:data:`MIN_COVERAGE`. 90 %: one lost run costs 1/12 of an hour, so 90 % allows a lost run in every hour and
-a half, or three missing days in a 31-day month, while the hours left unrecorded get at most a tenth of the
+:data:`MIN_COVERAGE`. 90 %: one lost run costs 1/12 of an hour's samples, so 90 % allows about one lost run an
+hour, or three missing days in a 31-day month, while the hours left unrecorded get at most a tenth of the
 capacity from the bill's remainder (below); the spread it replaces puts all of it in the wrong hours.
 
 **Reconciliation** per UTC day (billed instance-hours ``B``, recorded hours' sum ``R``): the bill is what was

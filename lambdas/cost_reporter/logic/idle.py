@@ -1,4 +1,4 @@
-"""Idle cost, cold starts and the split of a shared endpoint's cost per inference component. Pure: no AWS calls.
+"""Idle cost and cold starts. Pure: no AWS calls.
 
 - **Idle**: instance-hours in hours without an invocation (``Invocations`` Sum 0), priced at the endpoint's
   hourly price; the idle share is the idle cost over the endpoint's instance cost. An hour at zero instances
@@ -6,14 +6,13 @@
 - **Cold starts**: a cold start is a run of consecutive minutes with ``NoCapacityInvocationFailures`` > 0 (the
   requests SageMaker refused because no copy was there, the metric that also drives the scale-out from zero;
   SageMaker developer guide "Scale an endpoint to zero instances"); its refused requests are the run's sum.
-- **Allocation** of a shared endpoint's cost to its components: in proportion to the NeuronCore-hours of their
-  copies (copies x NeuronCores per copy x hours), the resource a copy holds whether it serves or not. Cents are
-  not rounded here; the shares add up to the cost exactly (the last component takes the remainder).
+
+The split of a shared endpoint's cost per inference component is :mod:`lambdas.cost_reporter.logic.components`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -74,20 +73,3 @@ def cold_starts(failures_per_minute: Sequence[int]) -> ColdStarts:
         minutes += 1 if value else 0
         previous = value
     return ColdStarts(count=count, refused_requests=sum(failures_per_minute), periods_refusing=minutes)
-
-
-def split_by_core_hours(cost: Decimal, core_hours: Mapping[str, Decimal]) -> dict[str, Decimal]:
-    """``cost`` shared among components in proportion to their NeuronCore-hours; {} when none ran, and an
-    equal split when every component has 0 core-hours (nothing to weigh by)."""
-    if not core_hours:
-        return {}
-    if any(v < 0 for v in core_hours.values()):
-        raise ValueError(f"NeuronCore-hours cannot be negative: {dict(core_hours)}")
-    names = sorted(core_hours)
-    total = sum(core_hours.values(), Decimal(0))
-    weights = (
-        {n: core_hours[n] / total for n in names} if total else {n: Decimal(1) / len(names) for n in names}
-    )
-    shares = {n: cost * weights[n] for n in names[:-1]}
-    shares[names[-1]] = cost - sum(shares.values(), Decimal(0))
-    return shares

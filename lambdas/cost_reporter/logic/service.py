@@ -221,8 +221,22 @@ def _with_component_invocations(
     return merged
 
 
+def _component_models(
+    clients: Clients, settings: Settings, recordings: dict[str, CapacityRecording], warnings: list[Issue]
+) -> dict[str, str]:
+    """Model ids of the recorded components (tag ``infersave:model-id``), read only when a shared endpoint was
+    recorded; {} with a warning when the tagging API cannot be read (the split stands without them)."""
+    if not any(recording.component_chips for recording in recordings.values()):
+        return {}
+    try:
+        return resources.component_models(clients.tagging, settings.project_name)
+    except (ClientError, BotoCoreError, PagingError) as exc:
+        warnings.append(Issue(f"model ids of inference components unknown ({describe_error(exc)})"))
+        return {}
+
+
 def _with_components(
-    line: EndpointLine, recording: CapacityRecording | None, warnings: list[Issue]
+    line: EndpointLine, recording: CapacityRecording | None, model_ids: dict[str, str], warnings: list[Issue]
 ) -> EndpointLine:
     """``line`` with its per-component split when the recording names components (an inference-component
     endpoint); unchanged otherwise, or with a warning when the instance type's chips are unknown."""
@@ -237,7 +251,12 @@ def _with_components(
             )
         )
         return line
-    entries = components.split(line, spec.chips, recording.component_chips, recording.component_invocations)
+    models = {
+        name: model_ids[name.lower()] for name in recording.component_chips if name.lower() in model_ids
+    }
+    entries = components.split(
+        line, spec.chips, recording.component_chips, recording.component_invocations, models
+    )
     return dataclasses.replace(line, components=entries)
 
 
@@ -347,6 +366,7 @@ def run_report(
     starts, starts_issues = _cold_starts(clients, names, period)
     errors += starts_issues
     partial = partial or bool(starts_issues)
+    model_ids = _component_models(clients, settings, reads.recordings, warnings)
     ctx = _Context(settings=settings, region=clients.region, price_book=price_book)
     period_days = [period.start + timedelta(days=i) for i in range(period.days)]
     lines: list[EndpointLine] = []
@@ -372,7 +392,7 @@ def run_report(
                 scaled_to_zero=name.lower() in starts,
                 recording=None if recording is None else recording.instances,
             )
-            lines.append(_with_components(line, recording, warnings))
+            lines.append(_with_components(line, recording, model_ids, warnings))
         except (ArithmeticError, AwsDataError) as exc:
             # Bad figures from AWS for this endpoint only; anything else is a bug and fails the run.
             errors.append(Issue(f"left out of the report: {exc!r}", name))
