@@ -4,7 +4,7 @@ Not a test: ``python -m benchmarks.report_calls [N ...]``. Every endpoint is alr
 state the issue's target is about: at most 3 Cost Explorer requests and 60 AWS calls for 1,000 endpoints),
 has two usage types on the bill each day (hosting and storage; DAILY, so 62 groups a month; 1,000 groups per
 Cost Explorer page, an assumption: AWS does not document the page size, so 1,000 endpoints take 62 pages) and
-one ``Invocations`` series. Calls are counted with botocore's ``before-call``
+one ``Invocations`` series and one ``InstanceCount`` capacity series. Calls are counted with botocore's ``before-call``
 event on the reporter's own clients (seeding is not counted); the report is written to S3 and announced on
 SNS as the Lambda does. Wall time comes from a first run; peak memory (tracemalloc, Python allocations
 only) from a second run on the same data, because tracemalloc slows the run down.
@@ -81,6 +81,23 @@ def _seed(n: int) -> str:
     cloudwatch = boto3.client("cloudwatch", region_name=REGION)
     for i in range(0, len(data), 1000):
         cloudwatch.put_metric_data(Namespace="AWS/SageMaker", MetricData=data[i : i + 1000])
+    # The capacity recorder's InstanceCount (contract "Capacity series"): one sample per endpoint, so the
+    # report lists and reads the series (Average and SampleCount) of every endpoint.
+    capacity: list[Any] = [
+        {
+            "MetricName": "InstanceCount",
+            "Dimensions": [
+                {"Name": "EndpointName", "Value": name},
+                {"Name": "VariantName", "Value": "AllTraffic"},
+            ],
+            "Value": 1,
+            "Unit": "Count",
+            "Timestamp": datetime(2025, 10, 5, tzinfo=UTC),
+        }
+        for name in names
+    ]
+    for i in range(0, len(capacity), 1000):
+        cloudwatch.put_metric_data(Namespace="infersave/Capacity", MetricData=capacity[i : i + 1000])
     # The DAILY answer: a ResultsByTime entry per day, a group per endpoint and usage type and day (the
     # month's 712.80 / 3.20 and 720 / 30 h spread evenly), GROUPS_PER_PAGE groups a page.
     entries: list[tuple[str, dict[str, Any]]] = []

@@ -339,7 +339,7 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, sta
         print()
         report_html = ran.files["report.html"]
         print(
-            f"report.html: {report_html}  (open it in a browser; report.json, report.csv, daily.csv, report.md beside it)"
+            f"report.html: {report_html}  (open it in a browser; report.json, report.csv, daily.csv, components.csv, report.md beside it)"
         )
         accounts = sorted({e["account_id"] for e in org["endpoints"] if e["account_id"]})
         print(

@@ -141,6 +141,10 @@ def test_a_day_is_reconciled_with_its_bill() -> None:
     # billed, but every hour recorded at zero: the spread
     zeros = {hour(h): CapacitySample(Decimal(0), 12) for h in range(24)}
     assert set(capacity.reconciled_day(Decimal(12), DAY, zeros).values()) == {Decimal("0.5")}
+    # a negative sample (no recorder writes one) counts as 0, never below
+    negative = zeros | {hour(3): CapacitySample(Decimal(-5), 12), hour(4): CapacitySample(Decimal(2), 12)}
+    day = capacity.reconciled_day(Decimal(1), DAY, negative)
+    assert (day[hour(3)], day[hour(4)], sum(day.values())) == (Decimal(0), Decimal(1), Decimal(1))
 
 
 def test_recorded_idle_counts_only_the_hours_instances_ran_without_requests() -> None:

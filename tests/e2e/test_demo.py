@@ -204,7 +204,7 @@ def test_reports_bucket_is_encrypted_versioned_private_and_expires_old_versions(
 
 def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun) -> None:
     document = report_run.document
-    assert (document["schema_version"], document["status"]) == (3, "complete")
+    assert (document["schema_version"], document["status"]) == (4, "complete")
     assert document["period"] == OCTOBER_2026
     assert (report_run.scenario.start.isoformat(), report_run.scenario.end_exclusive.isoformat()) == (
         "2026-10-01",
@@ -213,9 +213,12 @@ def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun
     assert report_run.result["period"] == OCTOBER_2026
     assert report_run.result["report_keys"] == [
         f"reports/2026-10-01_2026-11-01/{name}"
-        for name in ("report.json", "report.csv", "daily.csv", "report.md", "report.html", "manifest.json")
-    ]
+        for name in (
+            "report.json", "report.csv", "daily.csv", "components.csv", "report.md", "report.html", "manifest.json"
+        )
+    ]  # fmt: skip
     assert sorted(report_run.files) == [
+        "components.csv",
         "daily.csv",
         "manifest.json",
         "report.csv",
@@ -225,7 +228,9 @@ def test_report_lands_in_the_bucket_for_the_previous_month(report_run: ReportRun
     ]
     manifest = json.loads(report_run.files["manifest.json"].read_text(encoding="utf-8"))
     assert manifest["status"] == "complete"
-    assert sorted(manifest["files"]) == ["daily.csv", "report.csv", "report.html", "report.json", "report.md"]
+    assert sorted(manifest["files"]) == [
+        "components.csv", "daily.csv", "report.csv", "report.html", "report.json", "report.md"
+    ]  # fmt: skip
     page = report_run.files["report.html"].read_text(encoding="utf-8")
     assert all(f'id="{chart}"' in page for chart in ("chart-cost", "chart-savings", "chart-idle"))
     assert document["errors"] == []
@@ -465,7 +470,7 @@ def test_the_cur_path_reproduces_the_cost_explorer_report_to_the_cent(
         function, deployment.url, PERIOD, cur_dir=tmp_path / "cur", out_dir=tmp_path / "org",
         log_path=tmp_path / "reporter-cur.log",
     )  # fmt: skip
-    assert (document["schema_version"], document["cost_source"], document["status"]) == (3, "cur", "complete")
+    assert (document["schema_version"], document["cost_source"], document["status"]) == (4, "cur", "complete")
     assert report.cur_disagreements(report_run.document, document) == []
     assert {e["account_id"] for e in document["endpoints"]} == {DEFAULT_ACCOUNT}
     assert [e["invocations"] for e in document["endpoints"]] == [

@@ -199,5 +199,7 @@ def test_components_are_listed_with_their_tags_by_the_tagging_api(deploy: Deploy
         (outputs["Arn"], {"infersave:project": "p", "infersave:model-id": "Qwen/Qwen3-8B"})
     ]
     assert outputs["Arn"].endswith(":inference-component/e-chat")
-    endpoints_only = tagging.get_resources(ResourceTypeFilters=["sagemaker:endpoint"])["ResourceTagMappingList"]
+    endpoints_only = tagging.get_resources(ResourceTypeFilters=["sagemaker:endpoint"])[
+        "ResourceTagMappingList"
+    ]
     assert all(":inference-component/" not in r["ResourceARN"] for r in endpoints_only)

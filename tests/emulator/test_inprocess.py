@@ -29,13 +29,13 @@ def test_report_benchmark_runs_small() -> None:
 
     figures = measure(3)
     assert figures["n"] == 3
-    # S3: the calibration listing, one put per report file (five) and the manifest; CloudWatch: invocations (2)
-    # and cold starts (1 ListMetrics); STS: the e-mail link role's session; Cost Explorer: usage, non-usage and
-    # tag activation.
+    # S3: the calibration listing, one put per report file (six) and the manifest; CloudWatch: invocations (2),
+    # the capacity series (2 ListMetrics, 1 GetMetricData) and cold starts (1 ListMetrics);
+    # STS: the e-mail link role's session; Cost Explorer: usage, non-usage and tag activation.
     assert dict(figures["calls"]) == {
-        "s3": 7,
+        "s3": 8,
         "cost-explorer": 3,
-        "cloudwatch": 3,
+        "cloudwatch": 6,
         "resource-groups-tagging-api": 1,
         "pricing": 1,
         "sts": 1,

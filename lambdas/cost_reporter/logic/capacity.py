@@ -71,7 +71,10 @@ def reconciled_day(
 ) -> dict[datetime, Decimal]:
     """Instances in each UTC hour of ``day``: the recording reconciled with the day's bill (module docstring)."""
     hours = day_hours(day)
-    recorded = {h: instances[h].average for h in hours if h in instances and instances[h].samples > 0}
+    # A negative count is no count a recorder writes: held at 0 rather than subtracted from the day.
+    recorded = {
+        h: max(instances[h].average, Decimal(0)) for h in hours if h in instances and instances[h].samples > 0
+    }
     unrecorded = [h for h in hours if h not in recorded]
     total = sum(recorded.values(), Decimal(0))
     if unrecorded and total <= billed:
