@@ -25,6 +25,7 @@ from cost_helpers import (
     full_tags,
     put_invocations,
     queue_cost_results,
+    sample_report,
 )
 
 from lambdas.cost_reporter.dal.clients import Clients
@@ -338,3 +339,12 @@ def test_the_report_reads_the_recording_and_splits_the_shared_endpoint(
     assert '<table class="components">' in page and "<code>shared</code> per inference component" in page
     _, mail = render.sns_summary(report, "s3://bucket/report.html")
     assert "Per component (USD): shared: shared 124.64, shared-small 25.96, (unallocated) 36.36" in mail
+
+
+def test_the_assumptions_keep_the_upper_bound_for_the_spread_and_say_member_accounts_stay_on_it() -> None:
+    report = sample_report()
+    items = " ".join(render.assumptions(report))
+    assert "an upper bound" in items and "at least 90 %" in items
+    assert "member accounts" not in items and "Shared endpoints" not in items
+    cur = " ".join(render.assumptions(dataclasses.replace(report, cost_source="cur")))
+    assert "Endpoints billed in member accounts: their capacity series are written in those accounts" in cur
