@@ -14,9 +14,11 @@ month, for N endpoints in S endpoint stacks with per-endpoint metrics for the to
   and storage, over up to 31 days; AWS does not document the page size, ``GROUPS_PER_PAGE`` is a conservative
   guess), the non-usage query and one tag-activation call; 32 reports a month (daily + monthly), each counted
   as a whole month of days (an upper bound: a month-to-date report covers the days so far);
-- GetMetricData: one Invocations metric per endpoint per report;
+- GetMetricData: three metrics per endpoint per report (``Invocations`` Sum; the capacity recorder's
+  ``InstanceCount`` Average and SampleCount), for endpoints served by instances (a shared endpoint adds
+  ``AcceleratorDevicesAllocated`` and ``Invocations`` per component);
 - Lambda: the reporter (512 MB, ``REPORT_SECONDS``) per report, the breach switch's hourly re-check (256 MB,
-  1 s, 720 a month); S3: 5 objects per report, kept about 13 months (400 days of non-current versions);
+  1 s, 720 a month); S3: 6 objects per report, kept about 13 months (400 days of non-current versions);
   CloudWatch Logs: about 1 KB per endpoint per report; Budgets (no actions), Cost Anomaly Detection and the
   SNS e-mails (under the 1,000 free a month) cost nothing.
 
@@ -43,6 +45,10 @@ REPORT_HOURS = {"month_to_date": Decimal(31), "previous_month": Decimal(1)}
 REPORTS_PER_MONTH = 32
 METRICS_PER_ENDPOINT = 6
 TOTAL_METRICS = 12
+#: GetMetricData metrics the reporter reads per instance-served endpoint: Invocations, InstanceCount x 2 stats.
+METRICS_READ_PER_ENDPOINT = 3
+#: Files a report writes (report.json, .csv, .md, .html, daily.csv, components.csv).
+REPORT_OBJECTS = 6
 ALARM_METRICS_PER_ENDPOINT = 4
 FUNCTION_ALARM_METRICS = 4  # reporter + breach switch: errors and on-failure queue each
 SHARED_KEYS = 3  # compile artifacts, alerts topic, reports bucket
@@ -119,7 +125,7 @@ def monthly_overhead(
         "CloudWatch dashboard": prices["dashboard_month"],
         "KMS keys": Decimal(stacks + SHARED_KEYS) * prices["kms_key_month"],
         "Cost Explorer requests": Decimal(REPORTS_PER_MONTH * pages) * prices["cost_explorer_request"],
-        "GetMetricData": Decimal(REPORTS_PER_MONTH * endpoints)
+        "GetMetricData": Decimal(REPORTS_PER_MONTH * endpoints * METRICS_READ_PER_ENDPOINT)
         / 1000
         * prices["get_metric_data_per_1000_metrics"],
         "Lambda": gb_seconds * prices["lambda_arm_gb_second"]
@@ -127,7 +133,7 @@ def monthly_overhead(
         "S3": Decimal(REPORTS_PER_MONTH * report_bytes * RETAINED_MONTHS)
         / GB
         * prices["s3_standard_gb_month"]
-        + Decimal(REPORTS_PER_MONTH * 5) / 1000 * prices["s3_put_per_1000"],
+        + Decimal(REPORTS_PER_MONTH * REPORT_OBJECTS) / 1000 * prices["s3_put_per_1000"],
         "CloudWatch Logs": Decimal(REPORTS_PER_MONTH * LOG_BYTES_PER_ENDPOINT * endpoints)
         / GB
         * prices["logs_ingestion_per_gb"],

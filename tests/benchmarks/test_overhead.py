@@ -24,11 +24,11 @@ def test_ten_endpoints_in_one_stack_by_hand() -> None:
     # Cost Explorer: 32 reports x (7 usage pages for 10 x 2 x 31 = 620 daily groups + non-usage + activation)
     # x 0.01.
     assert items["Cost Explorer requests"] == D("2.88")
-    # GetMetricData: 32 x 10 metrics / 1,000 x 0.01.
-    assert items["GetMetricData"] == D("0.0032")
+    # GetMetricData: 32 x 10 endpoints x 3 metrics (Invocations; InstanceCount Average, SampleCount) / 1,000 x 0.01.
+    assert items["GetMetricData"] == D("0.0096")
     assert overhead.endpoints_usd == D("7227.00")
     total = overhead.total_usd
-    assert D("15.22") < total < D("15.24")
+    assert D("15.23") < total < D("15.25")
     assert round(overhead.percent, 3) == round(100 * total / D("7227.00"), 3)
 
 
