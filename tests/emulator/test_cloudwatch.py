@@ -124,3 +124,48 @@ def test_get_metric_data_refuses_more_than_500_queries_as_on_aws(aws: None) -> N
         client.get_metric_data(MetricDataQueries=queries(501), StartTime=start, EndTime=end)
     answer = client.get_metric_data(MetricDataQueries=queries(500), StartTime=start, EndTime=end)
     assert len(answer["MetricDataResults"]) == 500
+
+
+def test_get_metric_data_keeps_namespaces_apart_and_buckets_each_period(aws: None) -> None:
+    # CloudWatch user guide, Namespaces: "Metrics in different namespaces are isolated from each other"; moto
+    # matched a query with dimensions in any namespace (here the custom series would have added 100 to the Sum).
+    client = boto3.client("cloudwatch", region_name="us-east-1")
+    start = datetime(2026, 10, 1, tzinfo=UTC)
+    dims = [{"Name": "EndpointName", "Value": "e"}]
+    for namespace, value, minutes in (("AWS/SageMaker", 2.0, (0, 5, 65)), ("custom/other", 100.0, (0,))):
+        client.put_metric_data(
+            Namespace=namespace,
+            MetricData=[
+                {
+                    "MetricName": "Invocations",
+                    "Dimensions": dims,
+                    "Value": value,
+                    "Timestamp": start.replace(minute=m % 60, hour=m // 60),
+                }
+                for m in minutes
+            ],
+        )
+
+    def stat(name: str) -> dict[str, Any]:
+        return {
+            "Id": name.lower(),
+            "MetricStat": {
+                "Metric": {"Namespace": "AWS/SageMaker", "MetricName": "Invocations", "Dimensions": dims},
+                "Period": 3600,
+                "Stat": name,
+            },
+        }
+
+    answer = client.get_metric_data(
+        MetricDataQueries=[stat("Sum"), stat("SampleCount"), stat("Average")],
+        StartTime=start,
+        EndTime=datetime(2026, 10, 2, tzinfo=UTC),
+        ScanBy="TimestampAscending",  # AWS's default is descending
+    )
+    results = {r["Id"]: (r["Timestamps"], r["Values"]) for r in answer["MetricDataResults"]}
+    hours = [start, start.replace(hour=1)]
+    assert results == {
+        "sum": (hours, [4.0, 2.0]),
+        "samplecount": (hours, [2.0, 1.0]),
+        "average": (hours, [2.0, 2.0]),
+    }
