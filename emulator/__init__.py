@@ -64,7 +64,8 @@ the ``aws:SecureTransport`` deny of TLS-only buckets), so conditional denies are
 applied values, and RequestServiceQuotaIncrease, approved at once, which is how an account's quotas are set
 locally (:mod:`emulator.servicequotas`). Athena GetQueryResults pages the queued rows by ``MaxResults`` (at most
 1,000) with a ``NextToken``, where moto returned them whole (:mod:`emulator.athena`). CloudWatch GetMetricData
-refuses more than 500 queries per call with ``ValidationError`` (:mod:`emulator.cloudwatch`).
+refuses more than 500 queries per call with ``ValidationError`` and matches a query's namespace as well as its
+name and dimensions (moto ignored the namespace of a query with dimensions) (:mod:`emulator.cloudwatch`).
 ``CreateProcessingJob`` is validated against the constraints of SageMaker's API model
 (required members, enums such as the processing instance types, lengths, ranges, patterns) and
 ``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker`).
