@@ -63,7 +63,9 @@ the ``aws:SecureTransport`` deny of TLS-only buckets), so conditional denies are
 applied values, and RequestServiceQuotaIncrease, approved at once, which is how an account's quotas are set
 locally (:mod:`emulator.servicequotas`). Athena GetQueryResults pages the queued rows by ``MaxResults`` (at most
 1,000) with a ``NextToken``, where moto returned them whole (:mod:`emulator.athena`). CloudWatch GetMetricData
-refuses more than 500 queries per call with ``ValidationError`` (:mod:`emulator.cloudwatch`).
+refuses more than 500 queries per call with ``ValidationError`` and answers each query from its own metric's data
+points, namespace included (moto matched dimensions and name in any namespace, and scanned every stored point
+for each period of each query) (:mod:`emulator.cloudwatch`).
 ``CreateProcessingJob`` is validated against the constraints of SageMaker's API model
 (required members, enums such as the processing instance types, lengths, ranges, patterns) and
 ``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker`).

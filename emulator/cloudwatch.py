@@ -13,6 +13,13 @@ API behaviour added (:func:`install`): GetMetricData refuses more than 500 ``Met
 MetricDataQuery structures", GetMetricData API reference, ``MetricDataQueries``). The 100,800 data points per
 call are not enforced: AWS pages them with ``NextToken`` (``MaxDatapoints``, default 100,800, "the maximum
 number of data points the request should return before paginating"), which moto does not.
+
+A query reads only its own metric: a metric is its namespace, name and dimensions (CloudWatch API reference,
+``Metric``: "Represents a specific metric": ``Namespace``, ``MetricName``, ``Dimensions``), and moto, given
+dimensions, matched them and the name in any namespace. Each ``MetricStat`` query is answered by moto's own code
+on the data points of its metric alone (same statistics, same periods), instead of moto scanning every stored
+point of every metric for each period of each query, which made a month at 5-minute periods take tens of
+seconds once the demo replays per-component and capacity series. Calls with math expressions keep moto's path.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from moto.cloudwatch.models import (
     Dimension,
     Metric,
     MetricDataQuery,
+    MetricDatumBase,
     MetricStat,
     cloudwatch_backends,
 )
@@ -39,19 +47,54 @@ MAX_METRIC_DATA_QUERIES = 500
 _original_get_metric_data = CloudWatchBackend.get_metric_data
 
 
+class _OneMetric:
+    """The backend as one ``MetricStat`` query sees it: only the data points of its metric."""
+
+    def __init__(self, backend: CloudWatchBackend, data: list[MetricDatumBase]) -> None:
+        self._backend = backend
+        self._data = data
+
+    def get_all_metrics(self) -> list[MetricDatumBase]:
+        return self._data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._backend, name)
+
+
+def _of_metric(backend: CloudWatchBackend, metric: Mapping[str, Any]) -> list[MetricDatumBase]:
+    """The stored data points of ``metric`` (namespace and name; its dimensions exactly when it names any, as
+    moto compares them)."""
+    namespace, name = metric.get("Namespace"), metric.get("MetricName")
+    wanted = sorted(Dimension(d["Name"], d["Value"]) for d in metric.get("Dimensions", []))
+    return [
+        datum
+        for datum in backend.get_all_metrics()
+        if datum.namespace == namespace
+        and datum.name == name
+        and (not wanted or sorted(datum.dimensions) == wanted)
+    ]
+
+
 def _get_metric_data(
     self: CloudWatchBackend, queries: list[dict[str, Any]], *args: Any, **kwargs: Any
 ) -> Any:
-    """GetMetricData with AWS's limit of 500 queries per call, then moto's own answer."""
+    """GetMetricData with AWS's limit of 500 queries per call, then moto's own answer, query by query on the
+    data points of each query's metric."""
     if len(queries) > MAX_METRIC_DATA_QUERIES:
         raise ValidationError(
             f"The collection MetricDataQueries must not have a size greater than {MAX_METRIC_DATA_QUERIES}."
         )
-    return _original_get_metric_data(self, queries, *args, **kwargs)
+    if any("MetricStat" not in query for query in queries):
+        return _original_get_metric_data(self, queries, *args, **kwargs)
+    results: list[Any] = []
+    for query in queries:
+        narrowed = _OneMetric(self, _of_metric(self, query["MetricStat"]["Metric"]))
+        results += _original_get_metric_data(narrowed, [query], *args, **kwargs)  # type: ignore[arg-type]
+    return results
 
 
 def install() -> None:
-    """Enforce GetMetricData's 500-query limit."""
+    """Enforce GetMetricData's 500-query limit; answer each query from its own metric's data points."""
     CloudWatchBackend.get_metric_data = _get_metric_data  # type: ignore[method-assign]
 
 

@@ -124,3 +124,55 @@ def test_get_metric_data_refuses_more_than_500_queries_as_on_aws(aws: None) -> N
         client.get_metric_data(MetricDataQueries=queries(501), StartTime=start, EndTime=end)
     answer = client.get_metric_data(MetricDataQueries=queries(500), StartTime=start, EndTime=end)
     assert len(answer["MetricDataResults"]) == 500
+
+
+def test_a_query_reads_only_its_own_metric_namespace_included(aws: None) -> None:
+    # A metric is its namespace, name and dimensions (CloudWatch API reference, Metric); moto, given dimensions,
+    # also summed a same-named metric of another namespace.
+    client = boto3.client("cloudwatch", region_name="us-east-1")
+    stamp = datetime(2026, 10, 1, 0, 5, tzinfo=UTC)
+    dimensions = [{"Name": "InferenceComponentName", "Value": "c"}]
+    for namespace, value in (("AWS/SageMaker", 1.0), ("infersave/Capacity", 100.0), ("AWS/SageMaker", 2.0)):
+        client.put_metric_data(
+            Namespace=namespace,
+            MetricData=[
+                {"MetricName": "Invocations", "Dimensions": dimensions, "Timestamp": stamp, "Value": value}
+            ],
+        )
+    client.put_metric_data(
+        Namespace="AWS/SageMaker",
+        MetricData=[
+            {
+                "MetricName": "Invocations",
+                "Dimensions": [{"Name": "InferenceComponentName", "Value": "other"}],
+                "Timestamp": stamp,
+                "Value": 1000.0,
+            }
+        ],
+    )
+
+    def query(namespace: str, stat: str, period: int) -> dict[str, Any]:
+        return {
+            "Id": f"q{len(namespace)}{stat}{period}".lower(),
+            "MetricStat": {
+                "Metric": {"Namespace": namespace, "MetricName": "Invocations", "Dimensions": dimensions},
+                "Period": period,
+                "Stat": stat,
+            },
+        }
+
+    answer = client.get_metric_data(
+        MetricDataQueries=[
+            query("AWS/SageMaker", "Sum", 300),
+            query("AWS/SageMaker", "SampleCount", 3600),
+            query("infersave/Capacity", "Maximum", 300),
+        ],
+        StartTime=datetime(2026, 10, 1, tzinfo=UTC),
+        EndTime=datetime(2026, 10, 1, 1, tzinfo=UTC),
+    )
+    results = [(r["Timestamps"], r["Values"]) for r in answer["MetricDataResults"]]
+    assert results == [
+        ([stamp], [3.0]),
+        ([datetime(2026, 10, 1, tzinfo=UTC)], [2.0]),
+        ([stamp], [100.0]),
+    ]
