@@ -38,7 +38,7 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from demo.billing import cost_and_usage_pages
-from demo.scenario import ComponentScenario, EndpointScenario, Scenario
+from demo.scenario import ComponentHour, ComponentScenario, EndpointScenario, HourSample, Scenario
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
@@ -64,6 +64,39 @@ class ReplayStats:
     cost_pages: int
 
 
+def _served(
+    dimensions: list[DimensionTypeDef], hour: HourSample | ComponentHour
+) -> Iterator[MetricDatumTypeDef]:
+    """An hour's ``Invocations`` (Sum = requests, SampleCount 60 one-minute points) and, when it served any,
+    ``ModelLatency`` (microseconds, one sample per request)."""
+    yield {
+        "MetricName": "Invocations",
+        "Dimensions": dimensions,
+        "Timestamp": hour.start,
+        "StatisticValues": {
+            "SampleCount": 60,
+            "Sum": hour.invocations,
+            "Minimum": hour.min_invocations_per_minute,
+            "Maximum": hour.max_invocations_per_minute,
+        },
+        "Unit": "None",
+    }
+    if hour.invocations:
+        latency_us = hour.latency_s * MICROSECONDS
+        yield {
+            "MetricName": "ModelLatency",
+            "Dimensions": dimensions,
+            "Timestamp": hour.start,
+            "StatisticValues": {
+                "SampleCount": hour.invocations,
+                "Sum": round(latency_us * hour.invocations),
+                "Minimum": round(latency_us * 0.5),
+                "Maximum": round(latency_us * 2.5),
+            },
+            "Unit": "Microseconds",
+        }
+
+
 def metric_data(endpoint: EndpointScenario) -> Iterator[MetricDatumTypeDef]:
     """The hourly CloudWatch statistics of one endpoint."""
     dimensions: list[DimensionTypeDef] = [
@@ -71,18 +104,7 @@ def metric_data(endpoint: EndpointScenario) -> Iterator[MetricDatumTypeDef]:
         {"Name": "VariantName", "Value": endpoint.variant_name},
     ]
     for hour in endpoint.hours:
-        yield {
-            "MetricName": "Invocations",
-            "Dimensions": dimensions,
-            "Timestamp": hour.start,
-            "StatisticValues": {
-                "SampleCount": 60,
-                "Sum": hour.invocations,
-                "Minimum": hour.min_invocations_per_minute,
-                "Maximum": hour.max_invocations_per_minute,
-            },
-            "Unit": "None",
-        }
+        yield from _served(dimensions, hour)
         yield {
             "MetricName": "InvocationsPerInstance",
             "Dimensions": dimensions,
@@ -95,20 +117,6 @@ def metric_data(endpoint: EndpointScenario) -> Iterator[MetricDatumTypeDef]:
             },
             "Unit": "None",
         }
-        if hour.invocations:
-            latency_us = hour.latency_s * MICROSECONDS
-            yield {
-                "MetricName": "ModelLatency",
-                "Dimensions": dimensions,
-                "Timestamp": hour.start,
-                "StatisticValues": {
-                    "SampleCount": hour.invocations,
-                    "Sum": round(latency_us * hour.invocations),
-                    "Minimum": round(latency_us * 0.5),
-                    "Maximum": round(latency_us * 2.5),
-                },
-                "Unit": "Microseconds",
-            }
 
 
 def component_data(component: ComponentScenario) -> Iterator[MetricDatumTypeDef]:
@@ -118,32 +126,7 @@ def component_data(component: ComponentScenario) -> Iterator[MetricDatumTypeDef]
         {"Name": "InferenceComponentName", "Value": component.component_name}
     ]
     for hour in component.hours:
-        yield {
-            "MetricName": "Invocations",
-            "Dimensions": dimensions,
-            "Timestamp": hour.start,
-            "StatisticValues": {
-                "SampleCount": 60,
-                "Sum": hour.invocations,
-                "Minimum": hour.min_invocations_per_minute,
-                "Maximum": hour.max_invocations_per_minute,
-            },
-            "Unit": "None",
-        }
-        if hour.invocations:
-            latency_us = hour.latency_s * MICROSECONDS
-            yield {
-                "MetricName": "ModelLatency",
-                "Dimensions": dimensions,
-                "Timestamp": hour.start,
-                "StatisticValues": {
-                    "SampleCount": hour.invocations,
-                    "Sum": round(latency_us * hour.invocations),
-                    "Minimum": round(latency_us * 0.5),
-                    "Maximum": round(latency_us * 2.5),
-                },
-                "Unit": "Microseconds",
-            }
+        yield from _served(dimensions, hour)
     for minute, refused in component.refused_by_minute:
         yield {
             "MetricName": "NoCapacityInvocationFailures",

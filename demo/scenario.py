@@ -218,15 +218,7 @@ def scaling_settings(endpoint: Endpoint) -> ScalingSettings:
     counts, scaling = endpoint.instances, endpoint.autoscaling
     # Scale to zero is applied after the tracking (demo.simulator.scale_to_zero), on a floor of one instance.
     floor = 1 if endpoint.scales_to_zero else 0
-    actions: tuple[ScheduledAction, ...] = ()
-    if endpoint.off_hours:
-        off = endpoint.off_hours
-        actions = (
-            ScheduledAction(
-                Cron.parse(off.scale_down_cron), off.time_zone, max(floor, off.min_capacity), counts.max
-            ),
-            ScheduledAction(Cron.parse(off.scale_up_cron), off.time_zone, max(floor, counts.min), counts.max),
-        )
+    actions = _off_hours(endpoint, floor, counts.min, counts.max)
     return ScalingSettings(
         initial_capacity=counts.initial,
         min_capacity=max(floor, counts.min),
@@ -235,6 +227,21 @@ def scaling_settings(endpoint: Endpoint) -> ScalingSettings:
         scale_out_cooldown_s=scaling.scale_out_cooldown_seconds,
         scale_in_cooldown_s=scaling.scale_in_cooldown_seconds,
         scheduled_actions=actions,
+    )
+
+
+def _off_hours(endpoint: Endpoint, floor: int, low: int, high: int) -> tuple[ScheduledAction, ...]:
+    """The off-hours scheduled actions of a scalable target with min ``low`` and max ``high`` (none without
+    ``off_hours``): ``off_hours.min_capacity`` at the scale-down cron (at most ``low``: the config checks it for
+    instances, the stack caps it for copies), ``low`` at the scale-up cron, neither below ``floor``."""
+    off = endpoint.off_hours
+    if off is None:
+        return ()
+    return (
+        ScheduledAction(
+            Cron.parse(off.scale_down_cron), off.time_zone, max(floor, min(off.min_capacity, low)), high
+        ),
+        ScheduledAction(Cron.parse(off.scale_up_cron), off.time_zone, max(floor, low), high),
     )
 
 
@@ -248,18 +255,7 @@ def component_scaling_settings(
     scaling, settings = endpoint.autoscaling, endpoint.component_settings
     # As for instances: scale to zero is applied after the tracking, on a floor of one copy.
     floor = 1 if endpoint.scales_to_zero else 0
-    actions: tuple[ScheduledAction, ...] = ()
-    if endpoint.off_hours:
-        off = endpoint.off_hours
-        actions = (
-            ScheduledAction(
-                Cron.parse(off.scale_down_cron),
-                off.time_zone,
-                max(floor, min(off.min_capacity, copies.min)),
-                copies.max,
-            ),
-            ScheduledAction(Cron.parse(off.scale_up_cron), off.time_zone, max(floor, copies.min), copies.max),
-        )
+    actions = _off_hours(endpoint, floor, copies.min, copies.max)
     scale_in_s = (
         settings.scale_to_zero.idle_minutes * 60
         if endpoint.scales_to_zero
