@@ -6,7 +6,7 @@ invocation metrics of components (developer guide, "Amazon SageMaker AI metrics 
 for endpoint invocation metrics: "InferenceComponentName: Filters inference component invocation metrics"), AWS's
 own samples read ``Invocations``, ``Invocation5XXErrors`` and ``ModelLatency`` of a component that way
 (aws-samples/sagemaker-genai-hosting-examples ``03-features/observability/endpoint_metrics_helper.py``), and no
-source says the variant series exist on an endpoint that hosts components (/work/briefs/icops-facts.md). Its
+source says the variant series exist on an endpoint that hosts components. Its
 "at max" alarm is on copies, the capacity its autoscaling moves.
 """
 
