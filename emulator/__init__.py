@@ -69,8 +69,10 @@ refuses more than 500 queries per call with ``ValidationError`` (:mod:`emulator.
 ``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker`).
 The SageMaker runtime answers InvokeEndpoint and InvokeEndpointWithResponseStream for InService endpoints in
 the wire format of their container (vLLM's OpenAI-compatible body with ``usage``, TGI's ``details``; streams as
-``PayloadPart`` events), refuses unknown or not-InService endpoints and bodies above 6 MiB, and times every
-answer with a performance model per instance type in virtual time, deterministic under a seed
+``PayloadPart`` events), refuses unknown or not-InService endpoints and bodies above 6 MiB, serves an inference
+component with ``InferenceComponentName`` (its model, one container per copy; AWS's ``ValidationError`` and a
+``NoCapacityInvocationFailures`` datapoint at zero copies; unknown components and another endpoint's refused),
+and times every answer with a performance model per instance type in virtual time, deterministic under a seed
 (:mod:`emulator.sagemaker_runtime`, :mod:`emulator.runtime_model`; modelled, not measured).
 Budgets' ``CalculatedSpend.ActualSpend``, which AWS computes from the bill and moto fixes at ``"0"``, is set
 with :func:`emulator.budgets.set_actual_spend` (in-process) so DescribeBudget reports a breach the way AWS

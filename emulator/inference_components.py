@@ -71,6 +71,13 @@ def _find(backend: sm_models.SageMakerModelBackend, name: str) -> dict[str, Any]
     return component
 
 
+def lookup(backend: sm_models.SageMakerModelBackend, name: str) -> dict[str, Any] | None:
+    """The component named ``name`` (any case: names are unique per account and region regardless of case), or
+    None. For readers outside the API (the runtime); the dict is the stored component, not a copy."""
+    store = _store(backend)
+    return store.get(name) or next((c for n, c in store.items() if n.lower() == name.lower()), None)
+
+
 def _variant(
     backend: sm_models.SageMakerModelBackend, endpoint_name: str, variant_name: str | None
 ) -> dict[str, Any]:
