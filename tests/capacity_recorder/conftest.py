@@ -101,16 +101,23 @@ class World:
 
     def samples(self, metric: str, dimensions: dict[str, str], at: datetime) -> list[dict[str, Any]]:
         """The minute's datapoints of one series (SampleCount, Average)."""
-        answer = self.clients.cloudwatch.get_metric_statistics(
-            Namespace=capacity.NAMESPACE,
-            MetricName=metric,
-            Dimensions=[{"Name": k, "Value": v} for k, v in dimensions.items()],
-            StartTime=at,
-            EndTime=at + timedelta(minutes=1),
-            Period=60,
-            Statistics=["SampleCount", "Average"],
-        )
-        return list(answer["Datapoints"])
+        return minute_datapoints(self.clients.cloudwatch, metric, dimensions, at)
+
+
+def minute_datapoints(
+    cloudwatch: Any, metric: str, dimensions: dict[str, str], at: datetime
+) -> list[dict[str, Any]]:
+    """The datapoints (SampleCount, Average) of one capacity series in the minute starting at ``at``."""
+    answer = cloudwatch.get_metric_statistics(
+        Namespace=capacity.NAMESPACE,
+        MetricName=metric,
+        Dimensions=[{"Name": k, "Value": v} for k, v in dimensions.items()],
+        StartTime=at,
+        EndTime=at + timedelta(minutes=1),
+        Period=60,
+        Statistics=["SampleCount", "Average"],
+    )
+    return list(answer["Datapoints"])
 
 
 #: A sample time within CloudWatch's accepted window (moto keeps any).
