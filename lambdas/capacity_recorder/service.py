@@ -67,7 +67,7 @@ class Run:
     def summary(self) -> dict[str, object]:
         """The handler's JSON answer."""
         return {
-            "timestamp": self.at.isoformat(),
+            "sample_time": self.at.isoformat(),
             "endpoints_listed": self.endpoints_listed,
             "endpoints_recorded": self.endpoints_recorded,
             "endpoints_over_cap": len(self.over_cap),
