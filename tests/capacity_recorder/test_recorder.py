@@ -156,7 +156,7 @@ def test_the_handler_stamps_the_scheduled_minute(handler_world: World) -> None:
     answer = handler.lambda_handler(
         {"source": "infersave.capacity-recorder", "scheduled_time": scheduled}, _context()
     )
-    assert answer["timestamp"] == AT.isoformat()
+    assert answer["sample_time"] == AT.isoformat()
     assert answer["samples_written"] == 1
     assert _value(handler_world, "InstanceCount", _endpoint("demo-a")) == (1, 1)
 
