@@ -63,7 +63,10 @@ the ``aws:SecureTransport`` deny of TLS-only buckets), so conditional denies are
 applied values, and RequestServiceQuotaIncrease, approved at once, which is how an account's quotas are set
 locally (:mod:`emulator.servicequotas`). Athena GetQueryResults pages the queued rows by ``MaxResults`` (at most
 1,000) with a ``NextToken``, where moto returned them whole (:mod:`emulator.athena`). CloudWatch GetMetricData
-refuses more than 500 queries per call with ``ValidationError`` (:mod:`emulator.cloudwatch`).
+refuses more than 500 queries per call with ``ValidationError``, PutMetricData more than 1,000 metrics with
+``InvalidParameterValue`` (:mod:`emulator.cloudwatch`). Under managed instance scaling an inference-component
+endpoint's ``CurrentInstanceCount`` follows its placed copies, down to ``MinInstanceCount`` (0: scaled to zero),
+where moto kept ``InitialInstanceCount`` (:mod:`emulator.inference_components`).
 ``CreateProcessingJob`` is validated against the constraints of SageMaker's API model
 (required members, enums such as the processing instance types, lengths, ranges, patterns) and
 ``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker`).

@@ -12,7 +12,10 @@ API behaviour added (:func:`install`): GetMetricData refuses more than 500 ``Met
 ``ValidationError``, where moto answered any number ("A single GetMetricData call can include as many as 500
 MetricDataQuery structures", GetMetricData API reference, ``MetricDataQueries``). The 100,800 data points per
 call are not enforced: AWS pages them with ``NextToken`` (``MaxDatapoints``, default 100,800, "the maximum
-number of data points the request should return before paginating"), which moto does not.
+number of data points the request should return before paginating"), which moto does not. PutMetricData refuses
+more than 1,000 ``MetricData`` items with ``InvalidParameterValue`` ("Each request is also limited to no more than
+1000 different metrics", PutMetricData API reference; the message in the form AWS words collection limits, as
+reported in aws/aws-sdk-java-v2#3080), where moto took any number. The 1 MB request limit is not enforced.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from moto.cloudwatch.exceptions import ValidationError
+from moto.cloudwatch.exceptions import InvalidParameterValue, ValidationError
 from moto.cloudwatch.models import (
     CloudWatchBackend,
     Dimension,
@@ -35,6 +38,8 @@ from emulator.cfn_model import CfnResource, Properties, optional_int
 
 #: GetMetricData's limit on ``MetricDataQueries`` per call (API reference).
 MAX_METRIC_DATA_QUERIES = 500
+#: PutMetricData's limit on ``MetricData`` items per call (API reference).
+MAX_PUT_METRIC_DATA = 1000
 
 _original_get_metric_data = CloudWatchBackend.get_metric_data
 
@@ -50,9 +55,22 @@ def _get_metric_data(
     return _original_get_metric_data(self, queries, *args, **kwargs)
 
 
+_original_put_metric_data = CloudWatchBackend.put_metric_data
+
+
+def _put_metric_data(self: CloudWatchBackend, namespace: str, metric_data: list[dict[str, Any]]) -> None:
+    """PutMetricData with AWS's limit of 1,000 metrics per call, then moto's own handling."""
+    if len(metric_data) > MAX_PUT_METRIC_DATA:
+        raise InvalidParameterValue(
+            f"The collection MetricData must not have a size greater than {MAX_PUT_METRIC_DATA}."
+        )
+    _original_put_metric_data(self, namespace, metric_data)
+
+
 def install() -> None:
-    """Enforce GetMetricData's 500-query limit."""
+    """Enforce GetMetricData's 500-query and PutMetricData's 1,000-metric limits."""
     CloudWatchBackend.get_metric_data = _get_metric_data  # type: ignore[method-assign]
+    CloudWatchBackend.put_metric_data = _put_metric_data  # type: ignore[method-assign]
 
 
 def _backend(account_id: str, region_name: str) -> CloudWatchBackend:

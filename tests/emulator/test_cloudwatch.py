@@ -124,3 +124,16 @@ def test_get_metric_data_refuses_more_than_500_queries_as_on_aws(aws: None) -> N
         client.get_metric_data(MetricDataQueries=queries(501), StartTime=start, EndTime=end)
     answer = client.get_metric_data(MetricDataQueries=queries(500), StartTime=start, EndTime=end)
     assert len(answer["MetricDataResults"]) == 500
+
+
+def test_put_metric_data_takes_at_most_1000_metrics(aws: None) -> None:
+    """PutMetricData API reference: "Each request is also limited to no more than 1000 different metrics"."""
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    data: list[Any] = [{"MetricName": f"m{i}", "Value": 1.0, "Unit": "Count"} for i in range(1001)]
+    with pytest.raises(ClientError) as refused:
+        cloudwatch.put_metric_data(Namespace="infersave/Capacity", MetricData=data)
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterValue"
+    assert "must not have a size greater than 1000" in str(refused.value)
+    cloudwatch.put_metric_data(Namespace="infersave/Capacity", MetricData=data[:1000])
+    listed = cloudwatch.list_metrics(Namespace="infersave/Capacity")["Metrics"]
+    assert len({m["MetricName"] for m in listed}) >= 500  # ListMetrics pages at 500
