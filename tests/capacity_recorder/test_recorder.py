@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from demo.lambda_runner import LambdaContext
+from emulator.lambda_child import LambdaContext
 from lambdas.capacity_recorder import handler
 from lambdas.capacity_recorder.publish import put_samples
 from lambdas.capacity_recorder.series import VariantSample, metric_data
