@@ -8,7 +8,7 @@ Phases, each timed (the table is printed at the end, also after a failure):
    (``-c local=true``) with the CLI from node_modules, dummy credentials and ``AWS_ENDPOINT_URL``;
 3. replay: build the scenario of the previous calendar month (:mod:`demo.scenario`), put its CloudWatch
    metrics and queue its Cost Explorer answer (:mod:`demo.replay`);
-4. report: run the deployed reporter's handler in a child process (:mod:`demo.lambda_runner`) under the
+4. report: run the deployed reporter's handler in a child process (through ``emulator/lambda_child.py``) under the
    deployed function's environment with the monthly schedule's event, download the report from the
    emulated S3 bucket to ``./out/``, print the savings table, the budget state and where to look
    (:mod:`demo.report`);

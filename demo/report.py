@@ -1,7 +1,7 @@
 """The report run, as the monthly schedule would run it, and what the demo shows of its result.
 
 moto cannot run Lambda functions without Docker, so the deployed function's handler
-(``lambdas.cost_reporter.handler.lambda_handler``) runs in a child process (:mod:`demo.lambda_runner`) with
+(``lambdas.cost_reporter.handler.lambda_handler``) runs in a child process (the emulator's ``lambda_child.py``) with
 the scheduled event ``{"period": "previous_month"}``, a stand-in Lambda context and the environment of the
 *deployed* function (read with ``lambda:GetFunctionConfiguration``) plus what the Lambda runtime sets,
 dummy credentials and ``AWS_ENDPOINT_URL`` pointing at the emulator (:func:`lambda_environment`). The report
@@ -15,13 +15,12 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from demo.lambda_runner import LambdaContext
 from demo.local_aws import DUMMY_CREDENTIALS, ROOT, run_command
 from demo.scenario import MINUTES_PER_HOUR, EndpointScenario, Scenario
 from lambdas.common.catalog import load_catalog
@@ -38,6 +37,8 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 SCHEDULED_EVENT = {"period": "previous_month"}
+#: The emulator's one-invocation runner (stdlib only until it imports the handler).
+LAMBDA_CHILD = ROOT / "emulator" / "lambda_child.py"
 REPORT_FILES = ("report.json", "report.csv", "daily.csv", "report.md", "report.html")
 
 
@@ -52,18 +53,18 @@ class DeployedFunction:
     memory_mb: int
     timeout_s: int
 
-    def context(self) -> LambdaContext:
-        """A context object like the one Lambda would pass this function."""
-        return LambdaContext(
-            function_name=self.name,
-            function_version="$LATEST",
-            invoked_function_arn=self.arn,
-            memory_limit_in_mb=self.memory_mb,
-            aws_request_id=str(uuid.uuid4()),
-            log_group_name=f"/aws/lambda/{self.name}",
-            log_stream_name="local-demo",
-            timeout_ms=self.timeout_s * 1000,
-        )
+    def context(self) -> dict[str, Any]:
+        """The fields of the context object Lambda would pass this function (``lambda_child.LambdaContext``)."""
+        return {
+            "function_name": self.name,
+            "function_version": "$LATEST",
+            "invoked_function_arn": self.arn,
+            "memory_limit_in_mb": self.memory_mb,
+            "aws_request_id": str(uuid.uuid4()),
+            "log_group_name": f"/aws/lambda/{self.name}",
+            "log_stream_name": "local-demo",
+            "timeout_ms": self.timeout_s * 1000,
+        }
 
 
 def deployed_function(client: LambdaClient, name: str) -> DeployedFunction:
@@ -97,6 +98,7 @@ def lambda_environment(function: DeployedFunction, endpoint_url: str) -> dict[st
         "AWS_ENDPOINT_URL": endpoint_url,
         "AWS_EC2_METADATA_DISABLED": "true",
         "POWERTOOLS_TRACE_DISABLED": "1",  # no X-Ray daemon here
+        "PYTHONPATH": str(ROOT),  # the function's code: Lambda imports the handler from its task root
     }
 
 
@@ -108,17 +110,18 @@ def invoke(
     *,
     today: date | None = None,
 ) -> dict[str, Any]:
-    """Run the deployed function's handler once in a child process (:mod:`demo.lambda_runner`) under
-    :func:`lambda_environment`; returns its JSON result.
+    """Run the deployed function's handler once in a child process (the emulator's ``lambda_child.py``, the
+    same runner the emulator uses for Lambda invokes) under :func:`lambda_environment`; returns its JSON result.
 
     ``log_path`` receives what the handler prints (Powertools' JSON logs and EMF metrics). ``today`` pins the
     handler's ``utc_today()`` (the end-to-end test's fixed month); the demo leaves it to the clock. Raises
     LocalAwsError with the log's tail if the handler fails or outlives the function's timeout.
     """
     with tempfile.TemporaryDirectory(prefix="infersave-demo-") as tmp:
-        result_path = Path(tmp) / "result.json"
-        args = [sys.executable, "-m", "demo.lambda_runner", function.handler, json.dumps(dict(event)),
-                json.dumps(asdict(function.context())), str(result_path)]  # fmt: skip
+        event_path, result_path = Path(tmp) / "event.json", Path(tmp) / "result.json"
+        event_path.write_text(json.dumps(dict(event)), encoding="utf-8")
+        args = [sys.executable, str(LAMBDA_CHILD), function.handler, str(event_path),
+                json.dumps(function.context()), str(result_path)]  # fmt: skip
         if today is not None:
             args += ["--today", today.isoformat()]
         run_command(args, lambda_environment(function, endpoint_url), log_path, cwd=ROOT,

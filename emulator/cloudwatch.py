@@ -12,7 +12,10 @@ API behaviour added (:func:`install`): GetMetricData refuses more than 500 ``Met
 ``ValidationError``, where moto answered any number ("A single GetMetricData call can include as many as 500
 MetricDataQuery structures", GetMetricData API reference, ``MetricDataQueries``). The 100,800 data points per
 call are not enforced: AWS pages them with ``NextToken`` (``MaxDatapoints``, default 100,800, "the maximum
-number of data points the request should return before paginating"), which moto does not.
+number of data points the request should return before paginating"), which moto does not. PutMetricData refuses
+more than 1,000 ``MetricData`` items with ``InvalidParameterValue`` ("Each request is also limited to no more than
+1000 different metrics", PutMetricData API reference; the message in the form AWS words collection limits, as
+reported in aws/aws-sdk-java-v2#3080), where moto took any number. The 1 MB request limit is not enforced.
 
 A query reads only its own metric: a metric is its namespace, name and dimensions (CloudWatch API reference,
 ``Metric``: "Represents a specific metric": ``Namespace``, ``MetricName``, ``Dimensions``), and moto, given
@@ -27,7 +30,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from moto.cloudwatch.exceptions import ValidationError
+from moto.cloudwatch.exceptions import InvalidParameterValue, ValidationError
 from moto.cloudwatch.models import (
     CloudWatchBackend,
     Dimension,
@@ -43,6 +46,8 @@ from emulator.cfn_model import CfnResource, Properties, optional_int
 
 #: GetMetricData's limit on ``MetricDataQueries`` per call (API reference).
 MAX_METRIC_DATA_QUERIES = 500
+#: PutMetricData's limit on ``MetricData`` items per call (API reference).
+MAX_PUT_METRIC_DATA = 1000
 
 _original_get_metric_data = CloudWatchBackend.get_metric_data
 
@@ -93,9 +98,23 @@ def _get_metric_data(
     return results
 
 
+_original_put_metric_data = CloudWatchBackend.put_metric_data
+
+
+def _put_metric_data(self: CloudWatchBackend, namespace: str, metric_data: list[dict[str, Any]]) -> None:
+    """PutMetricData with AWS's limit of 1,000 metrics per call, then moto's own handling."""
+    if len(metric_data) > MAX_PUT_METRIC_DATA:
+        raise InvalidParameterValue(
+            f"The collection MetricData must not have a size greater than {MAX_PUT_METRIC_DATA}."
+        )
+    _original_put_metric_data(self, namespace, metric_data)
+
+
 def install() -> None:
-    """Enforce GetMetricData's 500-query limit; answer each query from its own metric's data points."""
+    """Enforce GetMetricData's 500-query and PutMetricData's 1,000-metric limits; answer each GetMetricData query
+    from its own metric's data points."""
     CloudWatchBackend.get_metric_data = _get_metric_data  # type: ignore[method-assign]
+    CloudWatchBackend.put_metric_data = _put_metric_data  # type: ignore[method-assign]
 
 
 def _backend(account_id: str, region_name: str) -> CloudWatchBackend:

@@ -209,23 +209,9 @@ class CostReporter(Construct):
         existing = self.node.try_find_child("SchedulerRole")
         if isinstance(existing, iam.Role):
             return existing
-        role = iam.Role(
+        role = self.function.scheduler_role(
             self,
             "SchedulerRole",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={"StringEquals": {"aws:SourceAccount": cdk.Stack.of(self).account}},
-            ),
             description="EventBridge Scheduler: invoke the cost reporter, dead-letter undeliverable events",
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["lambda:InvokeFunction"], resources=[self.function.function.function_arn]
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["sqs:SendMessage"], resources=[self.function.failure_queue.queue_arn]
-            )
         )
         return role

@@ -176,3 +176,16 @@ def test_a_query_reads_only_its_own_metric_namespace_included(aws: None) -> None
         ([datetime(2026, 10, 1, tzinfo=UTC)], [2.0]),
         ([stamp], [100.0]),
     ]
+
+
+def test_put_metric_data_takes_at_most_1000_metrics(aws: None) -> None:
+    """PutMetricData API reference: "Each request is also limited to no more than 1000 different metrics"."""
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    data: list[Any] = [{"MetricName": f"m{i}", "Value": 1.0, "Unit": "Count"} for i in range(1001)]
+    with pytest.raises(ClientError) as refused:
+        cloudwatch.put_metric_data(Namespace="infersave/Capacity", MetricData=data)
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterValue"
+    assert "must not have a size greater than 1000" in str(refused.value)
+    cloudwatch.put_metric_data(Namespace="infersave/Capacity", MetricData=data[:1000])
+    listed = cloudwatch.list_metrics(Namespace="infersave/Capacity")["Metrics"]
+    assert len({m["MetricName"] for m in listed}) >= 500  # ListMetrics pages at 500

@@ -99,6 +99,10 @@ def test_an_inference_component_endpoint_adds_its_measured_resources(synth: Synt
     counts, fixed = _per_endpoint(synth.components["inference"], config)
     assert counts == {"shared": endpoint_resources(config.endpoints[0], "inference")}  # 4 + 6 x 2 models
     assert fixed <= FIXED_RESOURCES["inference"]
+    # Its alarms watch each component: 3 x 2 models in the guardrails stack.
+    counts, fixed = _per_endpoint(synth.components["guardrails"], config)
+    assert counts == {"shared": endpoint_resources(config.endpoints[0], "guardrails")} == {"shared": 6}
+    assert fixed <= FIXED_RESOURCES["guardrails"]
 
 
 def test_the_other_stacks_do_not_grow_with_endpoints(synth: Synth) -> None:
