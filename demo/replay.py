@@ -13,7 +13,8 @@
   and ``NoCapacityInvocationFailures``, one data point per minute with refused requests, which the reporter
   reads back as cold starts. The replay has no errors, so no ``Invocation5XXErrors``. The variant-level series
   stay as they were, summed over the components (the reporter of this release reads invocations there).
-- Capacity (namespace ``infersave/Capacity``, the series the capacity recorder writes every 5 minutes):
+- Capacity (namespace ``infersave/Capacity``, the series the capacity recorder writes every 5 minutes, names
+  from :mod:`lambdas.common.capacity`):
   ``InstanceCount`` ``[EndpointName, VariantName]`` for every endpoint, ``CopyCount`` and
   ``AcceleratorDevicesAllocated`` (copies x chips per copy) ``[EndpointName, InferenceComponentName]`` per
   component, sampled from the replay's minutes at minute 0, 5, 10, ... of each hour, zeros included. Each
@@ -39,16 +40,13 @@ from typing import TYPE_CHECKING, Any
 
 from demo.billing import cost_and_usage_pages
 from demo.scenario import ComponentHour, ComponentScenario, EndpointScenario, HourSample, Scenario
+from lambdas.common import capacity
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_cloudwatch.type_defs import DimensionTypeDef, MetricDatumTypeDef
 
 NAMESPACE = "AWS/SageMaker"
-#: The capacity recorder's namespace and period (shared contract "Capacity series": EventBridge rate(5 minutes),
-#: one sample per series per run, Timestamp truncated to the minute, StorageResolution 60, Unit Count).
-CAPACITY_NAMESPACE = "infersave/Capacity"
-SAMPLE_MINUTES = 5
 #: PutMetricData takes at most 1,000 data points per request; fewer keeps each request well under 1 MB.
 DATA_POINTS_PER_REQUEST = 500
 CE_QUEUE_PATH = "/moto-api/static/ce/cost-and-usage-results"
@@ -138,8 +136,9 @@ def component_data(component: ComponentScenario) -> Iterator[MetricDatumTypeDef]
 
 
 def capacity_samples(values: Sequence[int], start: datetime) -> Iterator[tuple[datetime, int]]:
-    """The recorder's samples of a per-minute series starting at ``start``: one every ``SAMPLE_MINUTES``."""
-    for minute in range(0, len(values), SAMPLE_MINUTES):
+    """The recorder's samples of a per-minute series starting at ``start``: one every
+    ``capacity.SAMPLE_INTERVAL_MINUTES``."""
+    for minute in range(0, len(values), capacity.SAMPLE_INTERVAL_MINUTES):
         yield start + timedelta(minutes=minute), values[minute]
 
 
@@ -163,8 +162,8 @@ def _capacity_series(
             "Dimensions": dimensions,
             "Timestamp": hour,
             "StatisticValues": {"SampleCount": count, "Sum": total, "Minimum": low, "Maximum": high},
-            "Unit": "Count",
-            "StorageResolution": 60,
+            "Unit": capacity.UNIT,
+            "StorageResolution": capacity.STORAGE_RESOLUTION_S,
         }
 
 
@@ -172,24 +171,25 @@ def capacity_data(endpoint: EndpointScenario) -> Iterator[MetricDatumTypeDef]:
     """The capacity series of one endpoint: ``InstanceCount`` of its variant and, per inference component,
     ``CopyCount`` and ``AcceleratorDevicesAllocated`` (Inferentia2 chips), from the replay's minutes."""
     start = endpoint.hours[0].start
+    variant = [endpoint.endpoint_name, endpoint.variant_name]
     yield from _capacity_series(
-        "InstanceCount",
-        [
-            {"Name": "EndpointName", "Value": endpoint.endpoint_name},
-            {"Name": "VariantName", "Value": endpoint.variant_name},
-        ],
+        capacity.INSTANCE_COUNT,
+        _dimensions(capacity.ENDPOINT_DIMENSIONS, variant),
         endpoint.instances_by_minute,
         start,
     )
     for component in endpoint.components:
-        dimensions: list[DimensionTypeDef] = [
-            {"Name": "EndpointName", "Value": endpoint.endpoint_name},
-            {"Name": "InferenceComponentName", "Value": component.component_name},
-        ]
+        dimensions = _dimensions(
+            capacity.COMPONENT_DIMENSIONS, [endpoint.endpoint_name, component.component_name]
+        )
         copies = component.copies_by_minute
-        yield from _capacity_series("CopyCount", dimensions, copies, start)
+        yield from _capacity_series(capacity.COPY_COUNT, dimensions, copies, start)
         chips = [count * component.chips_per_copy for count in copies]
-        yield from _capacity_series("AcceleratorDevicesAllocated", dimensions, chips, start)
+        yield from _capacity_series(capacity.ACCELERATOR_DEVICES_ALLOCATED, dimensions, chips, start)
+
+
+def _dimensions(names: Sequence[str], values: Sequence[str]) -> list[DimensionTypeDef]:
+    return [{"Name": name, "Value": value} for name, value in zip(names, values, strict=True)]
 
 
 def _put(cloudwatch: CloudWatchClient, namespace: str, data: Iterable[MetricDatumTypeDef]) -> tuple[int, int]:
@@ -211,7 +211,7 @@ def put_metrics(cloudwatch: CloudWatchClient, scenario: Scenario) -> tuple[int, 
     points = requests = 0
     for endpoint in scenario.endpoints:
         sagemaker = chain(metric_data(endpoint), *(component_data(c) for c in endpoint.components))
-        for namespace, data in ((NAMESPACE, sagemaker), (CAPACITY_NAMESPACE, capacity_data(endpoint))):
+        for namespace, data in ((NAMESPACE, sagemaker), (capacity.NAMESPACE, capacity_data(endpoint))):
             put, calls = _put(cloudwatch, namespace, data)
             points, requests = points + put, requests + calls
     return points, requests
