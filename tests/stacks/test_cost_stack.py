@@ -27,7 +27,7 @@ def test_reporter_function_settings(synth: Synth) -> None:
             "Architectures": ["arm64"],
             "Handler": "lambdas.cost_reporter.handler.lambda_handler",
             "TracingConfig": {"Mode": "Active"},
-            "Timeout": 300,
+            "Timeout": 900,
             "Layers": [{"Ref": Match.string_like_regexp("^PowertoolsLayer")}],
             "Environment": {
                 "Variables": {
