@@ -8,7 +8,15 @@ month, for N endpoints in S endpoint stacks with per-endpoint metrics for the to
   Powertools' cold start); billed by the hour in which each is sent: the daily month-to-date report in up
   to 31 hours, the monthly one in 1 (``--whole-months`` bills every metric a whole month: the upper bound);
 - alarms: per endpoint 5XX, p90 latency, and at-max-capacity (a metric-math alarm reading 2 metrics): 4 alarm
-  metrics; plus errors and on-failure queue alarms of the reporter and the breach switch (2 each);
+  metrics; plus errors and on-failure queue alarms of the reporter, the breach switch and the capacity recorder
+  (2 each);
+- the capacity recorder (``lambdas.capacity_recorder``): ``RECORDER_RUNS_PER_MONTH`` runs (every 5 minutes, 30
+  days); its series are custom metrics sent every hour, so each is billed a whole month: one ``InstanceCount`` per
+  endpoint (one variant each) plus ``--components`` x 2 (``CopyCount``, ``AcceleratorDevicesAllocated``), and its
+  own ``CapacitySamplesWritten``; one PutMetricData request per 1,000 samples per run (USD 0.01 per 1,000
+  requests); Lambda at 256 MB for ``RECORDER_SECONDS_FIXED`` + ``RECORDER_SECONDS_PER_ENDPOINT`` per endpoint (a
+  DescribeEndpoint call each); about ``RECORDER_LOG_BYTES`` of logs a run. Its X-Ray traces stay within the
+  100,000 a month X-Ray does not charge for, and the SageMaker and Tagging API reads cost nothing;
 - one dashboard; KMS keys: one volume key per endpoint stack, plus the artifacts, alerts and reports keys;
 - Cost Explorer: per report the usage query's pages (DAILY: about 2 groups per endpoint per day, instance hours
   and storage, over up to 31 days; AWS does not document the page size, ``GROUPS_PER_PAGE`` is a conservative
@@ -24,7 +32,7 @@ month, for N endpoints in S endpoint stacks with per-endpoint metrics for the to
 
 Endpoints cost at least one ``ml.inf2.xlarge`` each around the clock (USD 0.99/h x 730 h = USD 722.70 a month,
 the catalog's cheapest Inferentia2 hosting): the share is an upper bound for any real fleet.
-Usage: ``python -m benchmarks.overhead [--endpoints 10 100 1000] [--top 20] [--whole-months]``.
+Usage: ``python -m benchmarks.overhead [--endpoints 10 100 1000] [--top 20] [--components 0] [--whole-months]``.
 """
 
 from __future__ import annotations
@@ -50,7 +58,7 @@ METRICS_READ_PER_ENDPOINT = 3
 #: Files a report writes (report.json, .csv, .md, .html, daily.csv, components.csv).
 REPORT_OBJECTS = 6
 ALARM_METRICS_PER_ENDPOINT = 4
-FUNCTION_ALARM_METRICS = 4  # reporter + breach switch: errors and on-failure queue each
+FUNCTION_ALARM_METRICS = 6  # reporter, breach switch, capacity recorder: errors and on-failure queue each
 SHARED_KEYS = 3  # compile artifacts, alerts topic, reports bucket
 GROUPS_PER_ENDPOINT_DAY = 2
 DAYS_PER_REPORT = 31
@@ -63,6 +71,15 @@ REPORT_BYTES_PER_ENDPOINT = 2_000
 LOG_BYTES_PER_ENDPOINT = 1_000
 RETAINED_MONTHS = 13
 ENDPOINTS_PER_STACK = 30
+#: Capacity recorder: every 5 minutes for 30 days (12 x 24 x 30).
+RECORDER_RUNS_PER_MONTH = 8640
+RECORDER_SERIES_PER_COMPONENT = 2
+RECORDER_OWN_METRICS = 1  # CapacitySamplesWritten (the failure counts are sent only when something failed)
+RECORDER_SAMPLES_PER_CALL = 1000  # PutMetricData's limit
+RECORDER_SECONDS_FIXED = Decimal("0.5")
+RECORDER_SECONDS_PER_ENDPOINT = Decimal("0.05")
+RECORDER_GB = Decimal("0.25")
+RECORDER_LOG_BYTES = 3_000
 GB = Decimal(10**9)
 
 
@@ -104,9 +121,10 @@ def monthly_overhead(
     stacks: int | None = None,
     whole_months: bool = False,
     endpoint_usd: Decimal | None = None,
+    components: int = 0,
 ) -> Overhead:
     """infersave's monthly cost for ``endpoints`` endpoints in ``stacks`` endpoint stacks (default: about 30
-    per stack), per item, unrounded."""
+    per stack) hosting ``components`` inference components in all, per item, unrounded."""
     stacks = stacks if stacks is not None else max(1, math.ceil(endpoints / ENDPOINTS_PER_STACK))
     metrics = Decimal(min(endpoints, top) * METRICS_PER_ENDPOINT + TOTAL_METRICS)
     if whole_months:
@@ -118,6 +136,13 @@ def monthly_overhead(
     gb_seconds = REPORTS_PER_MONTH * report_seconds * Decimal("0.5") + RECHECKS_PER_MONTH * Decimal("0.25")
     invocations = REPORTS_PER_MONTH + RECHECKS_PER_MONTH
     report_bytes = REPORT_BYTES_FIXED + REPORT_BYTES_PER_ENDPOINT * endpoints
+    series = endpoints + RECORDER_SERIES_PER_COMPONENT * components
+    recorder_calls = RECORDER_RUNS_PER_MONTH * max(1, math.ceil(series / RECORDER_SAMPLES_PER_CALL))
+    recorder_gb_seconds = (
+        RECORDER_RUNS_PER_MONTH
+        * (RECORDER_SECONDS_FIXED + RECORDER_SECONDS_PER_ENDPOINT * endpoints)
+        * RECORDER_GB
+    )
     items = {
         "CloudWatch custom metrics": metric_months * prices["custom_metric_month"],
         "CloudWatch alarms": Decimal(ALARM_METRICS_PER_ENDPOINT * endpoints + FUNCTION_ALARM_METRICS)
@@ -138,6 +163,15 @@ def monthly_overhead(
         / GB
         * prices["logs_ingestion_per_gb"],
         "Budgets, Anomaly Detection, SNS": prices["budget_month"],
+        "Capacity recorder metrics (a series per endpoint, 2 per component)": Decimal(
+            series + RECORDER_OWN_METRICS
+        )
+        * prices["custom_metric_month"],
+        "Capacity recorder runs (Lambda, PutMetricData, Logs)": recorder_gb_seconds
+        * prices["lambda_arm_gb_second"]
+        + Decimal(RECORDER_RUNS_PER_MONTH) / 1_000_000 * prices["lambda_per_million_requests"]
+        + Decimal(recorder_calls) / 1000 * prices["put_metric_data_per_1000_requests"]
+        + Decimal(RECORDER_RUNS_PER_MONTH * RECORDER_LOG_BYTES) / GB * prices["logs_ingestion_per_gb"],
     }
     floor = endpoint_usd if endpoint_usd is not None else endpoint_floor_usd()
     return Overhead(endpoints=endpoints, items=items, endpoints_usd=floor * endpoints)
@@ -169,6 +203,7 @@ def main() -> None:
     parser.add_argument("--endpoints", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--top", type=int, default=20, help="reports.metrics_top_endpoints")
     parser.add_argument("--whole-months", action="store_true", help="bill each custom metric a whole month")
+    parser.add_argument("--components", type=int, default=0, help="inference components across the endpoints")
     args = parser.parse_args()
     prices = load_prices()
     transcribed = json.loads(PRICES_FILE.read_text())["transcribed"]
@@ -176,7 +211,9 @@ def main() -> None:
     print(
         render(
             [
-                monthly_overhead(n, prices, top=args.top, whole_months=args.whole_months)
+                monthly_overhead(
+                    n, prices, top=args.top, whole_months=args.whole_months, components=args.components
+                )
                 for n in args.endpoints
             ]
         )

@@ -9,6 +9,6 @@ downloads the report to ``./out/`` and stops the server.
 Modules: :mod:`demo.cli` (phases), :mod:`demo.local_aws` (emulator process, CDK CLI),
 :mod:`demo.traffic`, :mod:`demo.cron`, :mod:`demo.simulator`, :mod:`demo.scenario` (the scenario),
 :mod:`demo.billing` (Cost Explorer answers), :mod:`demo.replay` (into the emulator), :mod:`demo.report`
-(the report run, budget state), :mod:`demo.lambda_runner` (one handler invocation in a fresh process).
+(the report run, budget state), ``emulator/lambda_child.py`` (one handler invocation in a fresh process).
 The scenario and its simplifications are described in ``demo/README.md``.
 """

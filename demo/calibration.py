@@ -18,8 +18,8 @@ from typing import Any
 from demo.local_aws import LocalAwsError, run_command
 from stacks.config import Config
 
-#: The endpoint the demo calibrates: the vLLM Qwen3-8B on ml.inf2.xlarge against ml.g5.2xlarge (zephyr-7b serves
-#: through inference components, which the calibration does not drive).
+#: The endpoint the demo calibrates: the vLLM Qwen3-8B on ml.inf2.xlarge against ml.g5.2xlarge (the e2e tests
+#: also calibrate zephyr-7b, served through an inference component).
 DEMO_ENDPOINT = "qwen3-8b"
 #: Small bounds: three repeats of 24-request levels, bisected to 5 %, in virtual time.
 DEMO_FLAGS = ("--requests", "24", "--repeats", "3", "--tolerance", "0.05", "--max-minutes", "5")

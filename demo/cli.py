@@ -8,7 +8,7 @@ Phases, each timed (the table is printed at the end, also after a failure):
    (``-c local=true``) with the CLI from node_modules, dummy credentials and ``AWS_ENDPOINT_URL``;
 3. replay: build the scenario of the previous calendar month (:mod:`demo.scenario`), put its CloudWatch
    metrics and queue its Cost Explorer answer (:mod:`demo.replay`);
-4. report: run the deployed reporter's handler in a child process (:mod:`demo.lambda_runner`) under the
+4. report: run the deployed reporter's handler in a child process (through ``emulator/lambda_child.py``) under the
    deployed function's environment with the monthly schedule's event, download the report from the
    emulated S3 bucket to ``./out/``, print the savings table, the budget state and where to look
    (:mod:`demo.report`);
@@ -41,7 +41,6 @@ from demo import calibration, local_aws, replay, report
 from demo.billing import write_cur_parquet
 from demo.local_aws import DEFAULT_ACCOUNT, ROOT, EmulatorProcess, LocalAwsError
 from demo.scenario import Scenario, build_scenario
-from lambdas.cost_reporter.logic.idle import HourUsage, idle
 from lambdas.cost_reporter.logic.period import previous_month
 from lambdas.cost_reporter.models import ReportPeriod
 from stacks.config import Config, ConfigError, load_config
@@ -127,13 +126,18 @@ def _scenario_summary(scenario: Any) -> str:
             f"{e.invocations:,} requests, {sim.scale_outs} scale-outs / {sim.scale_ins} scale-ins "
             f"(latency {e.latency_s:.1f} s, peak {e.peak_concurrency:.1f} concurrent)"
         )
-        spent = idle(
-            [HourUsage(Decimal(h.instance_minutes) / 60, h.invocations) for h in e.hours], Decimal(1)
-        )
-        if spent.idle_share is not None:
+        for c in e.components if len(e.components) > 1 else ():
+            copies = c.copies_by_minute
             lines.append(
-                f"    idle (lambdas.cost_reporter.logic.idle): {float(spent.idle_instance_hours):,.1f} instance-hours "
-                f"in hours without a request ({float(spent.idle_share):.1%} of its instance-hours)"
+                f"    component {c.component_name} ({c.model_id}, {c.chips_per_copy} chip(s) a copy): "
+                f"{c.invocations:,} requests, {min(copies)}..{max(copies)} copies, {float(c.chip_hours):,.1f} "
+                f"chip-hours, {c.simulation.scale_outs} scale-outs / {c.simulation.scale_ins} scale-ins"
+            )
+        idle_hours = report.replay_idle_instance_hours(e)
+        if e.instance_hours:
+            lines.append(
+                f"    idle (lambdas.cost_reporter.logic.idle): {float(idle_hours):,.1f} instance-hours "
+                f"in hours without a request ({float(idle_hours / e.instance_hours):.1%} of its instance-hours)"
             )
         if e.cold_starts or e.minutes_at_zero:
             lines.append(
@@ -320,6 +324,9 @@ def run(config: Config, config_path: Path, out_dir: Path, times: PhaseTimes, sta
         print(f"Savings report {document['period']['start']} .. {document['period']['end']} (end exclusive), "
               f"{document['cost_metric']}, prices: {', '.join(sorted({e['price_source'] for e in document['endpoints']}))}")  # fmt: skip
         print(report.savings_table(document))
+        comparison = report.replay_comparison(document, scenario)
+        if comparison:
+            print(comparison)
         for kind in ("warnings", "errors"):
             print(f"{len(document[kind])} {kind[:-1]}(s) in the report" + (":" if document[kind] else ""))
             for issue in document[kind]:

@@ -7,8 +7,22 @@
   itself; moto accepts any timestamp, which is what lets a past month be replayed. moto also lists every data
   point of a metric with two dimensions as its own entry in ListMetrics (its dimension comparison), so
   hourly statistics, not minute points, keep the emulator's ListMetrics fast.
-- Scale to zero: ``NoCapacityInvocationFailures`` (dimension ``InferenceComponentName``), one data point per
-  minute with refused requests, which the reporter reads back as cold starts.
+- Inference components: per component (dimension ``InferenceComponentName`` only, as SageMaker publishes them:
+  developer guide "Amazon SageMaker AI metrics in Amazon CloudWatch", the InferenceComponentName dimension set
+  of the endpoint invocation metrics) ``Invocations`` and ``ModelLatency`` as hourly statistics like the variant's,
+  and ``NoCapacityInvocationFailures``, one data point per minute with refused requests, which the reporter
+  reads back as cold starts. The replay has no errors, so no ``Invocation5XXErrors``. The variant-level series
+  stay as they were, summed over the components (the reporter of this release reads invocations there).
+- Capacity (namespace ``infersave/Capacity``, the series the capacity recorder writes every 5 minutes, names
+  from :mod:`lambdas.common.capacity`):
+  ``InstanceCount`` ``[EndpointName, VariantName]`` for every endpoint, ``CopyCount`` and
+  ``AcceleratorDevicesAllocated`` (copies x chips per copy) ``[EndpointName, InferenceComponentName]`` per
+  component, sampled from the replay's minutes at minute 0, 5, 10, ... of each hour, zeros included. Each
+  hour's 12 samples go in as one statistic set (SampleCount 12, Sum, Minimum, Maximum) at the hour's start:
+  every statistic at a period of an hour or more is what the 12 single values would give (Average = their
+  mean = the hour's instance-hours as the recorder measures them, SampleCount / 12 = its coverage), at a
+  twelfth of the data points, for the same reason the variant metrics are hourly (moto scans every stored
+  point for each period of each query). Reads at periods under an hour see one point per hour.
 - Cost Explorer: the pages of :func:`demo.billing.cost_and_usage_pages` for the reporter's request, queued with
   moto's ``POST /moto-api/static/ce/cost-and-usage-results``; moto hands them out one per call, in order, and
   repeats an answer for a repeated identical request.
@@ -18,13 +32,15 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from itertools import chain
 from typing import TYPE_CHECKING, Any
 
 from demo.billing import cost_and_usage_pages
-from demo.scenario import EndpointScenario, Scenario
+from demo.scenario import ComponentHour, ComponentScenario, EndpointScenario, HourSample, Scenario
+from lambdas.common import capacity
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
@@ -46,6 +62,39 @@ class ReplayStats:
     cost_pages: int
 
 
+def _served(
+    dimensions: list[DimensionTypeDef], hour: HourSample | ComponentHour
+) -> Iterator[MetricDatumTypeDef]:
+    """An hour's ``Invocations`` (Sum = requests, SampleCount 60 one-minute points) and, when it served any,
+    ``ModelLatency`` (microseconds, one sample per request)."""
+    yield {
+        "MetricName": "Invocations",
+        "Dimensions": dimensions,
+        "Timestamp": hour.start,
+        "StatisticValues": {
+            "SampleCount": 60,
+            "Sum": hour.invocations,
+            "Minimum": hour.min_invocations_per_minute,
+            "Maximum": hour.max_invocations_per_minute,
+        },
+        "Unit": "None",
+    }
+    if hour.invocations:
+        latency_us = hour.latency_s * MICROSECONDS
+        yield {
+            "MetricName": "ModelLatency",
+            "Dimensions": dimensions,
+            "Timestamp": hour.start,
+            "StatisticValues": {
+                "SampleCount": hour.invocations,
+                "Sum": round(latency_us * hour.invocations),
+                "Minimum": round(latency_us * 0.5),
+                "Maximum": round(latency_us * 2.5),
+            },
+            "Unit": "Microseconds",
+        }
+
+
 def metric_data(endpoint: EndpointScenario) -> Iterator[MetricDatumTypeDef]:
     """The hourly CloudWatch statistics of one endpoint."""
     dimensions: list[DimensionTypeDef] = [
@@ -53,18 +102,7 @@ def metric_data(endpoint: EndpointScenario) -> Iterator[MetricDatumTypeDef]:
         {"Name": "VariantName", "Value": endpoint.variant_name},
     ]
     for hour in endpoint.hours:
-        yield {
-            "MetricName": "Invocations",
-            "Dimensions": dimensions,
-            "Timestamp": hour.start,
-            "StatisticValues": {
-                "SampleCount": 60,
-                "Sum": hour.invocations,
-                "Minimum": hour.min_invocations_per_minute,
-                "Maximum": hour.max_invocations_per_minute,
-            },
-            "Unit": "None",
-        }
+        yield from _served(dimensions, hour)
         yield {
             "MetricName": "InvocationsPerInstance",
             "Dimensions": dimensions,
@@ -77,48 +115,105 @@ def metric_data(endpoint: EndpointScenario) -> Iterator[MetricDatumTypeDef]:
             },
             "Unit": "None",
         }
-        if hour.invocations:
-            latency_us = hour.latency_s * MICROSECONDS
-            yield {
-                "MetricName": "ModelLatency",
-                "Dimensions": dimensions,
-                "Timestamp": hour.start,
-                "StatisticValues": {
-                    "SampleCount": hour.invocations,
-                    "Sum": round(latency_us * hour.invocations),
-                    "Minimum": round(latency_us * 0.5),
-                    "Maximum": round(latency_us * 2.5),
-                },
-                "Unit": "Microseconds",
-            }
 
 
-def refused_data(endpoint: EndpointScenario) -> Iterator[MetricDatumTypeDef]:
-    """Scale to zero: ``NoCapacityInvocationFailures`` of the endpoint's own inference component (named after the
-    endpoint, ``stacks.config.components.component_name``) in each minute a request was refused."""
-    for minute, refused in endpoint.refused_by_minute:
+def component_data(component: ComponentScenario) -> Iterator[MetricDatumTypeDef]:
+    """One inference component's hourly ``Invocations`` and ``ModelLatency`` and its refused requests by minute
+    (``NoCapacityInvocationFailures``), dimension ``InferenceComponentName`` only."""
+    dimensions: list[DimensionTypeDef] = [
+        {"Name": "InferenceComponentName", "Value": component.component_name}
+    ]
+    for hour in component.hours:
+        yield from _served(dimensions, hour)
+    for minute, refused in component.refused_by_minute:
         yield {
             "MetricName": "NoCapacityInvocationFailures",
-            "Dimensions": [{"Name": "InferenceComponentName", "Value": endpoint.endpoint_name}],
+            "Dimensions": dimensions,
             "Timestamp": minute,
             "Value": refused,
             "Unit": "Count",
         }
 
 
+def capacity_samples(values: Sequence[int], start: datetime) -> Iterator[tuple[datetime, int]]:
+    """The recorder's samples of a per-minute series starting at ``start``: one every
+    ``capacity.SAMPLE_INTERVAL_MINUTES``."""
+    for minute in range(0, len(values), capacity.SAMPLE_INTERVAL_MINUTES):
+        yield start + timedelta(minutes=minute), values[minute]
+
+
+def hourly_statistics(
+    samples: Iterable[tuple[datetime, int]],
+) -> Iterator[tuple[datetime, int, int, int, int]]:
+    """(hour start, SampleCount, Sum, Minimum, Maximum) of the samples in each UTC hour, in time order."""
+    by_hour: dict[datetime, list[int]] = {}
+    for stamp, value in samples:
+        by_hour.setdefault(stamp.replace(minute=0, second=0, microsecond=0), []).append(value)
+    for hour, values in sorted(by_hour.items()):
+        yield hour, len(values), sum(values), min(values), max(values)
+
+
+def _capacity_series(
+    name: str, dimensions: list[DimensionTypeDef], values: Sequence[int], start: datetime
+) -> Iterator[MetricDatumTypeDef]:
+    for hour, count, total, low, high in hourly_statistics(capacity_samples(values, start)):
+        yield {
+            "MetricName": name,
+            "Dimensions": dimensions,
+            "Timestamp": hour,
+            "StatisticValues": {"SampleCount": count, "Sum": total, "Minimum": low, "Maximum": high},
+            "Unit": capacity.UNIT,
+            "StorageResolution": capacity.STORAGE_RESOLUTION_S,
+        }
+
+
+def capacity_data(endpoint: EndpointScenario) -> Iterator[MetricDatumTypeDef]:
+    """The capacity series of one endpoint: ``InstanceCount`` of its variant and, per inference component,
+    ``CopyCount`` and ``AcceleratorDevicesAllocated`` (Inferentia2 chips), from the replay's minutes."""
+    start = endpoint.hours[0].start
+    variant = [endpoint.endpoint_name, endpoint.variant_name]
+    yield from _capacity_series(
+        capacity.INSTANCE_COUNT,
+        _dimensions(capacity.ENDPOINT_DIMENSIONS, variant),
+        endpoint.instances_by_minute,
+        start,
+    )
+    for component in endpoint.components:
+        dimensions = _dimensions(
+            capacity.COMPONENT_DIMENSIONS, [endpoint.endpoint_name, component.component_name]
+        )
+        copies = component.copies_by_minute
+        yield from _capacity_series(capacity.COPY_COUNT, dimensions, copies, start)
+        chips = [count * component.chips_per_copy for count in copies]
+        yield from _capacity_series(capacity.ACCELERATOR_DEVICES_ALLOCATED, dimensions, chips, start)
+
+
+def _dimensions(names: Sequence[str], values: Sequence[str]) -> list[DimensionTypeDef]:
+    return [{"Name": name, "Value": value} for name, value in zip(names, values, strict=True)]
+
+
+def _put(cloudwatch: CloudWatchClient, namespace: str, data: Iterable[MetricDatumTypeDef]) -> tuple[int, int]:
+    """PutMetricData in batches of ``DATA_POINTS_PER_REQUEST``; returns (data points, requests)."""
+    points = requests = 0
+    batch: list[MetricDatumTypeDef] = []
+    for datum in chain(data, [None]):
+        if datum is not None:
+            batch.append(datum)
+        if batch and (datum is None or len(batch) == DATA_POINTS_PER_REQUEST):
+            cloudwatch.put_metric_data(Namespace=namespace, MetricData=batch)
+            points, requests, batch = points + len(batch), requests + 1, []
+    return points, requests
+
+
 def put_metrics(cloudwatch: CloudWatchClient, scenario: Scenario) -> tuple[int, int]:
-    """Put every endpoint's hourly statistics (and refused requests by minute); returns (data points, requests)."""
+    """Put every endpoint's hourly statistics, its components' metrics and its capacity series; returns (data
+    points, requests)."""
     points = requests = 0
     for endpoint in scenario.endpoints:
-        batch: list[MetricDatumTypeDef] = []
-        for datum in chain(metric_data(endpoint), refused_data(endpoint)):
-            batch.append(datum)
-            if len(batch) == DATA_POINTS_PER_REQUEST:
-                cloudwatch.put_metric_data(Namespace=NAMESPACE, MetricData=batch)
-                points, requests, batch = points + len(batch), requests + 1, []
-        if batch:
-            cloudwatch.put_metric_data(Namespace=NAMESPACE, MetricData=batch)
-            points, requests = points + len(batch), requests + 1
+        sagemaker = chain(metric_data(endpoint), *(component_data(c) for c in endpoint.components))
+        for namespace, data in ((NAMESPACE, sagemaker), (capacity.NAMESPACE, capacity_data(endpoint))):
+            put, calls = _put(cloudwatch, namespace, data)
+            points, requests = points + put, requests + calls
     return points, requests
 
 

@@ -1,7 +1,7 @@
 """The report run, as the monthly schedule would run it, and what the demo shows of its result.
 
 moto cannot run Lambda functions without Docker, so the deployed function's handler
-(``lambdas.cost_reporter.handler.lambda_handler``) runs in a child process (:mod:`demo.lambda_runner`) with
+(``lambdas.cost_reporter.handler.lambda_handler``) runs in a child process (the emulator's ``lambda_child.py``) with
 the scheduled event ``{"period": "previous_month"}``, a stand-in Lambda context and the environment of the
 *deployed* function (read with ``lambda:GetFunctionConfiguration``) plus what the Lambda runtime sets,
 dummy credentials and ``AWS_ENDPOINT_URL`` pointing at the emulator (:func:`lambda_environment`). The report
@@ -15,15 +15,17 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from demo.lambda_runner import LambdaContext
 from demo.local_aws import DUMMY_CREDENTIALS, ROOT, run_command
+from demo.scenario import MINUTES_PER_HOUR, EndpointScenario, Scenario
+from lambdas.common.catalog import load_catalog
 from lambdas.cost_reporter.dal.cost_explorer import build_request
+from lambdas.cost_reporter.logic.idle import HourUsage, idle
 from lambdas.cost_reporter.models import ReportPeriod
 from lambdas.cost_reporter.settings import load_settings
 
@@ -35,6 +37,8 @@ if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 SCHEDULED_EVENT = {"period": "previous_month"}
+#: The emulator's one-invocation runner (stdlib only until it imports the handler).
+LAMBDA_CHILD = ROOT / "emulator" / "lambda_child.py"
 REPORT_FILES = ("report.json", "report.csv", "daily.csv", "components.csv", "report.md", "report.html")
 
 
@@ -49,18 +53,18 @@ class DeployedFunction:
     memory_mb: int
     timeout_s: int
 
-    def context(self) -> LambdaContext:
-        """A context object like the one Lambda would pass this function."""
-        return LambdaContext(
-            function_name=self.name,
-            function_version="$LATEST",
-            invoked_function_arn=self.arn,
-            memory_limit_in_mb=self.memory_mb,
-            aws_request_id=str(uuid.uuid4()),
-            log_group_name=f"/aws/lambda/{self.name}",
-            log_stream_name="local-demo",
-            timeout_ms=self.timeout_s * 1000,
-        )
+    def context(self) -> dict[str, Any]:
+        """The fields of the context object Lambda would pass this function (``lambda_child.LambdaContext``)."""
+        return {
+            "function_name": self.name,
+            "function_version": "$LATEST",
+            "invoked_function_arn": self.arn,
+            "memory_limit_in_mb": self.memory_mb,
+            "aws_request_id": str(uuid.uuid4()),
+            "log_group_name": f"/aws/lambda/{self.name}",
+            "log_stream_name": "local-demo",
+            "timeout_ms": self.timeout_s * 1000,
+        }
 
 
 def deployed_function(client: LambdaClient, name: str) -> DeployedFunction:
@@ -94,6 +98,7 @@ def lambda_environment(function: DeployedFunction, endpoint_url: str) -> dict[st
         "AWS_ENDPOINT_URL": endpoint_url,
         "AWS_EC2_METADATA_DISABLED": "true",
         "POWERTOOLS_TRACE_DISABLED": "1",  # no X-Ray daemon here
+        "PYTHONPATH": str(ROOT),  # the function's code: Lambda imports the handler from its task root
     }
 
 
@@ -105,17 +110,18 @@ def invoke(
     *,
     today: date | None = None,
 ) -> dict[str, Any]:
-    """Run the deployed function's handler once in a child process (:mod:`demo.lambda_runner`) under
-    :func:`lambda_environment`; returns its JSON result.
+    """Run the deployed function's handler once in a child process (the emulator's ``lambda_child.py``, the
+    same runner the emulator uses for Lambda invokes) under :func:`lambda_environment`; returns its JSON result.
 
     ``log_path`` receives what the handler prints (Powertools' JSON logs and EMF metrics). ``today`` pins the
     handler's ``utc_today()`` (the end-to-end test's fixed month); the demo leaves it to the clock. Raises
     LocalAwsError with the log's tail if the handler fails or outlives the function's timeout.
     """
     with tempfile.TemporaryDirectory(prefix="infersave-demo-") as tmp:
-        result_path = Path(tmp) / "result.json"
-        args = [sys.executable, "-m", "demo.lambda_runner", function.handler, json.dumps(dict(event)),
-                json.dumps(asdict(function.context())), str(result_path)]  # fmt: skip
+        event_path, result_path = Path(tmp) / "event.json", Path(tmp) / "result.json"
+        event_path.write_text(json.dumps(dict(event)), encoding="utf-8")
+        args = [sys.executable, str(LAMBDA_CHILD), function.handler, str(event_path),
+                json.dumps(function.context()), str(result_path)]  # fmt: skip
         if today is not None:
             args += ["--today", today.isoformat()]
         run_command(args, lambda_environment(function, endpoint_url), log_path, cwd=ROOT,
@@ -229,6 +235,98 @@ def savings_table(document: Mapping[str, Any]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.insert(len(lines) - 1, lines[1])
     return "\n".join(line.rstrip() for line in lines)
+
+
+def replay_idle_instance_hours(endpoint: EndpointScenario) -> Decimal:
+    """The replay's own idle: instance-hours in the hours without a request, from its exact minutes (the
+    reporter's ``idle`` on the replayed hours)."""
+    hours = [HourUsage(Decimal(h.instance_minutes) / MINUTES_PER_HOUR, h.invocations) for h in endpoint.hours]
+    return idle(hours, Decimal(1)).idle_instance_hours
+
+
+def _decimal(value: Any, places: str = "0.01") -> str:
+    return "n/a" if value is None else f"{Decimal(str(value)).quantize(Decimal(places), ROUND_HALF_UP):,}"
+
+
+def _component_rows(line: Mapping[str, Any], endpoint: EndpointScenario) -> list[list[str]]:
+    """One row per component (and the unallocated rest): the report's figures, then the replay's truth."""
+    reported = {str(c["name"]): c for c in line.get("components") or []}
+    spec = load_catalog().instances[endpoint.instance_type]
+    capacity = endpoint.instance_hours * spec.chips
+    truth: dict[str, tuple[str | None, Decimal, int | None]] = {
+        c.component_name: (c.model_id, c.chip_hours, c.invocations) for c in endpoint.components
+    }
+    truth["(unallocated)"] = (
+        None,
+        capacity - sum((c.chip_hours for c in endpoint.components), Decimal(0)),
+        None,
+    )
+    rows = []
+    for name in [*truth, *(n for n in reported if n not in truth)]:
+        model, chip_hours, invocations = truth.get(name, (None, None, None))
+        entry = reported.get(name, {})
+        rows.append(
+            [
+                name,
+                str(entry.get("model_id") or model or "-"),
+                _decimal(entry.get("chip_hours")),
+                "n/a" if chip_hours is None else _decimal(chip_hours),
+                "n/a" if entry.get("share") is None else f"{100 * Decimal(str(entry['share'])):.2f}%",
+                _money(entry.get("cost")),
+                "n/a" if entry.get("invocations") is None else f"{entry['invocations']:,}",
+                "-" if invocations is None else f"{invocations:,}",
+            ]
+        )
+    return rows
+
+
+def _table(rows: list[list[str]], left: set[int]) -> list[str]:
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(c.ljust(w) if i in left else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip() for row in rows]  # fmt: skip
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
+
+
+def _idle_source(line: Mapping[str, Any]) -> str:
+    """`` (recorded, coverage 0.9987)`` from report schema 4's ``idle_source`` and ``capacity_coverage``."""
+    source = line.get("idle_source")
+    if source is None:
+        return ""
+    coverage = line.get("capacity_coverage")
+    return f" ({source})" if coverage is None else f" ({source}, coverage {_decimal(coverage, '0.0001')})"
+
+
+def replay_comparison(document: Mapping[str, Any], scenario: Scenario) -> str:
+    """What the report says next to what the replay did: per shared endpoint (several inference components) its
+    split per component (report schema 4's ``components``, when the report has them) against the chip-hours and requests
+    the replay's copies held and served; and, for an endpoint that scaled to zero, its idle instance-hours."""
+    lines: list[str] = []
+    by_name = {e["endpoint_name"]: e for e in document["endpoints"]}
+    for endpoint in scenario.endpoints:
+        line = by_name.get(endpoint.endpoint_name)
+        if line is None:
+            continue
+        if len(endpoint.components) > 1:  # a shared endpoint
+            has_split = bool(line.get("components"))
+            lines.append(
+                f"{endpoint.endpoint_name}: "
+                + (
+                    "cost per inference component (report) and the replay's chip-hours and requests"
+                    if has_split
+                    else f"the replay's chip-hours and requests per inference component (report schema "
+                    f"{document.get('schema_version')} has no per-component split)"
+                )
+            )
+            header = ["component", "model", "chip-h report", "chip-h replay", "share", "cost", "requests report",
+                      "requests replay"]  # fmt: skip
+            lines += [f"  {row}" for row in _table([header, *_component_rows(line, endpoint)], {0, 1})]
+        if endpoint.minutes_at_zero or endpoint.cold_starts:
+            lines.append(
+                f"{endpoint.endpoint_name}: idle instance-hours: report {_decimal(line.get('idle_instance_hours'))}"
+                f"{_idle_source(line)}, replay {_decimal(replay_idle_instance_hours(endpoint))} (instance-hours "
+                "in its hours without a request)"
+            )
+    return "\n".join(lines)
 
 
 @dataclass(frozen=True)

@@ -64,15 +64,21 @@ the ``aws:SecureTransport`` deny of TLS-only buckets), so conditional denies are
 applied values, and RequestServiceQuotaIncrease, approved at once, which is how an account's quotas are set
 locally (:mod:`emulator.servicequotas`). Athena GetQueryResults pages the queued rows by ``MaxResults`` (at most
 1,000) with a ``NextToken``, where moto returned them whole (:mod:`emulator.athena`). CloudWatch GetMetricData
-refuses more than 500 queries per call with ``ValidationError`` and matches a query's namespace as well as its
-name and dimensions (moto ignored the namespace of a query with dimensions) (:mod:`emulator.cloudwatch`).
+refuses more than 500 queries per call with ``ValidationError`` and answers each query from its own metric's data
+points, namespace included (moto matched dimensions and name in any namespace, and scanned every stored point
+for each period of each query), PutMetricData more than 1,000 metrics with
+``InvalidParameterValue`` (:mod:`emulator.cloudwatch`). Under managed instance scaling an inference-component
+endpoint's ``CurrentInstanceCount`` follows its placed copies, down to ``MinInstanceCount`` (0: scaled to zero),
+where moto kept ``InitialInstanceCount`` (:mod:`emulator.inference_components`).
 ``CreateProcessingJob`` is validated against the constraints of SageMaker's API model
 (required members, enums such as the processing instance types, lengths, ranges, patterns) and
 ``DescribeProcessingJob`` keeps ``ProcessingResources`` and ``Environment`` (:mod:`emulator.sagemaker`).
 The SageMaker runtime answers InvokeEndpoint and InvokeEndpointWithResponseStream for InService endpoints in
 the wire format of their container (vLLM's OpenAI-compatible body with ``usage``, TGI's ``details``; streams as
-``PayloadPart`` events), refuses unknown or not-InService endpoints and bodies above 6 MiB, and times every
-answer with a performance model per instance type in virtual time, deterministic under a seed
+``PayloadPart`` events), refuses unknown or not-InService endpoints and bodies above 6 MiB, serves an inference
+component with ``InferenceComponentName`` (its model, one container per copy; AWS's ``ValidationError`` and a
+``NoCapacityInvocationFailures`` datapoint at zero copies; unknown components and another endpoint's refused),
+and times every answer with a performance model per instance type in virtual time, deterministic under a seed
 (:mod:`emulator.sagemaker_runtime`, :mod:`emulator.runtime_model`; modelled, not measured).
 Budgets' ``CalculatedSpend.ActualSpend``, which AWS computes from the bill and moto fixes at ``"0"``, is set
 with :func:`emulator.budgets.set_actual_spend` (in-process) so DescribeBudget reports a breach the way AWS

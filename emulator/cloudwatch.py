@@ -12,25 +12,32 @@ API behaviour added (:func:`install`): GetMetricData refuses more than 500 ``Met
 ``ValidationError``, where moto answered any number ("A single GetMetricData call can include as many as 500
 MetricDataQuery structures", GetMetricData API reference, ``MetricDataQueries``). The 100,800 data points per
 call are not enforced: AWS pages them with ``NextToken`` (``MaxDatapoints``, default 100,800, "the maximum
-number of data points the request should return before paginating"), which moto does not. Metric queries
-match the namespace as well as the name and dimensions (moto ignored the namespace of a query with
-dimensions), and are answered in time linear in the stored points (:func:`_metric_stats`).
+number of data points the request should return before paginating"), which moto does not. PutMetricData refuses
+more than 1,000 ``MetricData`` items with ``InvalidParameterValue`` ("Each request is also limited to no more than
+1000 different metrics", PutMetricData API reference; the message in the form AWS words collection limits, as
+reported in aws/aws-sdk-java-v2#3080), where moto took any number. The 1 MB request limit is not enforced.
+
+A query reads only its own metric: a metric is its namespace, name and dimensions (CloudWatch API reference,
+``Metric``: "Represents a specific metric": ``Namespace``, ``MetricName``, ``Dimensions``), and moto, given
+dimensions, matched them and the name in any namespace. Each ``MetricStat`` query is answered by moto's own code
+on the data points of its metric alone (same statistics, same periods), instead of moto scanning every stored
+point of every metric for each period of each query, which made a month at 5-minute periods take tens of
+seconds once the demo replays per-component and capacity series. Calls with math expressions keep moto's path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
-from moto.cloudwatch.exceptions import ValidationError
+from moto.cloudwatch.exceptions import InvalidParameterValue, ValidationError
 from moto.cloudwatch.models import (
     CloudWatchBackend,
     Dimension,
     Metric,
     MetricDataQuery,
+    MetricDatumBase,
     MetricStat,
-    Statistics,
     cloudwatch_backends,
 )
 from moto.core.common_models import CloudFormationModel
@@ -39,81 +46,75 @@ from emulator.cfn_model import CfnResource, Properties, optional_int
 
 #: GetMetricData's limit on ``MetricDataQueries`` per call (API reference).
 MAX_METRIC_DATA_QUERIES = 500
+#: PutMetricData's limit on ``MetricData`` items per call (API reference).
+MAX_PUT_METRIC_DATA = 1000
 
 _original_get_metric_data = CloudWatchBackend.get_metric_data
 
 
+class _OneMetric:
+    """The backend as one ``MetricStat`` query sees it: only the data points of its metric."""
+
+    def __init__(self, backend: CloudWatchBackend, data: list[MetricDatumBase]) -> None:
+        self._backend = backend
+        self._data = data
+
+    def get_all_metrics(self) -> list[MetricDatumBase]:
+        return self._data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._backend, name)
+
+
+def _of_metric(backend: CloudWatchBackend, metric: Mapping[str, Any]) -> list[MetricDatumBase]:
+    """The stored data points of ``metric`` (namespace and name; its dimensions exactly when it names any, as
+    moto compares them)."""
+    namespace, name = metric.get("Namespace"), metric.get("MetricName")
+    wanted = sorted(Dimension(d["Name"], d["Value"]) for d in metric.get("Dimensions", []))
+    return [
+        datum
+        for datum in backend.get_all_metrics()
+        if datum.namespace == namespace
+        and datum.name == name
+        and (not wanted or sorted(datum.dimensions) == wanted)
+    ]
+
+
 def _get_metric_data(
-    self: CloudWatchBackend,
-    queries: list[dict[str, Any]],
-    start_time: datetime,
-    end_time: datetime,
-    scan_by: str = "TimestampAscending",
+    self: CloudWatchBackend, queries: list[dict[str, Any]], *args: Any, **kwargs: Any
 ) -> Any:
-    """GetMetricData with AWS's limit of 500 queries per call; metric queries answered by :func:`_metric_stats`,
-    metric math and Metrics Insights by moto."""
+    """GetMetricData with AWS's limit of 500 queries per call, then moto's own answer, query by query on the
+    data points of each query's metric."""
     if len(queries) > MAX_METRIC_DATA_QUERIES:
         raise ValidationError(
             f"The collection MetricDataQueries must not have a size greater than {MAX_METRIC_DATA_QUERIES}."
         )
-    start, end = start_time.replace(microsecond=0), end_time.replace(microsecond=0)
-    if start >= end or any("MetricStat" not in query for query in queries):
-        return _original_get_metric_data(self, queries, start_time, end_time, scan_by)  # its errors, its math
-    return _metric_stats(self, queries, start, end, scan_by)
-
-
-def _metric_stats(
-    backend: CloudWatchBackend, queries: list[dict[str, Any]], start: datetime, end: datetime, scan_by: str
-) -> list[dict[str, Any]]:
-    """moto's answer to ``MetricStat`` queries (same statistics, periods, labels), but matching the namespace
-    too ("Metrics in different namespaces are isolated from each other, so that metrics from different
-    applications are not mistakenly aggregated into the same statistics", CloudWatch user guide, "CloudWatch
-    concepts", Namespaces), where moto 5.2.5 ignored the namespace of a query with dimensions. Each query's points are selected once and bucketed by period, where
-    moto scanned every stored point for every period of every query (quadratic: 6 minutes for the reporter's
-    1,000-endpoint month)."""
-    by_name: dict[tuple[str, str], list[Any]] = {}
-    for datum in backend.get_all_metrics():
-        if start <= datum.timestamp < end:
-            by_name.setdefault((datum.namespace, datum.name), []).append(datum)
-    results = []
+    if any("MetricStat" not in query for query in queries):
+        return _original_get_metric_data(self, queries, *args, **kwargs)
+    results: list[Any] = []
     for query in queries:
-        stat_query = query["MetricStat"]
-        metric = stat_query["Metric"]
-        delta = timedelta(seconds=int(stat_query["Period"]))
-        wanted = sorted(Dimension(name=d["Name"], value=d["Value"]) for d in metric.get("Dimensions", []))
-        unit = stat_query.get("Unit")
-        buckets: dict[int, list[Any]] = {}
-        for datum in by_name.get((metric["Namespace"], metric["MetricName"]), []):
-            if wanted and sorted(datum.dimensions) != wanted:
-                continue
-            if unit and datum.unit != unit:
-                continue
-            buckets.setdefault((datum.timestamp - start) // delta, []).append(datum)
-        values, timestamps = [], []
-        for index in sorted(buckets):
-            statistics = Statistics([stat_query["Stat"]], start + index * delta)
-            statistics.metric_data = buckets[index]
-            values.append(statistics.get_statistics_for_type(stat_query["Stat"]))
-            timestamps.append(statistics.timestamp)
-        if scan_by == "TimestampDescending":
-            values.reverse()
-            timestamps.reverse()
-        if query.get("ReturnData", True):
-            results.append(
-                {
-                    "id": query["Id"],
-                    "label": query.get("Label") or f"{metric['MetricName']} {stat_query['Stat']}",
-                    "values": values,
-                    "timestamps": timestamps,
-                    "status_code": "Complete",
-                }
-            )
+        narrowed = _OneMetric(self, _of_metric(self, query["MetricStat"]["Metric"]))
+        results += _original_get_metric_data(narrowed, [query], *args, **kwargs)  # type: ignore[arg-type]
     return results
 
 
+_original_put_metric_data = CloudWatchBackend.put_metric_data
+
+
+def _put_metric_data(self: CloudWatchBackend, namespace: str, metric_data: list[dict[str, Any]]) -> None:
+    """PutMetricData with AWS's limit of 1,000 metrics per call, then moto's own handling."""
+    if len(metric_data) > MAX_PUT_METRIC_DATA:
+        raise InvalidParameterValue(
+            f"The collection MetricData must not have a size greater than {MAX_PUT_METRIC_DATA}."
+        )
+    _original_put_metric_data(self, namespace, metric_data)
+
+
 def install() -> None:
-    """Enforce GetMetricData's 500-query limit."""
+    """Enforce GetMetricData's 500-query and PutMetricData's 1,000-metric limits; answer each GetMetricData query
+    from its own metric's data points."""
     CloudWatchBackend.get_metric_data = _get_metric_data  # type: ignore[method-assign]
+    CloudWatchBackend.put_metric_data = _put_metric_data  # type: ignore[method-assign]
 
 
 def _backend(account_id: str, region_name: str) -> CloudWatchBackend:

@@ -75,6 +75,13 @@ def _find(backend: sm_models.SageMakerModelBackend, name: str) -> dict[str, Any]
     return component
 
 
+def lookup(backend: sm_models.SageMakerModelBackend, name: str) -> dict[str, Any] | None:
+    """The component named ``name`` (any case: names are unique per account and region regardless of case), or
+    None. For readers outside the API (the runtime); the dict is the stored component, not a copy."""
+    store = _store(backend)
+    return store.get(name) or next((c for n, c in store.items() if n.lower() == name.lower()), None)
+
+
 def _variant(
     backend: sm_models.SageMakerModelBackend, endpoint_name: str, variant_name: str | None
 ) -> dict[str, Any]:
@@ -153,6 +160,56 @@ def _set_copies(backend: sm_models.SageMakerModelBackend, component: dict[str, A
         else _placed(variant, chips, wanted, other_copies),
     }
     component["LastModifiedTime"] = utcnow()
+    _sync_instances(backend, str(component["EndpointName"]), str(component["VariantName"]))
+
+
+def _instances_for(chips_per_instance: int, copy_chips: list[int]) -> int:
+    """Instances that hold these copies, a copy on one instance (first fit, largest first)."""
+    free: list[int] = []
+    for chips in sorted(copy_chips, reverse=True):
+        for index, left in enumerate(free):
+            if left >= chips:
+                free[index] -= chips
+                break
+        else:
+            free.append(chips_per_instance - chips)
+    return len(free)
+
+
+def _sync_instances(backend: sm_models.SageMakerModelBackend, endpoint_name: str, variant_name: str) -> None:
+    """Under managed instance scaling the variant's instances follow its copies: DescribeEndpoint's
+    ``CurrentInstanceCount`` (and ``DesiredInstanceCount``) become the instances the placed copies need, within
+    ``MinInstanceCount``..``MaxInstanceCount`` (moto kept ``InitialInstanceCount`` for good). SageMaker developer
+    guide, "Scale an endpoint to zero instances": with ``MinInstanceCount`` 0, scaling the copies in "reduce[s] the
+    number of in-service instances to zero"; ProductionVariantManagedInstanceScaling: the minimum and maximum
+    instances the endpoint can scale in and out to. Provisioning delays are not modelled."""
+    endpoint = backend.endpoints.get(endpoint_name)
+    config = backend.endpoint_configs.get(endpoint.endpoint_config_name) if endpoint else None
+    variant = next(
+        (v for v in (config.production_variants if config else []) if v["VariantName"] == variant_name), None
+    )
+    scaling = (variant or {}).get("ManagedInstanceScaling") or {}
+    spec = load_catalog().get(str((variant or {}).get("InstanceType", "")))
+    if (
+        endpoint is None
+        or variant is None
+        or str(scaling.get("Status", "")).upper() != "ENABLED"
+        or spec is None
+    ):
+        return
+    copy_chips = [
+        _chips(c["Specification"])
+        for c in _store(backend).values()
+        if c["EndpointName"] == endpoint_name and c["VariantName"] == variant_name
+        for _ in range(int(c["RuntimeConfig"]["CurrentCopyCount"]))
+    ]
+    needed = _instances_for(spec.chips, [chips for chips in copy_chips if chips])
+    low = int(scaling.get("MinInstanceCount") or 0)
+    high = int(scaling.get("MaxInstanceCount") or max(needed, low))
+    instances = max(low, min(high, needed))
+    for summary in endpoint.production_variants:
+        if summary["VariantName"] == variant_name:
+            summary["CurrentInstanceCount"] = summary["DesiredInstanceCount"] = instances
 
 
 def create_inference_component(backend: sm_models.SageMakerModelBackend, params: dict[str, Any]) -> str:
@@ -225,8 +282,9 @@ def update_runtime_config(backend: sm_models.SageMakerModelBackend, name: str, c
 
 
 def delete_inference_component(backend: sm_models.SageMakerModelBackend, name: str) -> None:
-    _find(backend, name)
+    component = _find(backend, name)
     del _store(backend)[name]
+    _sync_instances(backend, str(component["EndpointName"]), str(component["VariantName"]))
 
 
 def list_inference_components(

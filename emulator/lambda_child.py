@@ -1,10 +1,16 @@
 """The child side of :mod:`emulator.lambda_process`: one handler invocation, as a Lambda runtime would make it.
 
-Run as a script (``python .../emulator/lambda_child.py HANDLER EVENT_PATH CONTEXT_JSON RESULT_PATH``), never
-imported: only the standard library is loaded before the handler's module, which comes from the function's
-code folder and layers on ``PYTHONPATH``. Its own folder is removed from ``sys.path`` first, so the emulator's
-modules cannot shadow anything the handler imports. The JSON result goes to ``RESULT_PATH``; an exception
-propagates (exit status 1, traceback on stderr), as an invocation error would.
+Run as a script, never imported::
+
+    python .../emulator/lambda_child.py HANDLER EVENT_PATH CONTEXT_JSON RESULT_PATH [--today YYYY-MM-DD]
+
+Only the standard library is loaded before the handler's module, which comes from ``PYTHONPATH`` (the
+function's code folder and layers in the emulator; the repository root in ``make demo``). Its own folder is
+removed from ``sys.path`` first, so the emulator's modules cannot shadow anything the handler imports. The JSON
+result goes to ``RESULT_PATH``; an exception propagates (exit status 1, traceback on stderr), as an invocation
+error would. ``--today`` (the end-to-end test's fixed report month) replaces the handler module's
+``utc_today()`` with that date. Used by :mod:`emulator.lambda_process` (custom resources, Lambda invokes) and
+by the demo's report run (:func:`demo.report.invoke`).
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import importlib
 import json
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 _HERE = str(Path(__file__).resolve().parent)
@@ -39,9 +46,21 @@ class LambdaContext:
 
 def main(argv: list[str]) -> int:
     """Import the handler's module, call the handler once, write its JSON result."""
+    today: date | None = None
+    if len(argv) == 6 and argv[4] == "--today":
+        today = date.fromisoformat(argv[5])
+        argv = argv[:4]
+    if len(argv) != 4:
+        raise SystemExit(__doc__)
     handler_path, event_path, context_json, result_path = argv
     module_name, _, attribute = handler_path.rpartition(".")
-    handler = getattr(importlib.import_module(module_name), attribute)
+    module = importlib.import_module(module_name)
+    if today is not None:
+        if not callable(getattr(module, "utc_today", None)):
+            raise SystemExit(f"--today: {module_name} has no utc_today() to pin")
+        pinned = today
+        setattr(module, "utc_today", lambda: pinned)  # noqa: B010 - a module attribute unknown to mypy
+    handler = getattr(module, attribute)
     event = json.loads(Path(event_path).read_text(encoding="utf-8"))
     result = handler(event, LambdaContext(**json.loads(context_json)))
     Path(result_path).write_text(json.dumps(result), encoding="utf-8")

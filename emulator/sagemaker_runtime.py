@@ -12,7 +12,17 @@ no InvokeEndpointWithResponseStream (its server even routes that path to the Sag
   longer than the compiled sequence length) is ``ModelError`` (HTTP 424) with the container's status in
   ``OriginalStatusCode`` (API reference, InvokeEndpoint errors); an endpoint built for inference components
   (its variant names no model) invoked without ``InferenceComponentName`` is AWS's ``ValidationError``
-  (:data:`COMPONENT_HEADER_REQUIRED`), and with one it is answered ``NotImplemented``: components are not served.
+  (:data:`COMPONENT_HEADER_REQUIRED`).
+- **Inference components**: with ``InferenceComponentName`` (header ``X-Amzn-SageMaker-Inference-Component``)
+  the request goes to that component's model, served by its ``CurrentCopyCount`` copies (one container each).
+  A component at zero copies is AWS's ``ValidationError`` (:data:`NO_CAPACITY`, HTTP 400), and SageMaker counts
+  it in ``NoCapacityInvocationFailures`` (namespace AWS/SageMaker, dimension ``InferenceComponentName``: "SageMaker
+  AI emits this metric when an endpoint receives an inference request, but the endpoint has no active
+  instances to serve the request", developer guide, "Scale an endpoint to zero instances"); the emulator puts
+  that datapoint into CloudWatch, so the scale-out-from-zero alarm sees the failure as on AWS. A component that
+  does not exist, belongs to another endpoint or is not ``InService`` is a ``ValidationError`` naming it (AWS
+  refuses these before the model; its exact texts are not documented, and no metric is documented to count
+  them: ``Invocation4XXErrors`` counts the model's own 4xx answers).
 - **The container's wire format**: vLLM (``...vllm...`` images) answers the OpenAI-compatible completions or
   chat body with ``usage`` (prompt, completion, total tokens); streamed, ``data: {...}`` server-sent events
   with one ``choices[0].text`` (or ``delta.content``) per token, a last chunk with ``usage`` when
@@ -45,12 +55,15 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from moto.cloudwatch.models import cloudwatch_backends
 from moto.core.eventstream import EventStreamEncoder
+from moto.core.utils import utcnow
 from moto.moto_server import werkzeug_app
-from moto.sagemaker.models import sagemaker_backends
+from moto.sagemaker.models import SageMakerModelBackend, sagemaker_backends
 from moto.sagemakerruntime import responses as runtime_responses
 from moto.sagemakerruntime import urls as runtime_urls
 
+from emulator import inference_components
 from emulator.runtime_model import Completion, LevelSimulation, ServingModel, container_model, decimal_seconds
 from lambdas.common.catalog import load_catalog
 
@@ -104,9 +117,121 @@ COMPONENT_HEADER_REQUIRED = (
 )
 
 
-def _endpoint_model(
-    account: str, region: str, name: str, component: str | None = None
-) -> tuple[ServingModel, str, str]:
+#: AWS's answer to an invocation of a component scaled to zero copies, quoted by AWS's own scale-to-zero samples
+#: (aws-samples/sagemaker-genai-hosting-examples ``03-features/autoscaling/scale_down_to_zero.ipynb``: "we get a
+#: validation error: An error occurred (ValidationError) when calling the InvokeEndpoint operation: ...").
+NO_CAPACITY = (
+    "Inference Component has no capacity to process this request. ApplicationAutoScaling may be in-progress "
+    "(if configured) or try to increase the capacity by invoking UpdateInferenceComponentRuntimeConfig API."
+)
+
+
+@dataclass(frozen=True)
+class _Target:
+    """What answers a request: the serving model, the endpoint and variant named in the answer, and the key of
+    its level simulations (the endpoint, or ``<endpoint>/<component>``: each component has its own copies)."""
+
+    serving: ServingModel
+    endpoint_name: str
+    variant: str
+    key: str
+    label: str
+
+
+def _serving(container: dict[str, Any], instance_type: str, containers: int) -> ServingModel:
+    catalog_spec = load_catalog().get(instance_type)
+    if catalog_spec is None:
+        raise InvokeError(500, "InternalFailure", f"no performance model for {instance_type}")
+    return container_model(
+        image=str(container.get("Image", "")),
+        environment=dict(container.get("Environment") or {}),
+        accelerator=catalog_spec.accelerator,
+        chips=catalog_spec.chips,
+        instances=containers,
+    )
+
+
+def _model_container(backend: SageMakerModelBackend, model_name: str, owner: str) -> dict[str, Any]:
+    model = backend._models.get(model_name)
+    if model is None:
+        # AWS keeps serving a deployed endpoint whose model was deleted; the emulator reads the container from it
+        raise InvokeError(
+            500,
+            "InternalFailure",
+            f"emulator: model {model_name} of {owner} was deleted; it reads the container's image and "
+            "variables from the model, so it cannot answer for it",
+        )
+    return dict(model.primary_container or (model.containers or [{}])[0])
+
+
+def _count_no_capacity(account: str, region: str, component: str) -> None:
+    """One ``NoCapacityInvocationFailures`` datapoint, as SageMaker emits it for a request it had no copy for."""
+    cloudwatch_backends[account][region].put_metric_data(
+        "AWS/SageMaker",
+        [
+            {
+                "MetricName": "NoCapacityInvocationFailures",
+                "Dimensions": [{"Name": "InferenceComponentName", "Value": component}],
+                "Value": 1,
+                "Timestamp": utcnow(),
+            }
+        ],
+    )
+
+
+def _component_target(
+    backend: SageMakerModelBackend,
+    *,
+    account: str,
+    region: str,
+    endpoint: str,
+    spec: dict[str, Any],
+    name: str,
+) -> _Target:
+    """The component ``name`` of ``endpoint`` (its variant ``spec``), refused as AWS refuses (module doc)."""
+    component = inference_components.lookup(backend, name)
+    if component is None:
+        raise InvokeError(
+            400,
+            "ValidationError",
+            f"Inference component {name} of account {account} not found; ListInferenceComponents "
+            f"(EndpointNameEquals={endpoint}) lists the components of endpoint {endpoint}",
+        )
+    owner = str(component["EndpointName"])
+    if owner.lower() != endpoint.lower():
+        raise InvokeError(
+            400,
+            "ValidationError",
+            f"Inference component {name} is deployed to endpoint {owner}, not {endpoint}; invoke it through "
+            f"endpoint {owner}",
+        )
+    status = component["InferenceComponentStatus"]
+    if status != "InService":
+        raise InvokeError(
+            400,
+            "ValidationError",
+            f"Inference component {name} of endpoint {endpoint} is {status}, not InService; invoke it once "
+            "DescribeInferenceComponent says InService",
+        )
+    copies = int(component["RuntimeConfig"]["CurrentCopyCount"])
+    if copies == 0:
+        _count_no_capacity(account, region, str(component["InferenceComponentName"]))
+        raise InvokeError(400, "ValidationError", NO_CAPACITY)
+    specification = component["Specification"]
+    # CreateInferenceComponent takes a model (ModelName) or the container itself (Specification.Container).
+    container = specification.get("Container") or _model_container(
+        backend, str(specification.get("ModelName")), f"inference component {name}"
+    )
+    return _Target(
+        _serving(container, str(spec["InstanceType"]), copies),
+        endpoint,
+        str(spec["VariantName"]),
+        f"{endpoint}/{component['InferenceComponentName']}",
+        str(component["InferenceComponentName"]),
+    )
+
+
+def _endpoint_model(account: str, region: str, name: str, component: str | None = None) -> _Target:
     backend = sagemaker_backends[account][region]
     endpoint = next((e for e in backend.endpoints.values() if e.endpoint_name.lower() == name.lower()), None)
     if endpoint is None:
@@ -126,33 +251,18 @@ def _endpoint_model(
         # X-Amzn-SageMaker-Inference-Component carries InferenceComponentName).
         if component is None:
             raise InvokeError(400, "ValidationError", COMPONENT_HEADER_REQUIRED)
-        raise InvokeError(
-            501,
-            "NotImplemented",
-            f"emulator: inference component {component} of endpoint {name} is not served by the emulator's "
-            "runtime (only endpoints whose variant names a model)",
+        return _component_target(
+            backend,
+            account=account,
+            region=region,
+            endpoint=endpoint.endpoint_name,
+            spec=spec,
+            name=component,
         )
-    model = backend._models.get(spec["ModelName"])
-    if model is None:
-        # AWS keeps serving a deployed endpoint whose model was deleted; the emulator reads the container from it
-        raise InvokeError(
-            500,
-            "InternalFailure",
-            f"emulator: model {spec['ModelName']} of endpoint {name} was deleted; it "
-            "reads the container's image and variables from the model, so it cannot answer for this endpoint",
-        )
-    container = model.primary_container or (model.containers or [{}])[0]
-    catalog_spec = load_catalog().get(spec["InstanceType"])
-    if catalog_spec is None:
-        raise InvokeError(500, "InternalFailure", f"no performance model for {spec['InstanceType']}")
-    serving = container_model(
-        image=str(container.get("Image", "")),
-        environment=dict(container.get("Environment") or {}),
-        accelerator=catalog_spec.accelerator,
-        chips=catalog_spec.chips,
-        instances=int(variant.get("CurrentInstanceCount") or 1),
-    )
-    return serving, endpoint.endpoint_name, str(variant["VariantName"])
+    container = _model_container(backend, spec["ModelName"], f"endpoint {name}")
+    serving = _serving(container, spec["InstanceType"], int(variant.get("CurrentInstanceCount") or 1))
+    name = endpoint.endpoint_name
+    return _Target(serving, name, str(variant["VariantName"]), name, name)
 
 
 def _words(text: Any) -> int:
@@ -448,19 +558,20 @@ def _serve(self: runtime_responses.SageMakerRuntimeResponse, *, streaming: bool)
                 f"Request body of {len(body)} bytes is above the "
                 f"{MAX_BODY_BYTES}-byte (6 MiB) limit of the SageMaker runtime",
             )
-        serving, endpoint_name, variant = _endpoint_model(
+        target = _endpoint_model(
             self.current_account,
             self.region,
             name,
             self.headers.get("X-Amzn-SageMaker-Inference-Component"),
         )
+        serving = target.serving
         request = parse_request(serving.engine, body, streaming_call=streaming)
         _check_length(serving, request)
         attributes = parse_attributes(self.headers.get("X-Amzn-SageMaker-Custom-Attributes"))
         completion = simulate(
             account=self.current_account,
             region=self.region,
-            name=endpoint_name,
+            name=target.key,
             serving=serving,
             request=request,
             attributes=attributes,
@@ -472,11 +583,11 @@ def _serve(self: runtime_responses.SageMakerRuntimeResponse, *, streaming: bool)
         f"last={decimal_seconds(completion.token_times_s[-1])}"
     )
     headers = {
-        "x-Amzn-Invoked-Production-Variant": variant,
+        "x-Amzn-Invoked-Production-Variant": target.variant,
         "X-Amzn-SageMaker-Custom-Attributes": timing,
         "status": "200",
     }
-    model_id = request.model_id or endpoint_name
+    model_id = request.model_id or target.label
     if not streaming:
         headers["Content-Type"] = "application/json"
         return 200, headers, json.dumps(whole_body(request, completion, model_id))

@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 from typing import Final
 
-import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
 from aws_cdk import aws_scheduler as scheduler
 from constructs import Construct
 
@@ -31,21 +29,10 @@ class BreachRecheck(Construct):
 
     def __init__(self, scope: Construct, construct_id: str, *, function: PythonFunction) -> None:
         super().__init__(scope, construct_id)
-        stack = cdk.Stack.of(self)
-        self.role = iam.Role(
+        self.role = function.scheduler_role(
             self,
             "Role",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
-            ),
             description="EventBridge Scheduler: invoke the breach switch's re-check, dead-letter undeliverable events",
-        )
-        self.role.add_to_policy(
-            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[function.function.function_arn])
-        )
-        self.role.add_to_policy(
-            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[function.failure_queue.queue_arn])
         )
         self.schedule = scheduler.CfnSchedule(
             self,

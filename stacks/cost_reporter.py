@@ -63,7 +63,11 @@ class CostReporter(Construct):
             },
             key=key,
             alarm_topic=alarm_topic,
-            timeout=cdk.Duration.minutes(5),
+            # Lambda's maximum: a month's run reads Cost Explorer (DAILY, paged), hourly CloudWatch series per
+            # endpoint and component and, in organization mode, waits up to 240 s for Athena and assumes a role
+            # per member account. It runs a few times a month and is billed by the duration it uses, so headroom
+            # costs nothing; 5 minutes left too little in organization mode.
+            timeout=cdk.Duration.minutes(15),
             memory_size_mb=512,
             wildcard_reason=(
                 "tag:GetResources/TagResources, ce:GetCostAndUsage/UpdateCostAllocationTagsStatus, "
@@ -209,23 +213,9 @@ class CostReporter(Construct):
         existing = self.node.try_find_child("SchedulerRole")
         if isinstance(existing, iam.Role):
             return existing
-        role = iam.Role(
+        role = self.function.scheduler_role(
             self,
             "SchedulerRole",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={"StringEquals": {"aws:SourceAccount": cdk.Stack.of(self).account}},
-            ),
             description="EventBridge Scheduler: invoke the cost reporter, dead-letter undeliverable events",
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["lambda:InvokeFunction"], resources=[self.function.function.function_arn]
-            )
-        )
-        role.add_to_policy(
-            iam.PolicyStatement(
-                actions=["sqs:SendMessage"], resources=[self.function.failure_queue.queue_arn]
-            )
         )
         return role

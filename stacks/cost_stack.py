@@ -1,4 +1,5 @@
-"""``CostStack``: the scheduled cost reporter, its reports bucket, summary topic and savings dashboard.
+"""``CostStack``: the scheduled cost reporter, its reports bucket, summary topic and savings dashboard, and the
+capacity recorder.
 It only wires constructs."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from aws_cdk import aws_sns_subscriptions as subs
 from constructs import Construct
 
 from lambdas.common.aws import VARIANT_NAME
+from stacks.capacity_recorder import CapacityRecorder
 from stacks.config import Config
 from stacks.cost_reporter import METRICS_NAMESPACE, SERVICE_NAME, CostReporter
 from stacks.cur_reporting import CurReporting
@@ -20,7 +22,8 @@ from stacks.savings_dashboard import SavingsDashboard
 
 
 class CostStack(cdk.Stack):
-    """Outputs ``ReportsBucketName``, ``SummaryTopicArn``, ``ReporterFunctionName``, ``DashboardName``."""
+    """Outputs ``ReportsBucketName``, ``SummaryTopicArn``, ``ReporterFunctionName``, ``DashboardName``,
+    ``CapacityRecorderFunctionName``."""
 
     def __init__(
         self, scope: Construct, construct_id: str, *, config: Config, alarm_topic: sns.ITopic, **kwargs: Any
@@ -53,6 +56,9 @@ class CostStack(cdk.Stack):
             key=key,
             alarm_topic=alarm_topic,
         )
+        self.capacity = CapacityRecorder(
+            self, "CapacityRecorder", config=config, key=key, alarm_topic=alarm_topic
+        )
         self.cur: CurReporting | None = None
         if config.organization.mode == "organization":
             self.cur = CurReporting(
@@ -74,3 +80,6 @@ class CostStack(cdk.Stack):
         cdk.CfnOutput(self, "SummaryTopicArn", value=self.summary_topic.topic_arn)
         cdk.CfnOutput(self, "ReporterFunctionName", value=self.reporter.function.function.function_name)
         cdk.CfnOutput(self, "DashboardName", value=self.dashboard.dashboard_name)
+        cdk.CfnOutput(
+            self, "CapacityRecorderFunctionName", value=self.capacity.function.function.function_name
+        )

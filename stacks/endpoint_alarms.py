@@ -1,6 +1,18 @@
-"""``EndpointAlarms``: 5XX errors, model latency, and "at max capacity too long" for one endpoint."""
+"""``EndpointAlarms``: 5XX errors, model latency, and "at max capacity too long" for one endpoint.
+
+An instance-served endpoint is watched on its variant (``EndpointName, VariantName``). An inference-component
+endpoint is watched per component (``InferenceComponentName``): SageMaker documents that dimension for the
+invocation metrics of components (developer guide, "Amazon SageMaker AI metrics in Amazon CloudWatch", dimensions
+for endpoint invocation metrics: "InferenceComponentName: Filters inference component invocation metrics"), AWS's
+own samples read ``Invocations``, ``Invocation5XXErrors`` and ``ModelLatency`` of a component that way
+(aws-samples/sagemaker-genai-hosting-examples ``03-features/observability/endpoint_metrics_helper.py``), and no
+source says the variant series exist on an endpoint that hosts components. Its
+"at max" alarm is on copies, the capacity its autoscaling moves.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
@@ -8,42 +20,101 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from stacks.config import Alarms
+from lambdas.common.aws import VARIANT_NAME
+from stacks.config import Alarms, Endpoint
+from stacks.config.components import component_name, model_views
 
 NAMESPACE = "AWS/SageMaker"
 FIVE_MINUTES = cdk.Duration.minutes(5)
 
 
+@dataclass(frozen=True)
+class Watched:
+    """What one set of three alarms watches: its metric dimensions, the name its descriptions give it, and its
+    capacity (instances of a variant, or copies of a component) with the metric that divides invocations by it."""
+
+    id_suffix: str
+    label: str
+    dimensions: dict[str, str]
+    max_capacity: int
+    unit: str
+    per_capacity_metric: str
+    per_capacity_id: str
+    at_max_consequence: str
+
+
+def watched(endpoint: Endpoint, endpoint_name: str) -> list[Watched]:
+    """The variant of an instance-served endpoint; each inference component of a component endpoint (the
+    endpoint's own model keeps the variant's construct ids, so its alarms update in place)."""
+    if endpoint.serving != "inference_component":
+        return [
+            Watched(
+                "",
+                endpoint_name,
+                {"EndpointName": endpoint_name, "VariantName": VARIANT_NAME},
+                endpoint.instances.max,
+                "instances",
+                "InvocationsPerInstance",
+                "perInstance",
+                "requests may queue; spend is at its ceiling",
+            )
+        ]
+    settings = endpoint.component_settings
+    max_copies = {endpoint.name: settings.copies.max} | {m.name: m.copies.max for m in settings.models}
+    return [
+        Watched(
+            "" if model.name == endpoint.name else f"-{model.name}",
+            name,
+            {"InferenceComponentName": name},
+            max_copies[model.name],
+            "copies",
+            # "The number of invocations normalized by each copy of an inference component" (developer guide,
+            # invocation metrics): the per-copy counterpart of InvocationsPerInstance.
+            "InvocationsPerCopy",
+            "perCopy",
+            "requests may queue",
+        )
+        for _, model in model_views("", endpoint)
+        for name in [component_name(endpoint_name, endpoint, model)]
+    ]
+
+
 class EndpointAlarms(Construct):
-    """Alarms on the AWS/SageMaker metrics of one variant; all notify ``topic``. Exposes ``alarms``."""
+    """Alarms on the AWS/SageMaker metrics of one endpoint (see the module doc); all notify ``topic``.
+    Exposes ``alarms``."""
 
     def __init__(
         self,
         scope: Construct,
         construct_id: str,
         *,
+        endpoint: Endpoint,
         endpoint_name: str,
-        variant_name: str,
-        max_instances: int,
         config: Alarms,
         topic: sns.ITopic,
     ) -> None:
         super().__init__(scope, construct_id)
-        dims = {"EndpointName": endpoint_name, "VariantName": variant_name}
+        self.alarms: list[cloudwatch.Alarm] = []
+        for target in watched(endpoint, endpoint_name):
+            self.alarms += self._alarms(target, config)
+        for alarm in self.alarms:
+            alarm.add_alarm_action(cw_actions.SnsAction(topic))
 
+    def _alarms(self, target: Watched, config: Alarms) -> list[cloudwatch.Alarm]:
         def metric(name: str, statistic: str) -> cloudwatch.Metric:
             return cloudwatch.Metric(
                 namespace=NAMESPACE,
                 metric_name=name,
-                dimensions_map=dims,
+                dimensions_map=target.dimensions,
                 statistic=statistic,
                 period=FIVE_MINUTES,
             )
 
+        suffix, label = target.id_suffix, target.label
         errors = cloudwatch.Alarm(
             self,
-            "Errors5xx",
-            alarm_description=f"{endpoint_name}: {config.errors_5xx_per_5min}+ 5XX errors in 5 minutes",
+            f"Errors5xx{suffix}",
+            alarm_description=f"{label}: {config.errors_5xx_per_5min}+ 5XX errors in 5 minutes",
             metric=metric("Invocation5XXErrors", "Sum"),
             threshold=config.errors_5xx_per_5min,
             evaluation_periods=1,
@@ -53,39 +124,39 @@ class EndpointAlarms(Construct):
         # ModelLatency is reported in microseconds.
         latency = cloudwatch.Alarm(
             self,
-            "ModelLatency",
-            alarm_description=f"{endpoint_name}: p90 model latency above {config.model_latency_p90_ms} ms for 15 minutes",
+            f"ModelLatency{suffix}",
+            alarm_description=f"{label}: p90 model latency above {config.model_latency_p90_ms} ms for 15 minutes",
             metric=metric("ModelLatency", "p90"),
             threshold=config.model_latency_p90_ms * 1000,
             evaluation_periods=3,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        # SageMaker publishes no instance-count metric; Invocations / InvocationsPerInstance over the same period
-        # is the number of instances that served (defined only while there is traffic).
-        instances = cloudwatch.MathExpression(
-            expression="IF(perInstance > 0, invocations / perInstance, 0)",
+        # SageMaker publishes no instance- or copy-count metric; Invocations / InvocationsPerInstance (per copy)
+        # over the same period is the number of instances (copies) that served (defined only while there is
+        # traffic).
+        per = target.per_capacity_id
+        serving = cloudwatch.MathExpression(
+            expression=f"IF({per} > 0, invocations / {per}, 0)",
             using_metrics={
                 "invocations": metric("Invocations", "Sum"),
-                "perInstance": metric("InvocationsPerInstance", "Sum"),
+                per: metric(target.per_capacity_metric, "Sum"),
             },
-            label="instances serving",
+            label=f"{target.unit} serving",
             period=FIVE_MINUTES,
         )
         periods = config.at_max_capacity_minutes // 5
         at_max = cloudwatch.Alarm(
             self,
-            "AtMaxCapacity",
+            f"AtMaxCapacity{suffix}",
             alarm_description=(
-                f"{endpoint_name}: at its max of {max_instances} instances for {config.at_max_capacity_minutes} "
-                "minutes (requests may queue; spend is at its ceiling)"
+                f"{label}: at its max of {target.max_capacity} {target.unit} for {config.at_max_capacity_minutes} "
+                f"minutes ({target.at_max_consequence})"
             ),
-            metric=instances,
-            threshold=max_instances - 0.5,  # instance counts from the ratio can be a hair under an integer
+            metric=serving,
+            threshold=target.max_capacity - 0.5,  # counts from the ratio can be a hair under an integer
             evaluation_periods=periods,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        self.alarms = [errors, latency, at_max]
-        for alarm in self.alarms:
-            alarm.add_alarm_action(cw_actions.SnsAction(topic))
+        return [errors, latency, at_max]

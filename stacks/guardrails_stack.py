@@ -11,7 +11,6 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
-from lambdas.common.aws import VARIANT_NAME
 from stacks.alerts_topic import ALARM_PUBLISHERS, PUBLISHERS, AlertsTopic, billing_topic_name
 from stacks.billing_alerts import add_billing_alerts
 from stacks.breach_switch import BreachSwitch
@@ -79,9 +78,8 @@ class GuardrailsStack(cdk.Stack):
             EndpointAlarms(
                 self,
                 f"Alarms-{endpoint.name}",
+                endpoint=endpoint,
                 endpoint_name=config.endpoint_name(endpoint),
-                variant_name=VARIANT_NAME,
-                max_instances=endpoint.instances.max,
                 config=config.alarms,
                 topic=self.alerts.topic,
             )

@@ -13,7 +13,6 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from lambdas.common import tags
-from lambdas.common.aws import VARIANT_NAME
 from stacks import containers
 from stacks.compile_artifacts import CompileArtifacts
 from stacks.config import Config, Endpoint
@@ -126,9 +125,8 @@ class InferenceStack(cdk.Stack):
             self.alarms[endpoint.name] = EndpointAlarms(
                 self,
                 f"Alarms-{endpoint.name}",
+                endpoint=endpoint,
                 endpoint_name=name,
-                variant_name=VARIANT_NAME,
-                max_instances=endpoint.instances.max,
                 config=config.alarms,
                 topic=self._alarm_topic,
             )

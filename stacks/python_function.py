@@ -2,7 +2,7 @@
 
 Python 3.13 on arm64, code from ``lambdas/<package>``, Powertools from a bundled layer (one per stack),
 X-Ray tracing, a KMS-encrypted log group with retention, and for asynchronous invocations (SNS, EventBridge
-Scheduler) two retries, then an encrypted SQS on-failure queue; an alarm fires on any error.
+Scheduler) two retries (unless the function says otherwise), then an encrypted SQS on-failure queue; an alarm fires on any error.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ def powertools_layer(scope: Construct) -> lambda_.LayerVersion:
 class PythonFunction(Construct):
     """A Lambda function running ``lambdas.<package>.handler.lambda_handler``.
 
+    ``retry_attempts``: Lambda's retries of a failed asynchronous invocation (0-2) before the on-failure queue.
     Exposes ``function``, ``role``, ``failure_queue`` and ``errors_alarm`` / ``dead_letter_alarm`` (None without
     ``alarm_topic``: a function whose failures already surface elsewhere, e.g. as failed stack events).
     """
@@ -59,6 +60,7 @@ class PythonFunction(Construct):
         timeout: cdk.Duration,
         memory_size_mb: int = 512,
         wildcard_reason: str = "",
+        retry_attempts: int = 2,
     ) -> None:
         super().__init__(scope, construct_id)
         log_group = logs.LogGroup(
@@ -98,7 +100,7 @@ class PythonFunction(Construct):
             tracing=lambda_.Tracing.ACTIVE,
             log_group=log_group,
             environment={"POWERTOOLS_SERVICE_NAME": package.replace("_", "-"), **environment},
-            retry_attempts=2,
+            retry_attempts=retry_attempts,
             on_failure=destinations.SqsDestination(self.failure_queue),
         )
         # The role writes only to its own log group (no AWSLambdaBasicExecutionRole managed policy).
@@ -125,6 +127,26 @@ class PythonFunction(Construct):
             "X-Ray PutTraceSegments/PutTelemetryRecords (added by tracing) have no resource-level permissions. "
             + wildcard_reason,
         )
+
+    def scheduler_role(self, scope: Construct, construct_id: str, *, description: str) -> iam.Role:
+        """A role EventBridge Scheduler of this account assumes to invoke this function and to dead-letter an event
+        it could not deliver into the on-failure queue; nothing else."""
+        role = iam.Role(
+            scope,
+            construct_id,
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={"StringEquals": {"aws:SourceAccount": cdk.Stack.of(scope).account}},
+            ),
+            description=description,
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["lambda:InvokeFunction"], resources=[self.function.function_arn])
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.failure_queue.queue_arn])
+        )
+        return role
 
     def _add_alarms(self, description: str, topic: sns.ITopic) -> None:
         """An alarm on any error and one on events waiting in the on-failure queue, both notifying ``topic``."""

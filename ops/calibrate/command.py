@@ -3,13 +3,14 @@ Inferentia2 endpoint against its GPU baseline type.
 
     python -m ops.calibrate --endpoint zephyr-7b [--config infersave.yaml] [--yes] [--write]
                             [--requests 40] [--repeats 2] [--max-minutes 45] [--seed 1] [--mix trace.csv]
-                            [--local] [--virtual-time] [--out out]
+                            [--warm-minutes 30] [--local] [--virtual-time] [--out out]
 
 Prints the cost bound of the run (the baseline type's hourly price from the bundled catalog x the time bound
 plus an allowance for creating and deleting the endpoint) and stops unless ``--yes``. Then: deploys the
 temporary baseline stack (``cdk deploy`` of ``-c calibrate=<endpoint>``), waits for both endpoints to be
-InService, runs the rate search on each (``ops.calibrate.sides``), deletes the baseline stack (DeleteStack,
-also on failure or Ctrl-C), writes ``calibration.json`` to ``out/calibrations/<endpoint name>/<date>.json`` and
+InService (an inference-component endpoint: its own model's component brought up from zero copies first, not
+measured: ``ops.calibrate.component``), runs the rate search on each (``ops.calibrate.sides``), deletes the
+baseline stack (DeleteStack, also on failure or Ctrl-C), writes ``calibration.json`` to ``out/calibrations/<endpoint name>/<date>.json`` and
 to the reports bucket (``calibrations/<endpoint name>/<date>.json``), and with ``--write`` puts the ratio, its
 source ``measured:<date>`` and the tokens per request into the config (comments kept) and onto the endpoint's
 tags (AddTags; the next deploy writes the same values from the config). Standard credential chain; the
@@ -41,6 +42,7 @@ from botocore.exceptions import BotoCoreError, ClientError, WaiterError
 from lambdas.common.aws import VARIANT_NAME, client_config
 from lambdas.common.catalog import load_catalog
 from lambdas.common.retry import call_with_backoff, describe_error, error_code
+from ops.calibrate.component import WarmUp, WarmUpError, copies_now, measured_component, per_instance, warm_up
 from ops.calibrate.loadgen import Target
 from ops.calibrate.measure import Objective, SearchPlan
 from ops.calibrate.mix import MixError, load_mix
@@ -130,6 +132,12 @@ def _parser() -> argparse.ArgumentParser:
         "--max-workers", type=int, default=64, help="concurrent requests at most (thread pool)"
     )
     parser.add_argument(
+        "--warm-minutes",
+        type=float,
+        default=30.0,
+        help="inference components: bound on bringing a copy up from zero (default 30)",
+    )
+    parser.add_argument(
         "--local", action="store_true", help="deploy the baseline with -c local=true (emulator)"
     )
     parser.add_argument(
@@ -150,6 +158,8 @@ def _bad_input(args: argparse.Namespace) -> str | None:
         return f"--tolerance: {args.tolerance} is outside 0.005..1"
     if not 1 <= args.max_workers <= 1024:
         return f"--max-workers: {args.max_workers} is outside 1..1024"
+    if not 1 <= args.warm_minutes <= 180:
+        return f"--warm-minutes: {args.warm_minutes} is outside 1..180"
     return None
 
 
@@ -243,6 +253,18 @@ def run(args: argparse.Namespace, config: Config, endpoint: Endpoint) -> dict[st
     name = config.endpoint_name(endpoint)
     engine = ENGINES[endpoint.container.preset]
     instances = wait_in_service(sagemaker, name, local=args.local)
+    warmed: WarmUp | None = None
+    if endpoint.serving == "inference_component":
+        component = measured_component(endpoint, name)
+        print(f"bringing up inference component {component} ...", flush=True)
+        warmed = warm_up(sagemaker, component, local=args.local, limit_s=args.warm_minutes * 60)
+        inf2 = Target(name, engine, warmed.copies / per_instance(endpoint), args.virtual_time, component)
+        serving = f"component {component}: {warmed.copies} copies of {per_instance(endpoint)} per instance"
+        if warmed.warm_up_s is not None:
+            print(f"  one copy serving after {warmed.warm_up_s:.1f} s (not measured)", flush=True)
+    else:
+        inf2 = Target(name, engine, instances, args.virtual_time)
+        serving = f"x {instances}"
     seq = endpoint.max_sequence_length
     mix = load_mix(args.mix, max_input_tokens=seq // 2 if engine == "tgi" else seq - 1, max_total_tokens=seq)
     objective = Objective(float(endpoint.calibration.ttft_p90_s), float(endpoint.calibration.itl_p90_s))
@@ -263,11 +285,16 @@ def run(args: argparse.Namespace, config: Config, endpoint: Endpoint) -> dict[st
         return f"{marks[-1] - marks[-2]:.1f} s"
 
     try:
-        print(f"measuring {name} ({endpoint.instance_type} x {instances}) ...", flush=True)
+        print(f"measuring {name} ({endpoint.instance_type} {serving}) ...", flush=True)
         sides["inf2"] = measure_side(
-            runtime, Target(name, engine, instances, args.virtual_time), instance_type=endpoint.instance_type,
+            runtime, inf2, instance_type=endpoint.instance_type,
             mix=mix, objective=objective, plan=plan, bounds=bounds, seed=args.seed, label="inf2",
         )  # fmt: skip
+        if warmed is not None and (after := copies_now(sagemaker, warmed.name)) != warmed.copies:
+            notes.append(
+                f"inf2: component {warmed.name} went from {warmed.copies} to {after} copies during the "
+                "measurement (its autoscaling); rates are divided by the copies at the start"
+            )
         print(f"  measured in {lap()}; deploying {stack} ({endpoint.baseline.instance_type}) ...", flush=True)
         deploy_baseline(args.config, endpoint, stack, local=args.local, out=args.out)
         baseline_instances = wait_in_service(sagemaker, baseline_name, local=args.local)
@@ -293,6 +320,10 @@ def run(args: argparse.Namespace, config: Config, endpoint: Endpoint) -> dict[st
         images={"inf2": f"{repository}:{tag}", "baseline": f"{gpu.repository}:{gpu.tag}"},
         instance_types={"inf2": endpoint.instance_type, "baseline": endpoint.baseline.instance_type},
         objective=objective, mix=mix, sides=sides, virtual_time=args.virtual_time, notes=notes,
+        inference_component=None if warmed is None else {
+            "name": warmed.name, "copies": warmed.copies, "copies_per_instance": per_instance(endpoint),
+            "warm_up_s": None if warmed.warm_up_s is None else round(warmed.warm_up_s, 1),
+        },
     )  # fmt: skip
     document["aws_calls"] = {"invocations": sides["inf2"].calls + sides["baseline"].calls}
     body = json.dumps(document, indent=1) + "\n"
@@ -366,17 +397,6 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"calibrate: --endpoint {args.endpoint} {why}; use one of {names}", file=sys.stderr)
         return 2
-    if endpoint.serving == "inference_component":
-        # InvokeEndpoint on such an endpoint needs an InferenceComponentName, and its copies may be at zero: the
-        # load generator drives whole endpoints only (README "Calibration").
-        index = config.endpoints.index(endpoint)
-        print(
-            f"calibrate: endpoints[{index}].serving: inference_component endpoints are not calibrated yet; "
-            "calibrate an instance-served endpoint of the same model, sizes and instance type, then copy its "
-            "baseline.capacity_ratio",
-            file=sys.stderr,
-        )
-        return 2
     fit = gpu_fit_problem(endpoint)
     if fit:
         print(f"calibrate: endpoints[{config.endpoints.index(endpoint)}].{fit}", file=sys.stderr)
@@ -394,12 +414,17 @@ def main(argv: list[str] | None = None) -> int:
             f"({args.max_minutes:g} min load test + {DEPLOY_ALLOWANCE_H * 60:.0f} min to create and delete the "
             f"endpoint) = USD {bound}; the Inferentia2 endpoint is already running (not extra)"
         )
+        if endpoint.serving == "inference_component":
+            print(
+                "  unless its component is at zero copies: then one copy is started (its instance bills from then "
+                "until autoscaling releases it after the run)"
+            )
         if not args.yes:
             print("calibrate: run again with --yes to deploy the baseline and start", file=sys.stderr)
             return 2
         started = time.monotonic()
         document = run(args, config, endpoint)
-    except (CalibrateError, MixError) as exc:
+    except (CalibrateError, MixError, WarmUpError) as exc:
         print(f"calibrate: {exc}", file=sys.stderr)
         return 1
     except (ClientError, BotoCoreError) as exc:

@@ -114,12 +114,15 @@ _WORDS = [
 
 @dataclass(frozen=True)
 class Target:
-    """The endpoint under test: name, engine (``vllm`` / ``tgi``), instance count, clock."""
+    """The endpoint under test: name, engine (``vllm`` / ``tgi``), instances serving (rates are divided by it;
+    for an inference component its copies in instances, ``ops.calibrate.component``), clock, and the inference
+    component invoked (InvokeEndpoint ``InferenceComponentName``), if any."""
 
     endpoint_name: str
     engine: str
-    instances: int
+    instances: float
     virtual_time: bool
+    component: str | None = None
 
 
 def prompt(tokens: int, chooser: random.Random) -> str:
@@ -221,6 +224,8 @@ def invoke(
         "ContentType": "application/json",
         "Body": request_body(target.engine, shape, text),
     }
+    if target.component:
+        args["InferenceComponentName"] = target.component
     if attributes:
         args["CustomAttributes"] = attributes
     clock = None if target.virtual_time else (lambda: time.monotonic() - level_start)

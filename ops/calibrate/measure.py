@@ -98,7 +98,12 @@ class LevelSummary:
 
 
 def summarize(
-    results: Sequence[RequestResult], *, offered_rps: float, repeat: int, objective: Objective, instances: int
+    results: Sequence[RequestResult],
+    *,
+    offered_rps: float,
+    repeat: int,
+    objective: Objective,
+    instances: float,
 ) -> LevelSummary:
     """Summarize a level. Throughput counts answered requests over the send window (first to last send), per
     instance. A level meets the objective when nothing failed, the endpoint kept up (its last answer came within

@@ -34,9 +34,11 @@ def calibration_document(
     sides: dict[str, SideResult],
     virtual_time: bool,
     notes: list[str],
+    inference_component: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The contract's document; ``capacity_ratio`` and its bounds are None when a side met the objective at no
-    rate (then nothing is written to the config)."""
+    rate (then nothing is written to the config). ``inference_component`` (None for an instance-served endpoint):
+    the component measured, its copies, copies per instance and the seconds spent bringing it up from zero."""
     inf2, baseline = sides["inf2"], sides["baseline"]
     ratio = capacity_ratio(inf2.record["best"], baseline.record["best"])
     ok = inf2.requests_ok + baseline.requests_ok
@@ -68,6 +70,7 @@ def calibration_document(
             else None,
         },
         "sides": {"inf2": inf2.record, "baseline": baseline.record},
+        "inference_component": inference_component,
         "capacity_ratio": ratio[0] if ratio else None,
         "capacity_ratio_low": ratio[1] if ratio else None,
         "capacity_ratio_high": ratio[2] if ratio else None,

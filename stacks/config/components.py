@@ -13,7 +13,13 @@ Facts this module relies on (each checked against its source):
   the Neuron docs call a chip a "Neuron device" (inf2-arch). infersave therefore asks for whole chips: a copy's
   NeuronCores (its tensor-parallel degree) must be a multiple of the 2 cores of a chip, and
   NumberOfAcceleratorDevicesRequired = cores / 2. Two copies never share a chip, which is right under either
-  reading (a core-counting placement would also place each copy on its own cores).
+  reading (a core-counting placement would also place each copy on its own cores). AWS's own usage confirms
+  chips: the JumpStart spec of ``meta-textgenerationneuron-llama-2-7b`` (default ``ml.inf2.xlarge``,
+  ``OPTION_TENSOR_PARALLEL_DEGREE`` 2, i.e. one chip's two cores) asks ``hosting_resource_requirements
+  {"num_accelerators": 1}``, which the SageMaker Python SDK sends as NumberOfAcceleratorDevicesRequired
+  (aws/sagemaker-python-sdk v2.257.6 ``tests/unit/sagemaker/jumpstart/constants.py`` and
+  ``src/sagemaker/compute_resource_requirements/resource_requirements.py``); counting cores would need 2. No
+  source found counts NeuronCores.
 - A copy runs on one instance: its accelerators must fit one instance (placement is per instance; a copy is one
   container).
 """

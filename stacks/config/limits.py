@@ -10,8 +10,9 @@ Endpoints spread over endpoint stacks (:mod:`stacks.config.shards`); what grows 
 
 - ``inference`` (endpoint stack 0, ``infersave-<project>-inference``): each endpoint's model, roles, endpoint
   config, endpoint, scaling gate, scalable target and policy, and one output;
-- ``guardrails``: the three alarms of each endpoint of stack 0;
-- ``shard`` (endpoint stacks 1 and up): the same as ``inference`` plus the endpoint's three alarms.
+- ``guardrails``: the three alarms of each endpoint of stack 0 (of each of its models for an inference-component
+  endpoint: ``stacks.endpoint_alarms`` watches components one by one);
+- ``shard`` (endpoint stacks 1 and up): the same as ``inference`` plus the endpoint's alarms.
 
 Parameters (the bootstrap version) and mappings (the image registries) do not grow with endpoints. A gated
 model's token is one dynamic reference (``{{resolve:secretsmanager:...}}``) in its stack. The figures are
@@ -54,15 +55,17 @@ ENTRY_OVERHEAD_BYTES: Final = 60
 COMPONENT_ENDPOINT_RESOURCES: Final = 4
 #: ... and per model: model, inference component, scalable target, target tracking, step policy, alarm.
 RESOURCES_PER_COMPONENT_MODEL: Final = 6
+#: Operational alarms (5XX, p90 latency, at max capacity) per watched variant or inference component.
+ALARMS_PER_WATCHED: Final = RESOURCES_PER_ENDPOINT["guardrails"]
 
 
 def endpoint_resources(endpoint: Endpoint, role: str) -> int:
     """Resources ``endpoint`` adds to its stack of ``role`` (the most: with off-hours schedules, scale to zero)."""
+    models = 1 + len(endpoint.component_settings.models) if endpoint.serving == "inference_component" else 1
+    alarms = ALARMS_PER_WATCHED * models if role in ("guardrails", "shard") else 0
     if role == "guardrails":
-        return RESOURCES_PER_ENDPOINT[role]
-    alarms = RESOURCES_PER_ENDPOINT["shard"] - RESOURCES_PER_ENDPOINT["inference"] if role == "shard" else 0
+        return alarms
     if endpoint.serving == "inference_component":
-        models = 1 + len(endpoint.component_settings.models)
         return COMPONENT_ENDPOINT_RESOURCES + RESOURCES_PER_COMPONENT_MODEL * models + alarms
     return RESOURCES_PER_ENDPOINT["inference"] + alarms
 

@@ -1,4 +1,4 @@
-"""A stand-in Lambda handler for the tests of ``demo.lambda_runner``: it echoes what it was run with."""
+"""A stand-in Lambda handler for the tests of the demo's report run (``emulator/lambda_child.py``): it echoes what it was run with."""
 
 from __future__ import annotations
 

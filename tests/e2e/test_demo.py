@@ -19,6 +19,7 @@ from demo.local_aws import DEFAULT_ACCOUNT
 from lambdas.common import tags
 from lambdas.common.catalog import load_catalog
 from stacks.config import Endpoint
+from stacks.config.components import component_name, model_views
 from tests.e2e.conftest import CONFIG_PATH, DEFAULT_CONFIG_PATH, PERIOD, Deployment, ReportRun
 
 pytestmark = pytest.mark.e2e
@@ -118,24 +119,38 @@ def test_scalable_targets_policies_and_schedules(deployment: Deployment) -> None
 def _component_scaling(
     deployment: Deployment, endpoint: Endpoint, targets: dict[str, Any], policies: list[Any]
 ) -> None:
-    """An inference-component endpoint: its component in service, its copy count a scalable target from 0 with
-    target tracking and the scale-out-from-zero step policy run by the NoCapacityInvocationFailures alarm."""
+    """An inference-component endpoint: each model's component in service on it, its copy count a scalable
+    target with target tracking and, with scale to zero, the scale-out-from-zero step policy run by the
+    NoCapacityInvocationFailures alarm."""
     name = deployment.config.endpoint_name(endpoint)
-    component = deployment.client("sagemaker").describe_inference_component(InferenceComponentName=name)
-    assert component["InferenceComponentStatus"] == "InService"
-    assert component["EndpointName"] == name
-    resource_id = f"inference-component/{name}"
-    target = targets[resource_id]
-    assert target["ScalableDimension"] == "sagemaker:inference-component:DesiredCopyCount"
-    copies = endpoint.component_settings.copies
-    assert (target["MinCapacity"], target["MaxCapacity"]) == (copies.min, copies.max) == (0, 2)
-    kinds = sorted(p["PolicyType"] for p in policies if p["ResourceId"] == resource_id)
-    assert kinds == ["StepScaling", "TargetTrackingScaling"]
-    (step,) = [p for p in policies if p["ResourceId"] == resource_id and p["PolicyType"] == "StepScaling"]
+    settings = endpoint.component_settings
     alarms = deployment.client("cloudwatch").describe_alarms()["MetricAlarms"]
-    (alarm,) = [a for a in alarms if a.get("MetricName") == "NoCapacityInvocationFailures"]
-    assert alarm["Dimensions"] == [{"Name": "InferenceComponentName", "Value": name}]
-    assert alarm["AlarmActions"] == [step["PolicyARN"]]
+    for index, (_, model) in enumerate(model_views("", endpoint)):
+        component_name_ = component_name(name, endpoint, model)
+        component = deployment.client("sagemaker").describe_inference_component(
+            InferenceComponentName=component_name_
+        )
+        assert component["InferenceComponentStatus"] == "InService"
+        assert component["EndpointName"] == name
+        resource_id = f"inference-component/{component_name_}"
+        target = targets[resource_id]
+        assert target["ScalableDimension"] == "sagemaker:inference-component:DesiredCopyCount"
+        copies = settings.copies if index == 0 else settings.models[index - 1].copies
+        assert (target["MinCapacity"], target["MaxCapacity"]) == (copies.min, copies.max)
+        kinds = sorted(p["PolicyType"] for p in policies if p["ResourceId"] == resource_id)
+        no_capacity = [
+            a
+            for a in alarms
+            if a.get("MetricName") == "NoCapacityInvocationFailures"
+            and a["Dimensions"] == [{"Name": "InferenceComponentName", "Value": component_name_}]
+        ]
+        if not endpoint.scales_to_zero:
+            assert kinds == ["TargetTrackingScaling"] and no_capacity == []
+            continue
+        assert kinds == ["StepScaling", "TargetTrackingScaling"]
+        (step,) = [p for p in policies if p["ResourceId"] == resource_id and p["PolicyType"] == "StepScaling"]
+        (alarm,) = no_capacity
+        assert alarm["AlarmActions"] == [step["PolicyARN"]]
 
 
 def test_budget_with_its_notifications(deployment: Deployment) -> None:
@@ -334,8 +349,10 @@ def test_each_line_follows_from_the_config_the_replayed_usage_and_the_catalog(
 #: USD 0.14 = 13.1951; actual 6,674.8136 -> 6,674.81. Baseline 855.15 h x 1.0 x 7.09 = 6,063.0135 + the same
 #: 13.1951 = 6,076.2086 -> 6,076.21. Savings 6,063.0135 - 6,661.6185 = -598.605 -> -598.61 (half away from
 #: zero): Inferentia2 costs 9.85 % more here, because 4 of the 24xlarge's 6 chips carry a batch-32 8B model that
-#: four A10Gs also hold (capacity_ratio 1.0 is the assumption to measure). 6,674.8136 / 3,789,493 requests x 1000
-#: = 1.7614 per 1k. The other two save 0.525 USD per instance-hour (1.515 - 0.99): 71,417 min / 60 x 0.525 =
+#: four A10Gs also hold (capacity_ratio 1.0 is the assumption to measure; the Qwen3-1.7B on the other 2 chips
+#: has no GPU in the baseline). The endpoint shares its instances between two inference components, so its
+#: requests are both models': 3,789,493 (the 8B) + 629,255 (the 1.7B) = 4,418,748; 6,674.8136 / 4,418,748 x 1000
+#: = 1.5106 per 1k. The other two save 0.525 USD per instance-hour (1.515 - 0.99): 71,417 min / 60 x 0.525 =
 #: 624.89875 -> 624.90 and 25,233 min / 60 x 0.525 = 220.78875 -> 220.79 (demo-llm-zephyr-7b scales to zero: a
 #: development endpoint without night or weekend traffic, 420.55 h billed instead of the 842.77 h its tracking
 #: alone would run; its 5,394 requests refused during 42 cold starts are not served, so not counted). Its actual
@@ -344,7 +361,7 @@ def test_each_line_follows_from_the_config_the_replayed_usage_and_the_catalog(
 EXPECTED_OCTOBER_2026 = {
     "demo-llm-qwen3-8b": ("1190.2833", "1196.75", "1821.65", "624.90", "34.30", "1.1713", 1021696),
     "demo-llm-zephyr-7b": ("420.5500", "422.36", "643.15", "220.79", "34.33", "1.1802", 357882),
-    "demo-llm-qwen3-8b-b32": ("855.1500", "6674.81", "6076.21", "-598.61", "-9.85", "1.7614", 3789493),
+    "demo-llm-qwen3-8b-b32": ("855.1500", "6674.81", "6076.21", "-598.61", "-9.85", "1.5106", 4418748),
 }
 #: Idle figures of the same month: (idle_instance_hours, idle_cost, idle_share, hours_at_zero).
 #:
@@ -368,7 +385,7 @@ EXPECTED_TOTALS = {
     "baseline_cost": "8541.00",
     "savings": "247.08",
     "savings_pct": "2.89",
-    "invocations": 5169071,
+    "invocations": 5798326,
     "idle_cost": "159.98",
     "idle_instance_hours": "161.60",
 }

@@ -4,6 +4,9 @@ any test order."""
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -56,3 +59,52 @@ def test_calibration_measures_writes_and_tags(deployment: Deployment, tmp_path: 
         sagemaker.delete_tags(ResourceArn=arn, TagKeys=[k for k in MEASURED_KEYS if k not in before])
         keep = (tags.BASELINE_CAPACITY_RATIO, tags.CAPACITY_RATIO_SOURCE)
         sagemaker.add_tags(ResourceArn=arn, Tags=[{"Key": k, "Value": before[k]} for k in keep])
+
+
+def test_an_inference_component_endpoint_is_calibrated_from_zero_copies(
+    deployment: Deployment, tmp_path: Path
+) -> None:
+    config = deployment.config
+    endpoint = next((e for e in config.endpoints if e.serving == "inference_component"), None)
+    if endpoint is None:
+        pytest.skip("the deployed config has no inference-component endpoint")
+    name = config.endpoint_name(endpoint)
+    sagemaker = deployment.client("sagemaker")
+    component = name  # the endpoint's own model's component (stacks.config.components.component_name)
+    before = sagemaker.describe_inference_component(InferenceComponentName=component)["RuntimeConfig"]
+    sagemaker.update_inference_component_runtime_config(
+        InferenceComponentName=component, DesiredRuntimeConfig={"CopyCount": 0}
+    )
+    env = local_aws.child_environment(local_aws.aws_environment(deployment.url, deployment.region))
+    copy = tmp_path / "infersave.yaml"
+    copy.write_bytes(CONFIG_PATH.read_bytes())
+    # This run's window only: the replayed month put the scenario's cold starts into the same series.
+    started = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
+    try:
+        local_aws.run_command(
+            [sys.executable, "-m", "ops.calibrate", "--endpoint", endpoint.name, "--config", str(copy),
+             "--out", str(tmp_path), "--yes", "--local", "--virtual-time", *calibration.DEMO_FLAGS],
+            env, tmp_path / "calibrate.log", timeout_s=300,
+        )  # fmt: skip
+
+        (path,) = (tmp_path / "calibrations" / name).glob("*.json")
+        document = json.loads(path.read_text(encoding="utf-8"))
+        measured = document["inference_component"]
+        assert (measured["name"], measured["copies"], measured["copies_per_instance"]) == (component, 1, 1)
+        assert measured["warm_up_s"] is not None  # brought up from zero copies, outside the measurement
+        assert document["capacity_ratio"] is not None
+        assert document["sides"]["inf2"]["levels"] and document["sides"]["baseline"]["levels"]
+        failures = deployment.client("cloudwatch").get_metric_statistics(
+            Namespace="AWS/SageMaker",
+            MetricName="NoCapacityInvocationFailures",
+            Dimensions=[{"Name": "InferenceComponentName", "Value": component}],
+            StartTime=started,
+            EndTime=datetime.now(UTC) + timedelta(minutes=1),
+            Period=60,
+            Statistics=["Sum"],
+        )["Datapoints"]
+        assert not failures  # the warm-up refused no request (no cold start counted)
+    finally:
+        sagemaker.update_inference_component_runtime_config(
+            InferenceComponentName=component, DesiredRuntimeConfig={"CopyCount": before["DesiredCopyCount"]}
+        )

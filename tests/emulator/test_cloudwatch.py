@@ -126,46 +126,66 @@ def test_get_metric_data_refuses_more_than_500_queries_as_on_aws(aws: None) -> N
     assert len(answer["MetricDataResults"]) == 500
 
 
-def test_get_metric_data_keeps_namespaces_apart_and_buckets_each_period(aws: None) -> None:
-    # CloudWatch user guide, Namespaces: "Metrics in different namespaces are isolated from each other"; moto
-    # matched a query with dimensions in any namespace (here the custom series would have added 100 to the Sum).
+def test_a_query_reads_only_its_own_metric_namespace_included(aws: None) -> None:
+    # A metric is its namespace, name and dimensions (CloudWatch API reference, Metric); moto, given dimensions,
+    # also summed a same-named metric of another namespace.
     client = boto3.client("cloudwatch", region_name="us-east-1")
-    start = datetime(2026, 10, 1, tzinfo=UTC)
-    dims = [{"Name": "EndpointName", "Value": "e"}]
-    for namespace, value, minutes in (("AWS/SageMaker", 2.0, (0, 5, 65)), ("custom/other", 100.0, (0,))):
+    stamp = datetime(2026, 10, 1, 0, 5, tzinfo=UTC)
+    dimensions = [{"Name": "InferenceComponentName", "Value": "c"}]
+    for namespace, value in (("AWS/SageMaker", 1.0), ("infersave/Capacity", 100.0), ("AWS/SageMaker", 2.0)):
         client.put_metric_data(
             Namespace=namespace,
             MetricData=[
-                {
-                    "MetricName": "Invocations",
-                    "Dimensions": dims,
-                    "Value": value,
-                    "Timestamp": start.replace(minute=m % 60, hour=m // 60),
-                }
-                for m in minutes
+                {"MetricName": "Invocations", "Dimensions": dimensions, "Timestamp": stamp, "Value": value}
             ],
         )
+    client.put_metric_data(
+        Namespace="AWS/SageMaker",
+        MetricData=[
+            {
+                "MetricName": "Invocations",
+                "Dimensions": [{"Name": "InferenceComponentName", "Value": "other"}],
+                "Timestamp": stamp,
+                "Value": 1000.0,
+            }
+        ],
+    )
 
-    def stat(name: str) -> dict[str, Any]:
+    def query(namespace: str, stat: str, period: int) -> dict[str, Any]:
         return {
-            "Id": name.lower(),
+            "Id": f"q{len(namespace)}{stat}{period}".lower(),
             "MetricStat": {
-                "Metric": {"Namespace": "AWS/SageMaker", "MetricName": "Invocations", "Dimensions": dims},
-                "Period": 3600,
-                "Stat": name,
+                "Metric": {"Namespace": namespace, "MetricName": "Invocations", "Dimensions": dimensions},
+                "Period": period,
+                "Stat": stat,
             },
         }
 
     answer = client.get_metric_data(
-        MetricDataQueries=[stat("Sum"), stat("SampleCount"), stat("Average")],
-        StartTime=start,
-        EndTime=datetime(2026, 10, 2, tzinfo=UTC),
-        ScanBy="TimestampAscending",  # AWS's default is descending
+        MetricDataQueries=[
+            query("AWS/SageMaker", "Sum", 300),
+            query("AWS/SageMaker", "SampleCount", 3600),
+            query("infersave/Capacity", "Maximum", 300),
+        ],
+        StartTime=datetime(2026, 10, 1, tzinfo=UTC),
+        EndTime=datetime(2026, 10, 1, 1, tzinfo=UTC),
     )
-    results = {r["Id"]: (r["Timestamps"], r["Values"]) for r in answer["MetricDataResults"]}
-    hours = [start, start.replace(hour=1)]
-    assert results == {
-        "sum": (hours, [4.0, 2.0]),
-        "samplecount": (hours, [2.0, 1.0]),
-        "average": (hours, [2.0, 2.0]),
-    }
+    results = [(r["Timestamps"], r["Values"]) for r in answer["MetricDataResults"]]
+    assert results == [
+        ([stamp], [3.0]),
+        ([datetime(2026, 10, 1, tzinfo=UTC)], [2.0]),
+        ([stamp], [100.0]),
+    ]
+
+
+def test_put_metric_data_takes_at_most_1000_metrics(aws: None) -> None:
+    """PutMetricData API reference: "Each request is also limited to no more than 1000 different metrics"."""
+    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1")
+    data: list[Any] = [{"MetricName": f"m{i}", "Value": 1.0, "Unit": "Count"} for i in range(1001)]
+    with pytest.raises(ClientError) as refused:
+        cloudwatch.put_metric_data(Namespace="infersave/Capacity", MetricData=data)
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterValue"
+    assert "must not have a size greater than 1000" in str(refused.value)
+    cloudwatch.put_metric_data(Namespace="infersave/Capacity", MetricData=data[:1000])
+    listed = cloudwatch.list_metrics(Namespace="infersave/Capacity")["Metrics"]
+    assert len({m["MetricName"] for m in listed}) >= 500  # ListMetrics pages at 500

@@ -203,3 +203,43 @@ def test_components_are_listed_with_their_tags_by_the_tagging_api(deploy: Deploy
         "ResourceTagMappingList"
     ]
     assert all(":inference-component/" not in r["ResourceARN"] for r in endpoints_only)
+
+
+def _instances() -> int:
+    (variant,) = boto3.client("sagemaker").describe_endpoint(EndpointName="e")["ProductionVariants"]
+    return int(variant.get("CurrentInstanceCount", 0))
+
+
+def test_instances_follow_the_copies_under_managed_instance_scaling(deploy: Deploy) -> None:
+    """SageMaker developer guide, "Scale an endpoint to zero instances": with MinInstanceCount 0 the copies scaling
+    in to zero take the in-service instances to zero; a copy needs an instance of its own chips (ml.inf2.xlarge:
+    one chip, one copy each), never past MaxInstanceCount (2)."""
+    deploy(_template())
+    sagemaker = boto3.client("sagemaker")
+    assert _instances() == 1
+    for copies, instances in ((0, 0), (2, 2), (3, 2), (1, 1)):
+        sagemaker.update_inference_component_runtime_config(
+            InferenceComponentName="e-chat", DesiredRuntimeConfig={"CopyCount": copies}
+        )
+        assert _instances() == instances, f"{copies} copies"
+    sagemaker.delete_inference_component(InferenceComponentName="e-chat")
+    assert _instances() == 0
+
+
+def test_list_inference_components_pages_and_filters(deploy: Deploy) -> None:
+    """ListInferenceComponents: MaxResults 1-100, NextToken, EndpointNameEquals (API reference)."""
+    deploy(_template())
+    sagemaker = boto3.client("sagemaker")
+    for name in ("e-b", "e-a"):
+        sagemaker.create_inference_component(
+            InferenceComponentName=name,
+            EndpointName="e",
+            Specification={"ModelName": "m", "ComputeResourceRequirements": {"MinMemoryRequiredInMb": 1024}},
+            RuntimeConfig={"CopyCount": 0},
+        )
+    first = sagemaker.list_inference_components(MaxResults=2)
+    assert [c["InferenceComponentName"] for c in first["InferenceComponents"]] == ["e-a", "e-b"]
+    rest = sagemaker.list_inference_components(MaxResults=2, NextToken=first["NextToken"])
+    assert [c["InferenceComponentName"] for c in rest["InferenceComponents"]] == ["e-chat"]
+    assert "NextToken" not in rest
+    assert sagemaker.list_inference_components(EndpointNameEquals="other")["InferenceComponents"] == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -221,11 +222,143 @@ def test_an_inference_component_endpoint_needs_the_component_name_like_aws(aws: 
     assert caught.value.response["Error"]["Code"] == "ValidationError"
     assert caught.value.response["Error"]["Message"].startswith("Inference Component Name header is required")
 
+
+def _component_endpoint(
+    name: str, components: dict[str, tuple[str, dict[str, str]]], instance_type: str = "ml.inf2.24xlarge"
+) -> None:
+    """An endpoint whose variant names no model, with one inference component (one copy) per entry."""
+    sagemaker = boto3.client("sagemaker")
+    sagemaker.create_endpoint_config(
+        EndpointConfigName=f"{name}-config",
+        ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
+        ProductionVariants=[
+            {
+                "VariantName": "AllTraffic",
+                "InstanceType": instance_type,
+                "InitialInstanceCount": 1,
+                "ManagedInstanceScaling": {"Status": "ENABLED", "MinInstanceCount": 0, "MaxInstanceCount": 1},
+            }
+        ],
+    )
+    sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=f"{name}-config")
+    for component, (image, environment) in components.items():
+        sagemaker.create_model(
+            ModelName=f"{component}-model",
+            ExecutionRoleArn="arn:aws:iam::123456789012:role/r",
+            PrimaryContainer={"Image": image, "Environment": environment},
+        )
+        sagemaker.create_inference_component(
+            InferenceComponentName=component,
+            EndpointName=name,
+            VariantName="AllTraffic",
+            Specification={
+                "ModelName": f"{component}-model",
+                "ComputeResourceRequirements": {
+                    "NumberOfAcceleratorDevicesRequired": 1,
+                    "MinMemoryRequiredInMb": 1024,
+                },
+            },
+            RuntimeConfig={"CopyCount": 1},
+        )
+
+
+def _refusal(runtime: Any, endpoint: str, component: str) -> dict[str, str]:
     with pytest.raises(ClientError) as caught:
         runtime.invoke_endpoint(
-            EndpointName="shared", InferenceComponentName="shared", ContentType="application/json", Body=b"{}"
+            EndpointName=endpoint,
+            InferenceComponentName=component,
+            ContentType="application/json",
+            Body=b"{}",
         )
-    assert "not served by the emulator's runtime" in caught.value.response["Error"]["Message"]
+    return dict(caught.value.response["Error"])
+
+
+def test_each_component_answers_with_its_own_container(aws: None) -> None:
+    _component_endpoint(
+        "shared", {"shared-qwen": (VLLM_NEURON, VLLM_ENV), "shared-zephyr": (TGI_NEURON, TGI_ENV)}
+    )
+    runtime = boto3.client("sagemaker-runtime")
+
+    vllm = runtime.invoke_endpoint(
+        EndpointName="shared",
+        InferenceComponentName="shared-qwen",
+        ContentType="application/json",
+        Body=json.dumps({"prompt": "one two", "max_tokens": 3}),
+    )
+    tgi = runtime.invoke_endpoint(
+        EndpointName="shared",
+        InferenceComponentName="shared-zephyr",
+        ContentType="application/json",
+        Body=json.dumps({"inputs": "one two", "parameters": {"max_new_tokens": 3}}),
+    )
+
+    assert json.loads(vllm["Body"].read())["usage"]["completion_tokens"] == 3
+    assert json.loads(tgi["Body"].read())[0]["details"]["generated_tokens"] == 3
+    assert tgi["InvokedProductionVariant"] == "AllTraffic"
+
+
+def test_a_component_serves_with_as_many_containers_as_copies(aws: None) -> None:
+    from emulator.sagemaker_runtime import _endpoint_model
+
+    _component_endpoint("shared", {"shared-qwen": (VLLM_NEURON, VLLM_ENV)})
+    boto3.client("sagemaker").update_inference_component_runtime_config(
+        InferenceComponentName="shared-qwen", DesiredRuntimeConfig={"CopyCount": 3}
+    )
+
+    target = _endpoint_model("123456789012", "us-east-1", "shared", "shared-qwen")
+
+    assert target.serving.instances == 3  # one container per copy (6 chips, 1 per copy)
+    assert target.key == "shared/shared-qwen"  # its levels apart from other components'
+
+
+def test_an_unknown_component_or_one_of_another_endpoint_is_refused(aws: None) -> None:
+    _component_endpoint("a", {"a-chat": (VLLM_NEURON, VLLM_ENV)})
+    _component_endpoint("b", {"b-chat": (VLLM_NEURON, VLLM_ENV)})
+    runtime = boto3.client("sagemaker-runtime")
+
+    unknown = _refusal(runtime, "a", "nope")
+    foreign = _refusal(runtime, "a", "b-chat")
+
+    assert unknown["Code"] == "ValidationError" and "Inference component nope" in unknown["Message"]
+    assert foreign["Code"] == "ValidationError"
+    assert "deployed to endpoint b, not a" in foreign["Message"]
+
+
+def test_a_component_at_zero_copies_fails_as_on_aws_and_counts_a_no_capacity_failure(aws: None) -> None:
+    from emulator.sagemaker_runtime import NO_CAPACITY
+
+    _component_endpoint("shared", {"shared-qwen": (VLLM_NEURON, VLLM_ENV)})
+    sagemaker = boto3.client("sagemaker")
+    sagemaker.update_inference_component_runtime_config(
+        InferenceComponentName="shared-qwen", DesiredRuntimeConfig={"CopyCount": 0}
+    )
+    runtime = boto3.client("sagemaker-runtime")
+
+    refused = [_refusal(runtime, "shared", "shared-qwen") for _ in range(2)]
+
+    assert refused[0] == {"Code": "ValidationError", "Message": NO_CAPACITY}
+    assert NO_CAPACITY.startswith("Inference Component has no capacity to process this request.")
+    points = boto3.client("cloudwatch").get_metric_statistics(
+        Namespace="AWS/SageMaker",
+        MetricName="NoCapacityInvocationFailures",
+        Dimensions=[{"Name": "InferenceComponentName", "Value": "shared-qwen"}],
+        StartTime=datetime(2000, 1, 1, tzinfo=UTC),
+        EndTime=datetime(2100, 1, 1, tzinfo=UTC),
+        Period=86400,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    assert sum(p["Sum"] for p in points) == 2
+    # Once a copy is back (the step policy's +1), the component answers again.
+    sagemaker.update_inference_component_runtime_config(
+        InferenceComponentName="shared-qwen", DesiredRuntimeConfig={"CopyCount": 1}
+    )
+    answer = runtime.invoke_endpoint(
+        EndpointName="shared",
+        InferenceComponentName="shared-qwen",
+        ContentType="application/json",
+        Body=json.dumps({"prompt": "hi", "max_tokens": 1}),
+    )
+    assert json.loads(answer["Body"].read())["usage"]["completion_tokens"] == 1
 
 
 def test_two_instances_share_the_load_by_random_routing(aws: None) -> None:

@@ -161,7 +161,6 @@ def test_without_yes_it_prints_the_bound_and_stops(capsys: pytest.CaptureFixture
         (["--endpoint", "nope"], "--endpoint nope is not in the config; use one of qwen3-8b, zephyr-7b"),
         (["--endpoint", "qwen3-8b", "--requests", "1"], "--requests: 1 is outside 2..10000"),
         (["--endpoint", "qwen3-8b", "--virtual-time", "--yes"], "--virtual-time needs the emulator"),
-        (["--endpoint", "zephyr-7b", "--yes"], "endpoints[1].serving: inference_component endpoints are not"),
     ],
 )
 def test_bad_input_exits_2_with_the_reason(

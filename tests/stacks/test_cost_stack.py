@@ -27,7 +27,7 @@ def test_reporter_function_settings(synth: Synth) -> None:
             "Architectures": ["arm64"],
             "Handler": "lambdas.cost_reporter.handler.lambda_handler",
             "TracingConfig": {"Mode": "Active"},
-            "Timeout": 300,
+            "Timeout": 900,
             "Layers": [{"Ref": Match.string_like_regexp("^PowertoolsLayer")}],
             "Environment": {
                 "Variables": {
@@ -55,10 +55,11 @@ def test_reporter_function_settings(synth: Synth) -> None:
 
 def test_schedules_daily_and_monthly_with_retries_and_dead_letters(synth: Synth) -> None:
     t = synth.default["cost"]
-    schedules = {
-        json.loads(p["Properties"]["Target"]["Input"])["period"]: p["Properties"]
+    inputs = [
+        (json.loads(p["Properties"]["Target"]["Input"]), p["Properties"])
         for p in t.find_resources("AWS::Scheduler::Schedule").values()
-    }
+    ]
+    schedules = {event["period"]: props for event, props in inputs if "period" in event}
     assert schedules["month_to_date"]["ScheduleExpression"] == "cron(0 6 * * ? *)"
     assert schedules["previous_month"]["ScheduleExpression"] == "cron(0 7 5 * ? *)"
     for props in schedules.values():
@@ -66,11 +67,13 @@ def test_schedules_daily_and_monthly_with_retries_and_dead_letters(synth: Synth)
         assert props["Target"]["RetryPolicy"] == {"MaximumRetryAttempts": 3, "MaximumEventAgeInSeconds": 3600}
         assert "Fn::GetAtt" in props["Target"]["DeadLetterConfig"]["Arn"]
     statements = _statements(t)
-    invoke = next(s for s in statements if s["Action"] == "lambda:InvokeFunction")
-    function_id = next(iter(t.find_resources("AWS::Lambda::Function")))
-    assert invoke["Resource"] == {"Fn::GetAtt": [function_id, "Arn"]}, (
-        "the scheduler may invoke the reporter only"
-    )
+    invokes = [s["Resource"] for s in statements if s["Action"] == "lambda:InvokeFunction"]
+    function_ids = list(t.find_resources("AWS::Lambda::Function"))
+    reporter_id = next(k for k in function_ids if k.startswith("CostReporter"))
+    recorder_id = next(k for k in function_ids if k.startswith("CapacityRecorder"))
+    assert sorted(invokes, key=str) == sorted(
+        [{"Fn::GetAtt": [reporter_id, "Arn"]}, {"Fn::GetAtt": [recorder_id, "Arn"]}], key=str
+    ), "each scheduler role may invoke its own function only"
 
 
 def test_reports_bucket_is_encrypted_versioned_tls_only_logged(synth: Synth) -> None:
@@ -129,6 +132,8 @@ def test_reporter_iam_is_least_privilege(synth: Synth) -> None:
         "cloudwatch:ListMetrics",
         "cloudwatch:GetMetricData",
         "pricing:GetProducts",
+        "sagemaker:ListInferenceComponents",  # the capacity recorder's
+        "cloudwatch:PutMetricData",  # the capacity recorder's, conditioned on its namespace
         "xray:PutTraceSegments",
         "xray:PutTelemetryRecords",
     }

@@ -100,7 +100,8 @@ def test_anomaly_monitor_on_project_tag_and_subscription_threshold(synth: Synth)
 
 def test_alarms_per_endpoint(synth: Synth) -> None:
     t = synth.default["guardrails"]
-    t.resource_count_is("AWS::CloudWatch::Alarm", 9)
+    # Three per watched unit: qwen3-8b's variant, zephyr-7b's one component, qwen3-8b-b32's two components.
+    t.resource_count_is("AWS::CloudWatch::Alarm", 12)
     dims = [
         {"Name": "EndpointName", "Value": "demo-llm-qwen3-8b"},
         {"Name": "VariantName", "Value": "AllTraffic"},

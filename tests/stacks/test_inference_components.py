@@ -3,6 +3,7 @@ scaling and the scale-out-from-zero alarm (tests/fixtures/components.yaml)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_cdk.assertions import Match
@@ -115,3 +116,60 @@ def test_copy_count_targets_track_and_scale_out_from_zero(synth: Synth) -> None:
         },
     )
     t.resource_count_is("AWS::CloudWatch::Alarm", 2)
+
+
+def _sagemaker_alarms(template: Any) -> list[dict[str, Any]]:
+    """The operational alarms (single-metric or metric math) on AWS/SageMaker metrics."""
+    alarms = []
+    for alarm in template.find_resources("AWS::CloudWatch::Alarm").values():
+        props = alarm["Properties"]
+        metrics = [props] + [q["MetricStat"]["Metric"] for q in props.get("Metrics", []) if "MetricStat" in q]
+        if any(m.get("Namespace") == "AWS/SageMaker" for m in metrics):
+            alarms.append(props)
+    return alarms
+
+
+def test_alarms_watch_each_component_not_the_variant(synth: Synth) -> None:
+    t = synth.components["guardrails"]
+    alarms = _sagemaker_alarms(t)
+    assert len(alarms) == 6  # 5XX, p90 latency, at max copies, for each of the two components
+    dims = [{"Name": "InferenceComponentName", "Value": "comp-shared-zephyr"}]
+    t.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {"MetricName": "Invocation5XXErrors", "Dimensions": dims, "Statistic": "Sum", "Threshold": 5},
+    )
+    t.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {"MetricName": "ModelLatency", "Dimensions": dims, "ExtendedStatistic": "p90"},
+    )
+    # zephyr's copies max out at 2, the endpoint's own model's at 4: Invocations / InvocationsPerCopy.
+    for component, most in (("comp-shared-zephyr", 2), ("comp-shared", 4)):
+        t.has_resource_properties(
+            "AWS::CloudWatch::Alarm",
+            {
+                "Threshold": most - 0.5,
+                "Metrics": Match.array_with(
+                    [
+                        Match.object_like({"Expression": "IF(perCopy > 0, invocations / perCopy, 0)"}),
+                        Match.object_like(
+                            {
+                                "Id": "perCopy",
+                                "MetricStat": Match.object_like(
+                                    {
+                                        "Metric": {
+                                            "Namespace": "AWS/SageMaker",
+                                            "MetricName": "InvocationsPerCopy",
+                                            "Dimensions": [
+                                                {"Name": "InferenceComponentName", "Value": component}
+                                            ],
+                                        }
+                                    }
+                                ),
+                            }
+                        ),
+                    ]
+                ),
+                "AlarmDescription": Match.string_like_regexp(f"^{component}: at its max of {most} copies"),
+            },
+        )
+    assert "VariantName" not in json.dumps(alarms)  # no alarm reads the variant's series

@@ -355,51 +355,51 @@ def test_logical_ids_of_stateful_resources_are_stable(synth: Synth) -> None:
     }
     assert set(_resources(t, "AWS::KMS::Key")) == {"VolumeKeyB3FBD601", "CompileArtifactsKeyC281B8D1"}
     # The gates keep theirs for the endpoint's life; targets carry the instance type (a new type: a new target).
-    # zephyr-7b serves through inference components: no variant target, so no gate; its copy-count target.
-    assert set(_resources(t, "Custom::ScalingGate")) == {
-        "Autoscalingqwen38bGate585535DC",
-        "Autoscalingqwen38bb32GateF161FAC7",
-    }
+    # zephyr-7b and qwen3-8b-b32 serve through inference components: no variant target, so no gate; a copy-count
+    # target per component (qwen3-8b-b32 shares its instance with a second model).
+    assert set(_resources(t, "Custom::ScalingGate")) == {"Autoscalingqwen38bGate585535DC"}
     targets = _resources(t, "AWS::ApplicationAutoScaling::ScalableTarget")
     assert {k for k, v in targets.items() if v["Properties"]["ResourceId"].startswith("endpoint/")} == {
-        "Autoscalingqwen38bTargetmlinf2xlarge7B4D30BD",
-        "Autoscalingqwen38bb32Targetmlinf224xlarge0A93E70A",
+        "Autoscalingqwen38bTargetmlinf2xlarge7B4D30BD"
     }
-    (component_target,) = [
-        v for v in targets.values() if v["Properties"]["ResourceId"].startswith("inference-")
-    ]
-    assert component_target["Properties"]["ResourceId"] == "inference-component/demo-llm-zephyr-7b"
+    assert {
+        k: v["Properties"]["ResourceId"]
+        for k, v in targets.items()
+        if v["Properties"]["ResourceId"].startswith("inference-")
+    } == {
+        "Autoscalingzephyr7bTargetzephyr7b562C630A": "inference-component/demo-llm-zephyr-7b",
+        "Autoscalingqwen38bb32Targetqwen38bb32ED7FDA40": "inference-component/demo-llm-qwen3-8b-b32",
+        "Autoscalingqwen38bb32Targetqwen317b980AFF4F": "inference-component/demo-llm-qwen3-8b-b32-qwen3-1-7b",
+    }
 
 
 def test_scaling_gate_precedes_the_endpoint_and_targets_are_retained(synth: Synth) -> None:
     t = synth.default["inference"]
     gates = _resources(t, "Custom::ScalingGate")
-    properties = dict(gates["Autoscalingqwen38bb32GateF161FAC7"]["Properties"])
+    properties = dict(gates["Autoscalingqwen38bGate585535DC"]["Properties"])
     function_id, attribute = properties.pop("ServiceToken")["Fn::GetAtt"]
     assert function_id.startswith("ScalingGateFunction") and attribute == "Arn"
     assert properties == {
         "ServiceTimeout": "600",
-        "ResourceId": "endpoint/demo-llm-qwen3-8b-b32/variant/AllTraffic",
-        "InstanceType": "ml.inf2.24xlarge",
+        "ResourceId": "endpoint/demo-llm-qwen3-8b/variant/AllTraffic",
+        "InstanceType": "ml.inf2.xlarge",
     }
     # Deleting an endpoint's gate deregisters its target, so the gate itself must not be retained.
     assert all(g["DeletionPolicy"] == "Delete" for g in gates.values())
     endpoints = _resources(t, "AWS::SageMaker::Endpoint")
-    assert endpoints["Endpointqwen38bb32Endpoint453DFAF0"]["DependsOn"] == [
-        "Autoscalingqwen38bb32GateF161FAC7"
-    ]
+    assert endpoints["Endpointqwen38bEndpoint9BDF8008"]["DependsOn"] == ["Autoscalingqwen38bGate585535DC"]
     for kind in ("AWS::ApplicationAutoScaling::ScalableTarget", "AWS::ApplicationAutoScaling::ScalingPolicy"):
         for logical_id, resource in _resources(t, kind).items():
-            if not logical_id.startswith(("Autoscalingqwen38bTarget", "Autoscalingqwen38bb32Target")):
-                continue  # the gate's retention rule is for variant targets (zephyr-7b uses components)
+            if not logical_id.startswith("Autoscalingqwen38bTarget"):
+                continue  # the gate's retention rule is for variant targets (the other two use components)
             assert resource["DeletionPolicy"] == resource["UpdateReplacePolicy"] == "Retain", logical_id
             # Registered only once the endpoint is updated.
             assert resource["DependsOn"][0].startswith("Endpoint"), logical_id
     policies = _resources(t, "AWS::ApplicationAutoScaling::ScalingPolicy")
     names = [
-        p["Properties"]["PolicyName"] for k, p in policies.items() if not k.startswith("Autoscalingzephyr7b")
+        p["Properties"]["PolicyName"] for k, p in policies.items() if k.startswith("Autoscalingqwen38bTarget")
     ]
-    assert len(names) == 2 and all("mlinf2" in name for name in names), names  # a new type: a new policy name
+    assert len(names) == 1 and all("mlinf2" in name for name in names), names  # a new type: a new policy name
 
 
 def test_scaling_gate_function_may_only_describe_and_deregister(synth: Synth) -> None:

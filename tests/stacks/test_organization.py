@@ -20,6 +20,14 @@ def _one(template: Any, kind: str) -> dict[str, Any]:
     return resource["Properties"]  # type: ignore[no-any-return]
 
 
+def _reporter(template: Any) -> dict[str, Any]:
+    """The cost reporter's function (the cost stack also holds the capacity recorder's)."""
+    [resource] = template.find_resources(
+        "AWS::Lambda::Function", {"Properties": {"Handler": "lambdas.cost_reporter.handler.lambda_handler"}}
+    ).values()
+    return resource["Properties"]  # type: ignore[no-any-return]
+
+
 def _reporter_statements(template: Any) -> list[dict[str, Any]]:
     statements = []
     for policy in template.find_resources("AWS::IAM::Policy").values():
@@ -87,7 +95,7 @@ def test_workgroup_encrypts_results_limits_scans_and_enforces(synth: Synth) -> N
 
 
 def test_reporter_reads_through_athena_with_scoped_rights(synth: Synth) -> None:
-    env = _one(synth.org["cost"], "AWS::Lambda::Function")["Environment"]["Variables"]
+    env = _reporter(synth.org["cost"])["Environment"]["Variables"]
     assert (env["COST_SOURCE"], env["CUR_TABLE"], env["ATHENA_WORKGROUP"]) == (
         "athena",
         "data",
@@ -111,7 +119,7 @@ def test_existing_resources_are_named_not_created(synth: Synth) -> None:
     cost = synth.org_existing["cost"]
     for kind in ("AWS::BCMDataExports::Export", "AWS::Glue::Table", "AWS::Athena::WorkGroup"):
         assert cost.find_resources(kind) == {}
-    env = _one(cost, "AWS::Lambda::Function")["Environment"]["Variables"]
+    env = _reporter(cost)["Environment"]["Variables"]
     assert (env["CUR_DATABASE"], env["CUR_TABLE"], env["ATHENA_WORKGROUP"]) == (
         "finops_cur",
         "cur2_data",
@@ -124,7 +132,7 @@ def test_existing_resources_are_named_not_created(synth: Synth) -> None:
 
 def test_account_mode_has_no_cur_resources(synth: Synth) -> None:
     assert synth.default["cost"].find_resources("AWS::Athena::WorkGroup") == {}
-    env = _one(synth.default["cost"], "AWS::Lambda::Function")["Environment"]["Variables"]
+    env = _reporter(synth.default["cost"])["Environment"]["Variables"]
     assert "COST_SOURCE" not in env
 
 

@@ -1,6 +1,6 @@
 """The capacity recorder's series (namespace ``infersave/Capacity``) and per-component invocations, hourly.
 
-Contract "Capacity series" (the capacity recorder writes them every 5 minutes, ``StorageResolution`` 60, one
+Contract "Capacity series" (names in :mod:`lambdas.common.capacity`; the capacity recorder writes them every 5 minutes, ``StorageResolution`` 60, one
 sample per series per run, a 0 sample when at zero): ``InstanceCount`` with dimensions ``[EndpointName,
 VariantName]``, ``AcceleratorDevicesAllocated`` (copies x Inferentia2 chips per copy) with ``[EndpointName,
 InferenceComponentName]``. ``CopyCount`` is not read: the split needs the chips a copy holds, which
@@ -27,6 +27,7 @@ from datetime import UTC, datetime, time
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from lambdas.common import capacity
 from lambdas.common.paging import paginate
 from lambdas.cost_reporter.dal.cloudwatch import HOUR_S, metric_data_results, queries_per_call
 from lambdas.cost_reporter.models import CapacityRecording, CapacitySample, Issue, ReportPeriod
@@ -35,10 +36,12 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_cloudwatch.type_defs import MetricDataQueryTypeDef
 
-NAMESPACE = "infersave/Capacity"
-INSTANCE_COUNT = "InstanceCount"
-ACCELERATORS = "AcceleratorDevicesAllocated"
-COMPONENT = "InferenceComponentName"
+NAMESPACE = capacity.NAMESPACE
+INSTANCE_COUNT = capacity.INSTANCE_COUNT
+ACCELERATORS = capacity.ACCELERATOR_DEVICES_ALLOCATED
+COMPONENT = capacity.COMPONENT_DIMENSION
+ENDPOINT = capacity.ENDPOINT_DIMENSION
+VARIANT = capacity.VARIANT_DIMENSION
 _FAILED = ("Forbidden", "InternalError")
 
 
@@ -64,7 +67,7 @@ def list_capacity_series(client: CloudWatchClient, endpoint_names: Iterable[str]
     """The ``InstanceCount`` and ``AcceleratorDevicesAllocated`` series of ``endpoint_names`` (case-insensitive)
     with exactly the contract's dimensions (CloudWatch lists metrics with data in the last two weeks)."""
     wanted = {name.lower() for name in endpoint_names}
-    member_dimension = {INSTANCE_COUNT: "VariantName", ACCELERATORS: COMPONENT}
+    member_dimension = {INSTANCE_COUNT: VARIANT, ACCELERATORS: COMPONENT}
     series: list[CapacitySeries] = []
     for metric, member in member_dimension.items():
         pages = paginate(
@@ -76,8 +79,8 @@ def list_capacity_series(client: CloudWatchClient, endpoint_names: Iterable[str]
         for page in pages:
             for listed in page.get("Metrics", []):
                 dims = {d["Name"]: d["Value"] for d in listed.get("Dimensions", [])}
-                if set(dims) == {"EndpointName", member} and dims["EndpointName"].lower() in wanted:
-                    series.append(CapacitySeries(metric, dims["EndpointName"], dims[member]))
+                if set(dims) == {ENDPOINT, member} and dims[ENDPOINT].lower() in wanted:
+                    series.append(CapacitySeries(metric, dims[ENDPOINT], dims[member]))
     return list(dict.fromkeys(series))
 
 
@@ -122,10 +125,10 @@ def read_capacity(
     meaning: dict[str, tuple[str, CapacitySeries]] = {}
     for i, item in enumerate(series):
         if item.metric == INSTANCE_COUNT:
-            dims = {"EndpointName": item.endpoint_name, "VariantName": item.member}
+            dims = {ENDPOINT: item.endpoint_name, VARIANT: item.member}
             stats = {"a": "Average", "n": "SampleCount"}
         else:
-            dims = {"EndpointName": item.endpoint_name, COMPONENT: item.member}
+            dims = {ENDPOINT: item.endpoint_name, COMPONENT: item.member}
             stats = {"a": "Average"}
         for tag, stat in stats.items():
             queries.append(_query(f"{tag}{i}", NAMESPACE, item.metric, dims, stat))

@@ -27,10 +27,9 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
+from lambdas.common.capacity import SAMPLES_PER_HOUR
 from lambdas.cost_reporter.models import CapacitySample
 
-#: Samples per hour at the recorder's ``rate(5 minutes)``.
-SAMPLES_PER_HOUR = 12
 HOURS_PER_DAY = 24
 #: Coverage at and above which idle is computed from the recording (``idle_source: recorded``).
 MIN_COVERAGE = Decimal("0.9")
