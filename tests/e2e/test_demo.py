@@ -318,24 +318,31 @@ def test_each_line_follows_from_the_config_the_replayed_usage_and_the_catalog(
         ]
     hours = sum((e.instance_hours for e in report_run.scenario.endpoints), Decimal(0))
     assert dec(totals["instance_hours"]) == hours.quantize(Decimal("0.0001"), ROUND_HALF_UP)
-    # Idle: each day's replayed instance-hours spread over its 24 hours, idle in the replayed hours without a
-    # request, priced at the catalog's instance price (the endpoint's instance cost / instance-hours).
+    # Idle (schema 4): the replay writes the capacity recorder's InstanceCount (a sample at minutes 0, 5, 10, ... of
+    # every hour), so every endpoint's idle is recorded, coverage 1. An hour holds the mean of its 12 samples, and
+    # each day is scaled to its bill (the replay's instance-hours) by billed / sampled, or spread over 24 hours if
+    # sampled at 0 all day; idle in the replayed hours without a request, priced at the catalog's instance price.
     idle_costs = Decimal(0)
     for endpoint in config.endpoints:
         name = config.endpoint_name(endpoint)
         usage = simulated[name]
-        quiet = {h.start.date(): 0 for h in usage.hours}
-        for h in usage.hours:
-            quiet[h.start.date()] += h.invocations == 0
-        idle_hours = sum((day.instance_hours * quiet.get(day.day, 24) / 24 for day in usage.days), Decimal(0))
+        line = lines[name]
+        assert (line["idle_source"], line["capacity_coverage"]) == ("recorded", "1.0000")
+        minutes = usage.instances_by_minute
+        sampled = [Decimal(sum(minutes[60 * h : 60 * h + 60 : 5])) / 12 for h in range(len(minutes) // 60)]
+        billed = {day.day: day.instance_hours for day in usage.days}
+        idle_hours, at_zero = Decimal(0), 0
+        for hour, replayed in enumerate(usage.hours):
+            day = sampled[hour - hour % 24 : hour - hour % 24 + 24]
+            bill, recorded = billed.get(replayed.start.date(), Decimal(0)), sum(day, Decimal(0))
+            instances = sampled[hour] * bill / recorded if recorded else bill / 24
+            idle_hours += instances if replayed.invocations == 0 else 0
+            at_zero += instances == 0
         price = catalog.instances[endpoint.instance_type].hourly_price_usd
         assert price is not None
-        line = lines[name]
         assert dec(line["idle_instance_hours"]) == idle_hours.quantize(Decimal("0.0001"), ROUND_HALF_UP)
         assert dec(line["idle_cost"]) == cents(idle_hours * price)
-        assert line["hours_at_zero"] == (
-            24 * (31 - sum(1 for day in usage.days if day.instance_minutes)) if usage.cold_starts else None
-        )
+        assert line["hours_at_zero"] == (at_zero if usage.cold_starts else None)
         idle_costs += idle_hours * price
     assert dec(totals["idle_cost"]) == cents(idle_costs)
 
@@ -366,17 +373,15 @@ EXPECTED_OCTOBER_2026 = {
 #: Idle figures of the same month: (idle_instance_hours, idle_cost, idle_share, hours_at_zero).
 #:
 #: Hand check: the two qwen3 endpoints serve a request in every hour of the month (the replay's hours without
-#: a request: 0), so nothing is idle. demo-llm-zephyr-7b (scale to zero) has instance-hours on 29 days and none
-#: on 3 and 25 October (2 x 24 = 48 h at zero; it had cold starts, so hours_at_zero applies). Each of the 29
-#: days spreads its instance-minutes over 24 hours and is idle in its hours without a request, e.g. 1 October:
-#: 1,138 min x 10 quiet h / 24 / 60 = 7.9028 h; 11 October: 4 min x 24 / 24 / 60 = 0.0667 h. Over the 29 days
-#: sum(minutes x quiet hours) = 232,704, / 1,440 = 161.6 idle instance-hours; x USD 0.99 = 159.984 -> 159.98;
-#: share 161.6 / 420.55 = 0.38426 -> 0.3843. The even spread is the stated overstatement: in the replay itself
-#: the hours without a request held only 1.43 instance-hours (the endpoint was at zero in them), so for a
-#: scale-to-zero endpoint the figure is mostly the daily bill's resolution, not idle capacity.
+#: a request: 0), so nothing is idle. demo-llm-zephyr-7b (scale to zero) is recorded (the replay writes the
+#: capacity recorder's InstanceCount every 5 minutes): its idle is the sampled instances of its hours without a
+#: request, each day scaled to its bill, 1.5648 instance-hours, x USD 0.99 = 1.549 -> 1.55; share 1.5648 /
+#: 420.55 = 0.0037; 369 of the month's 744 hours sampled at zero instances. The replay's own figure from its
+#: exact minutes is 1.43 instance-hours: the difference is the 5-minute sampling. Spread over each day (schema 3,
+#: before the recording) the same month showed 161.6 idle instance-hours, the daily bill's resolution.
 EXPECTED_IDLE_OCTOBER_2026 = {
     "demo-llm-qwen3-8b": ("0.0000", "0.00", "0.0000", None),
-    "demo-llm-zephyr-7b": ("161.6000", "159.98", "0.3843", 48),
+    "demo-llm-zephyr-7b": ("1.5648", "1.55", "0.0037", 369),
     "demo-llm-qwen3-8b-b32": ("0.0000", "0.00", "0.0000", None),
 }
 EXPECTED_TOTALS = {
@@ -386,8 +391,8 @@ EXPECTED_TOTALS = {
     "savings": "247.08",
     "savings_pct": "2.89",
     "invocations": 5798326,
-    "idle_cost": "159.98",
-    "idle_instance_hours": "161.60",
+    "idle_cost": "1.55",
+    "idle_instance_hours": "1.56",
 }
 #: The emulator implements neither Cost Explorer's tag activation nor the Price List API: exactly these two.
 EXPECTED_WARNINGS = [
