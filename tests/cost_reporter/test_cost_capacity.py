@@ -91,12 +91,12 @@ def test_readme_example_two_components_and_unallocated_over_one_day_to_the_cent(
         (d["name"], d["share"], d["cost"], d["baseline_cost"], d["invocations"], d["cost_per_1k_invocations"])
         for d in documents
     ] == [
-        ("chat", "0.6667", "124.64", "113.44", 12_000, "10.3867"),
-        ("small", "0.1389", "25.96", "23.63", 1_500, "17.3111"),
-        ("(unallocated)", "0.1944", "36.36", "33.09", None, None),
+        ("chat", 0.6667, 124.64, 113.44, 12_000, 10.3867),
+        ("small", 0.1389, 25.96, 23.63, 1_500, 17.3111),
+        ("(unallocated)", 0.1944, 36.36, 33.09, None, None),
     ]
-    assert sum(Decimal(d["cost"]) for d in documents) == Decimal("186.96")
-    assert sum(Decimal(d["baseline_cost"]) for d in documents) == Decimal("170.16")
+    assert sum(Decimal(str(d["cost"])) for d in documents) == Decimal("186.96")
+    assert sum(Decimal(str(d["baseline_cost"])) for d in documents) == Decimal("170.16")
 
 
 def test_components_above_the_capacity_are_scaled_down_and_nothing_is_unallocated() -> None:
@@ -306,12 +306,12 @@ def test_the_report_reads_the_recording_and_splits_the_shared_endpoint(
     assert document["schema_version"] == 4
     endpoints = {e["endpoint_name"]: e for e in document["endpoints"]}
     # dev scaled to zero: recorded, idle = its 2 hours up without a request (spread would say 3.67)
-    assert (endpoints["dev"]["idle_source"], endpoints["dev"]["capacity_coverage"]) == ("recorded", "1.0000")
+    assert (endpoints["dev"]["idle_source"], endpoints["dev"]["capacity_coverage"]) == ("recorded", 1.0)
     assert (endpoints["dev"]["idle_instance_hours"], endpoints["dev"]["idle_cost"]) == (2.0, 1.98)
     # sparse: half the day recorded, below 90 %: the old spread, 12 idle hours of 24 x 1 instance
     assert (endpoints["sparse"]["idle_source"], endpoints["sparse"]["capacity_coverage"]) == (
         "spread",
-        "0.5000",
+        0.5,
     )
     assert endpoints["sparse"]["idle_instance_hours"] == 12.0
     assert endpoints["sparse"]["components"] == endpoints["dev"]["components"] == []
@@ -321,9 +321,9 @@ def test_the_report_reads_the_recording_and_splits_the_shared_endpoint(
         (c["name"], c["model_id"], c["cost"], c["baseline_cost"], c["invocations"])
         for c in endpoints["shared"]["components"]
     ] == [
-        ("shared", "Qwen/Qwen3-8B", "124.64", "113.44", 12_000),
-        ("shared-small", "Qwen/Qwen3-1.7B", "25.96", "23.63", 1_500),
-        ("(unallocated)", None, "36.36", "33.09", None),
+        ("shared", "Qwen/Qwen3-8B", 124.64, 113.44, 12_000),
+        ("shared-small", "Qwen/Qwen3-1.7B", 25.96, 23.63, 1_500),
+        ("(unallocated)", None, 36.36, 33.09, None),
     ]
     rows = list(csv.DictReader(io.StringIO(service.render_files(report)["components.csv"])))
     assert [(r["endpoint_name"], r["name"], r["cost"]) for r in rows] == [

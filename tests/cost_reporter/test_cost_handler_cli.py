@@ -164,7 +164,7 @@ def test_handler_tags_reports_stores_announces_and_emits_metrics(
     assert (report["currency"], report["cost_metric"]) == ("USD", "UnblendedCost")
     chat, rag = report["endpoints"]
     assert tuple(chat) == (*ENDPOINT_FIELDS, "daily", "components")
-    assert (chat["idle_source"], chat["capacity_coverage"], chat["components"]) == ("spread", "0.0000", [])
+    assert (chat["idle_source"], chat["capacity_coverage"], chat["components"]) == ("spread", 0.0, [])
     # chat: the hand-computed example (see test_cost_savings): 720 h x 1.5 x 1.515 + 3.20 = 1639.40
     assert (chat["actual_cost"], chat["baseline_cost"], chat["savings"]) == (716.0, 1639.4, 923.4)
     assert (chat["invocations"], chat["cost_per_1k_invocations"]) == (1_200_000, 0.5967)

@@ -327,7 +327,7 @@ def test_each_line_follows_from_the_config_the_replayed_usage_and_the_catalog(
         name = config.endpoint_name(endpoint)
         usage = simulated[name]
         line = lines[name]
-        assert (line["idle_source"], line["capacity_coverage"]) == ("recorded", "1.0000")
+        assert (line["idle_source"], line["capacity_coverage"]) == ("recorded", 1.0)
         minutes = usage.instances_by_minute
         sampled = [Decimal(sum(minutes[60 * h : 60 * h + 60 : 5])) / 12 for h in range(len(minutes) // 60)]
         billed = {day.day: day.instance_hours for day in usage.days}

@@ -27,8 +27,8 @@ from lambdas.cost_reporter.models import DayTotal, EndpointDay, EndpointLine, Is
 #: ``cost_per_1m_output_tokens`` and their ``baseline_`` twins); ``cold_starts`` (scale to zero, issue 11); idle
 #: capacity per endpoint (``idle_instance_hours``, ``idle_cost``, ``idle_share``, ``hours_at_zero``) and in the
 #: totals (``idle_cost``, ``idle_instance_hours``); no schema-2 field removed or renamed. 4: per endpoint
-#: ``idle_source`` (``recorded`` | ``spread``), ``capacity_coverage`` (a Decimal string, 0..1) and ``components``
-#: (inference components and ``(unallocated)``, money as Decimal strings adding up to the endpoint's cent-rounded
+#: ``idle_source`` (``recorded`` | ``spread``), ``capacity_coverage`` (0..1) and ``components``
+#: (inference components and ``(unallocated)``, money in cents like every amount, adding up to the endpoint's
 #: ``actual_cost`` and ``baseline_cost``); no schema-3 field removed or renamed.
 SCHEMA_VERSION = 4
 _CENT = Decimal("0.01")
@@ -126,15 +126,8 @@ def endpoint_document(line: EndpointLine) -> dict[str, Any]:
         "idle_share": _number(line.idle_share, _RATE),
         "hours_at_zero": line.hours_at_zero,
         "idle_source": line.idle_source,
-        "capacity_coverage": decimal_string(line.capacity_coverage, _RATE),
+        "capacity_coverage": _number(line.capacity_coverage, _RATE),
     }
-
-
-def decimal_string(value: Decimal | None, step: Decimal, rounding: str = ROUND_HALF_UP) -> str | None:
-    """``value`` rounded to ``step`` as a Decimal string (``"103.84"``), None for None: exact in JSON."""
-    if value is None:
-        return None
-    return str(value.quantize(step, context=Context(prec=60, rounding=rounding)))
 
 
 #: Columns of components.csv: a row per component of each inference-component endpoint, then its
@@ -173,11 +166,11 @@ def component_documents(line: EndpointLine) -> list[dict[str, Any]]:
             "name": entry.name,
             "model_id": entry.model_id,
             "chip_hours": _number(entry.chip_hours, _RATE),
-            "share": decimal_string(entry.cost / line.actual_cost if line.actual_cost else None, _RATE),
-            "cost": str(cost),
-            "baseline_cost": None if baseline is None else str(baseline),
+            "share": _number(entry.cost / line.actual_cost if line.actual_cost else None, _RATE),
+            "cost": _money(cost),
+            "baseline_cost": _money(baseline),
             "invocations": entry.invocations,
-            "cost_per_1k_invocations": decimal_string(per_thousand(entry.cost, entry.invocations), _RATE),
+            "cost_per_1k_invocations": _number(per_thousand(entry.cost, entry.invocations), _RATE),
         }
         for entry, cost, baseline in zip(entries, costs, baselines, strict=True)
     ]
@@ -438,13 +431,13 @@ def component_rows(report: Report, line: EndpointLine) -> list[list[str]]:
                 document["name"],
                 document["model_id"] or "",
                 fmt(Decimal(str(document["chip_hours"]))),
-                "n/a" if document["share"] is None else share(Decimal(document["share"])),
-                fmt(Decimal(document["cost"])),
-                "n/a" if document["baseline_cost"] is None else fmt(Decimal(document["baseline_cost"])),
+                "n/a" if document["share"] is None else share(Decimal(str(document["share"]))),
+                fmt(Decimal(str(document["cost"]))),
+                "n/a" if document["baseline_cost"] is None else fmt(Decimal(str(document["baseline_cost"]))),
                 "n/a" if document["invocations"] is None else f"{document['invocations']:,}",
                 "n/a"
                 if document["cost_per_1k_invocations"] is None
-                else fmt(Decimal(document["cost_per_1k_invocations"]), _RATE),
+                else fmt(Decimal(str(document["cost_per_1k_invocations"])), _RATE),
             ]
         )
     return rows
@@ -669,7 +662,7 @@ def sns_summary(report: Report, location: str | Sequence[str], top: int = 10) ->
             documents = component_documents(line)
             parts.append(
                 f"{line.endpoint_name}: "
-                + ", ".join(f"{d['name']} {fmt(Decimal(d['cost']))}" for d in documents)
+                + ", ".join(f"{d['name']} {fmt(Decimal(str(d['cost'])))}" for d in documents)
             )
         body.append(
             "Per component (" + cur + "): " + "; ".join(parts) + ("; ..." if len(shared) > top else "")
