@@ -210,7 +210,11 @@ def put_metrics(cloudwatch: CloudWatchClient, scenario: Scenario) -> tuple[int, 
     points, requests)."""
     points = requests = 0
     for endpoint in scenario.endpoints:
-        sagemaker = chain(metric_data(endpoint), *(component_data(c) for c in endpoint.components))
+        # An inference-component endpoint's invocation metrics are per component: SageMaker documents no
+        # variant-level series there (README "Scale to zero"), so the replay writes none and a reader relying on
+        # them fails here as it would on AWS.
+        variant = () if endpoint.components else metric_data(endpoint)
+        sagemaker = chain(variant, *(component_data(c) for c in endpoint.components))
         for namespace, data in ((NAMESPACE, sagemaker), (capacity.NAMESPACE, capacity_data(endpoint))):
             put, calls = _put(cloudwatch, namespace, data)
             points, requests = points + put, requests + calls

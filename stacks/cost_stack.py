@@ -14,6 +14,7 @@ from constructs import Construct
 from lambdas.common.aws import VARIANT_NAME
 from stacks.capacity_recorder import CapacityRecorder
 from stacks.config import Config
+from stacks.config.components import component_name, model_views
 from stacks.cost_reporter import METRICS_NAMESPACE, SERVICE_NAME, CostReporter
 from stacks.cur_reporting import CurReporting
 from stacks.encryption import project_key
@@ -75,6 +76,13 @@ class CostStack(cdk.Stack):
             service=SERVICE_NAME,
             variant_name=VARIANT_NAME,
             top_endpoints=config.reports.metrics_top_endpoints,
+            components={
+                config.endpoint_name(e): [
+                    component_name(config.endpoint_name(e), e, model) for _, model in model_views("", e)
+                ]
+                for e in config.endpoints
+                if e.serving == "inference_component"
+            },
         )
         cdk.CfnOutput(self, "ReportsBucketName", value=self.reports.bucket.bucket_name)
         cdk.CfnOutput(self, "SummaryTopicArn", value=self.summary_topic.topic_arn)

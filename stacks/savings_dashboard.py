@@ -3,6 +3,8 @@ cost reporter emits (EMF) and SageMaker's own ``Invocations``."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cloudwatch
 from constructs import Construct
@@ -17,6 +19,11 @@ class SavingsDashboard(Construct):
     graphs each; past it, the dashboard draws two search graphs instead (the endpoints with their own cost
     metrics, i.e. the most expensive: their cost and their invocations): two widgets at
     any fleet size, below CloudWatch's 500 widgets per dashboard and the template's size limit.
+
+    ``components`` names the inference components of each inference-component endpoint: their invocations are
+    graphed per component (``AWS/SageMaker`` with dimension ``InferenceComponentName``), the series SageMaker
+    documents for them; it documents no variant-level invocation series on such an endpoint (SageMaker developer
+    guide, "SageMaker AI endpoint invocation metrics", dimension sets).
     """
 
     def __init__(
@@ -30,6 +37,7 @@ class SavingsDashboard(Construct):
         service: str,
         variant_name: str,
         top_endpoints: int | None = None,
+        components: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.dashboard_name = f"infersave-{project}-savings"
@@ -82,15 +90,7 @@ class SavingsDashboard(Construct):
                 ),
                 cloudwatch.GraphWidget(
                     title=f"{endpoint}: invocations per hour",
-                    left=[
-                        cloudwatch.Metric(
-                            namespace="AWS/SageMaker",
-                            metric_name="Invocations",
-                            dimensions_map={"EndpointName": endpoint, "VariantName": variant_name},
-                            statistic="Sum",
-                            period=cdk.Duration.hours(1),
-                        )
-                    ],
+                    left=_invocations(endpoint, variant_name, (components or {}).get(endpoint, ())),
                     width=12,
                 ),
             )
@@ -123,3 +123,21 @@ class SavingsDashboard(Construct):
                 height=8,
             ),
         )
+
+
+def _invocations(endpoint: str, variant_name: str, components: Sequence[str]) -> list[cloudwatch.IMetric]:
+    """The endpoint's variant ``Invocations``, or one series per inference component when it has components."""
+
+    def metric(dimensions: dict[str, str], label: str | None = None) -> cloudwatch.IMetric:
+        return cloudwatch.Metric(
+            namespace="AWS/SageMaker",
+            metric_name="Invocations",
+            dimensions_map=dimensions,
+            statistic="Sum",
+            period=cdk.Duration.hours(1),
+            label=label,
+        )
+
+    if components:
+        return [metric({"InferenceComponentName": name}, name) for name in components]
+    return [metric({"EndpointName": endpoint, "VariantName": variant_name})]
