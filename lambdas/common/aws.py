@@ -7,7 +7,7 @@ by a few minutes and may list endpoints being deleted; callers that act on an en
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Final
@@ -20,7 +20,11 @@ from lambdas.common.retry import call_with_backoff
 
 if TYPE_CHECKING:
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
-    from mypy_boto3_resourcegroupstaggingapi.type_defs import GetResourcesOutputTypeDef, TagFilterTypeDef
+    from mypy_boto3_resourcegroupstaggingapi.type_defs import (
+        GetResourcesOutputTypeDef,
+        ResourceTagMappingTypeDef,
+        TagFilterTypeDef,
+    )
 
 ENDPOINT_RESOURCE_TYPE: Final = "sagemaker:endpoint"
 #: The one production variant of every endpoint infersave deploys (``stacks.inf2_endpoint``); CloudWatch's
@@ -129,6 +133,34 @@ def endpoint_from_arn(arn: str, resource_tags: Mapping[str, str]) -> TaggedEndpo
     return TaggedEndpoint(arn=arn, name=name, region=parts[3], tags=dict(resource_tags))
 
 
+def tagged_resources(
+    tagging: ResourceGroupsTaggingAPIClient, project_name: str | None, resource_type: str
+) -> Iterator[ResourceTagMappingTypeDef]:
+    """Every resource of ``resource_type`` (``sagemaker:endpoint``, ``sagemaker:inference-component``) tagged
+    ``infersave:project`` (with value ``project_name`` if given), with all its tags: GetResources, 100 a page,
+    retried with backoff, pages bounded by :func:`lambdas.common.paging.follow_pages`."""
+    tag_filter: TagFilterTypeDef = {"Key": tags.PROJECT}
+    if project_name:
+        tag_filter["Values"] = [project_name]
+
+    def fetch(token: str | None) -> GetResourcesOutputTypeDef:
+        return call_with_backoff(
+            partial(
+                tagging.get_resources,
+                TagFilters=[tag_filter],
+                ResourceTypeFilters=[resource_type],
+                ResourcesPerPage=RESOURCES_PER_PAGE,
+                PaginationToken=token or "",
+            )
+        )
+
+    pages = follow_pages(
+        fetch, lambda page: page.get("PaginationToken"), what=f"Tagging GetResources {resource_type}"
+    )
+    for page in pages:
+        yield from page.get("ResourceTagMappingList", [])
+
+
 def list_tagged_endpoints(
     tagging: ResourceGroupsTaggingAPIClient, project_name: str | None
 ) -> tuple[list[TaggedEndpoint], list[str]]:
@@ -136,28 +168,12 @@ def list_tagged_endpoints(
 
     Returns the endpoints in listing order and a problem per resource that is not a readable endpoint ARN.
     """
-    tag_filter: TagFilterTypeDef = {"Key": tags.PROJECT}
-    if project_name:
-        tag_filter["Values"] = [project_name]
     endpoints: list[TaggedEndpoint] = []
     problems: list[str] = []
-
-    def fetch(token: str | None) -> GetResourcesOutputTypeDef:
-        return call_with_backoff(
-            partial(
-                tagging.get_resources,
-                TagFilters=[tag_filter],
-                ResourceTypeFilters=[ENDPOINT_RESOURCE_TYPE],
-                ResourcesPerPage=RESOURCES_PER_PAGE,
-                PaginationToken=token or "",
-            )
-        )
-
-    for page in follow_pages(fetch, lambda page: page.get("PaginationToken"), what="Tagging GetResources"):
-        for mapping in page.get("ResourceTagMappingList", []):
-            resource_tags = {t["Key"]: t["Value"] for t in mapping.get("Tags", [])}
-            try:
-                endpoints.append(endpoint_from_arn(mapping.get("ResourceARN", ""), resource_tags))
-            except AwsDataError as exc:
-                problems.append(str(exc))
+    for mapping in tagged_resources(tagging, project_name, ENDPOINT_RESOURCE_TYPE):
+        resource_tags = {t["Key"]: t["Value"] for t in mapping.get("Tags", [])}
+        try:
+            endpoints.append(endpoint_from_arn(mapping.get("ResourceARN", ""), resource_tags))
+        except AwsDataError as exc:
+            problems.append(str(exc))
     return endpoints, problems

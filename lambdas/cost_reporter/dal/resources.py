@@ -17,14 +17,12 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from lambdas.common import tags
-from lambdas.common.aws import RESOURCES_PER_PAGE, TaggedEndpoint, list_tagged_endpoints
-from lambdas.common.paging import follow_pages
+from lambdas.common.aws import TaggedEndpoint, list_tagged_endpoints, tagged_resources
 from lambdas.common.retry import call_with_backoff, describe_error, error_code
 from lambdas.cost_reporter.models import Issue
 
 if TYPE_CHECKING:
     from mypy_boto3_resourcegroupstaggingapi import ResourceGroupsTaggingAPIClient
-    from mypy_boto3_resourcegroupstaggingapi.type_defs import GetResourcesOutputTypeDef, TagFilterTypeDef
 
 MAX_ARNS_PER_TAG_CALL = 20
 #: Inference components in the tagging API ("GetResources ... support all resource types", Resource Groups
@@ -55,32 +53,13 @@ def list_endpoints(
 def component_models(client: ResourceGroupsTaggingAPIClient, project_name: str | None) -> dict[str, str]:
     """The Hugging Face model id (tag ``infersave:model-id``) of every inference component tagged
     ``infersave:project`` (with value ``project_name`` if given), by lower-case component name; bulk, 100 a page."""
-    tag_filter: TagFilterTypeDef = {"Key": tags.PROJECT}
-    if project_name:
-        tag_filter["Values"] = [project_name]
-
-    def fetch(token: str | None) -> GetResourcesOutputTypeDef:
-        return call_with_backoff(
-            partial(
-                client.get_resources,
-                TagFilters=[tag_filter],
-                ResourceTypeFilters=[COMPONENT_RESOURCE_TYPE],
-                ResourcesPerPage=RESOURCES_PER_PAGE,
-                PaginationToken=token or "",
-            )
-        )
-
     models: dict[str, str] = {}
-    pages = follow_pages(
-        fetch, lambda page: page.get("PaginationToken"), what="Tagging GetResources components"
-    )
-    for page in pages:
-        for mapping in page.get("ResourceTagMappingList", []):
-            arn = mapping.get("ResourceARN", "")
-            name = arn.partition(":inference-component/")[2]
-            model = next((t["Value"] for t in mapping.get("Tags", []) if t["Key"] == tags.MODEL_ID), None)
-            if name and model:
-                models[name.lower()] = model
+    for mapping in tagged_resources(client, project_name, COMPONENT_RESOURCE_TYPE):
+        arn = mapping.get("ResourceARN", "")
+        name = arn.partition(":inference-component/")[2]
+        model = next((t["Value"] for t in mapping.get("Tags", []) if t["Key"] == tags.MODEL_ID), None)
+        if name and model:
+            models[name.lower()] = model
     return models
 
 
