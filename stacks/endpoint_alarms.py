@@ -7,7 +7,10 @@ for endpoint invocation metrics: "InferenceComponentName: Filters inference comp
 own samples read ``Invocations``, ``Invocation5XXErrors`` and ``ModelLatency`` of a component that way
 (aws-samples/sagemaker-genai-hosting-examples ``03-features/observability/endpoint_metrics_helper.py``), and no
 source says the variant series exist on an endpoint that hosts components. Its
-"at max" alarm is on copies, the capacity its autoscaling moves.
+"at max" alarms are on copies, the capacity its autoscaling moves, plus one on its instances: managed instance
+scaling stops at ``instances.max``, and copies that no instance can place wait while each component's own "at max"
+stays quiet. SageMaker publishes no instance-count metric, so that alarm reads the capacity recorder's
+``InstanceCount`` (``lambdas.common.capacity``; the cost stack writes it every 5 minutes).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
+from lambdas.common import capacity
 from lambdas.common.aws import VARIANT_NAME
 from stacks.config import Alarms, Endpoint
 from stacks.config.components import component_name, model_views
@@ -97,6 +101,8 @@ class EndpointAlarms(Construct):
         self.alarms: list[cloudwatch.Alarm] = []
         for target in watched(endpoint, endpoint_name):
             self.alarms += self._alarms(target, config)
+        if endpoint.serving == "inference_component":
+            self.alarms.append(self._at_max_instances(endpoint, endpoint_name, config))
         for alarm in self.alarms:
             alarm.add_alarm_action(cw_actions.SnsAction(topic))
 
@@ -160,3 +166,31 @@ class EndpointAlarms(Construct):
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         return [errors, latency, at_max]
+
+    def _at_max_instances(self, endpoint: Endpoint, endpoint_name: str, config: Alarms) -> cloudwatch.Alarm:
+        """An inference-component endpoint at ``instances.max`` instances for ``at_max_capacity_minutes``
+        (recorded ``InstanceCount``, 5-minute Minimum: every sample of the period at the max)."""
+        return cloudwatch.Alarm(
+            self,
+            "AtMaxInstances",
+            alarm_description=(
+                f"{endpoint_name}: at its max of {endpoint.instances.max} instances for "
+                f"{config.at_max_capacity_minutes} minutes (copies that need another instance cannot be placed; "
+                "spend is at its ceiling)"
+            ),
+            metric=cloudwatch.Metric(
+                namespace=capacity.NAMESPACE,
+                metric_name=capacity.INSTANCE_COUNT,
+                dimensions_map={
+                    capacity.ENDPOINT_DIMENSION: endpoint_name,
+                    capacity.VARIANT_DIMENSION: VARIANT_NAME,
+                },
+                statistic="Minimum",
+                period=FIVE_MINUTES,
+            ),
+            threshold=endpoint.instances.max,
+            evaluation_periods=config.at_max_capacity_minutes // 5,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            # No sample: the recorder did not run (its own error alarm says so), not evidence of the max.
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )

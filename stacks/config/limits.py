@@ -11,7 +11,7 @@ Endpoints spread over endpoint stacks (:mod:`stacks.config.shards`); what grows 
 - ``inference`` (endpoint stack 0, ``infersave-<project>-inference``): each endpoint's model, roles, endpoint
   config, endpoint, scaling gate, scalable target and policy, and one output;
 - ``guardrails``: the three alarms of each endpoint of stack 0 (of each of its models for an inference-component
-  endpoint: ``stacks.endpoint_alarms`` watches components one by one);
+  endpoint: ``stacks.endpoint_alarms`` watches components one by one, plus its at-max-instances alarm);
 - ``shard`` (endpoint stacks 1 and up): the same as ``inference`` plus the endpoint's alarms.
 
 Parameters (the bootstrap version) and mappings (the image registries) do not grow with endpoints. A gated
@@ -62,7 +62,11 @@ ALARMS_PER_WATCHED: Final = RESOURCES_PER_ENDPOINT["guardrails"]
 def endpoint_resources(endpoint: Endpoint, role: str) -> int:
     """Resources ``endpoint`` adds to its stack of ``role`` (the most: with off-hours schedules, scale to zero)."""
     models = 1 + len(endpoint.component_settings.models) if endpoint.serving == "inference_component" else 1
-    alarms = ALARMS_PER_WATCHED * models if role in ("guardrails", "shard") else 0
+    alarms = 0
+    if role in ("guardrails", "shard"):
+        alarms = ALARMS_PER_WATCHED * models
+        if endpoint.serving == "inference_component":
+            alarms += 1  # at max instances (stacks.endpoint_alarms)
     if role == "guardrails":
         return alarms
     if endpoint.serving == "inference_component":

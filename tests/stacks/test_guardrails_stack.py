@@ -100,8 +100,25 @@ def test_anomaly_monitor_on_project_tag_and_subscription_threshold(synth: Synth)
 
 def test_alarms_per_endpoint(synth: Synth) -> None:
     t = synth.default["guardrails"]
-    # Three per watched unit: qwen3-8b's variant, zephyr-7b's one component, qwen3-8b-b32's two components.
-    t.resource_count_is("AWS::CloudWatch::Alarm", 12)
+    # Three per watched unit: qwen3-8b's variant, zephyr-7b's one component, qwen3-8b-b32's two components;
+    # plus at max instances for each of the two inference-component endpoints.
+    t.resource_count_is("AWS::CloudWatch::Alarm", 14)
+    t.has_resource_properties(
+        "AWS::CloudWatch::Alarm",
+        {
+            "Namespace": "infersave/Capacity",
+            "MetricName": "InstanceCount",
+            "Dimensions": [
+                {"Name": "EndpointName", "Value": "demo-llm-qwen3-8b-b32"},
+                {"Name": "VariantName", "Value": "AllTraffic"},
+            ],
+            "Statistic": "Minimum",
+            "Threshold": 2,
+            "EvaluationPeriods": 12,
+            "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+            "TreatMissingData": "notBreaching",
+        },
+    )
     dims = [
         {"Name": "EndpointName", "Value": "demo-llm-qwen3-8b"},
         {"Name": "VariantName", "Value": "AllTraffic"},
