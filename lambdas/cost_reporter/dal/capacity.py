@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from lambdas.common import capacity
 from lambdas.common.paging import paginate
-from lambdas.cost_reporter.dal.cloudwatch import HOUR_S, metric_data_results, queries_per_call
+from lambdas.cost_reporter.dal.cloudwatch import HOUR_S, metric_data_results, queries_per_call, stat_query
 from lambdas.cost_reporter.models import CapacityRecording, CapacitySample, Issue, ReportPeriod
 
 if TYPE_CHECKING:
@@ -84,24 +84,6 @@ def list_capacity_series(client: CloudWatchClient, endpoint_names: Iterable[str]
     return list(dict.fromkeys(series))
 
 
-def _query(
-    query_id: str, namespace: str, metric: str, dimensions: dict[str, str], stat: str
-) -> MetricDataQueryTypeDef:
-    return {
-        "Id": query_id,
-        "MetricStat": {
-            "Metric": {
-                "Namespace": namespace,
-                "MetricName": metric,
-                "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
-            },
-            "Period": HOUR_S,
-            "Stat": stat,
-        },
-        "ReturnData": True,
-    }
-
-
 def _hour(stamp: datetime) -> datetime:
     return stamp.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
 
@@ -131,10 +113,19 @@ def read_capacity(
             dims = {ENDPOINT: item.endpoint_name, COMPONENT: item.member}
             stats = {"a": "Average"}
         for tag, stat in stats.items():
-            queries.append(_query(f"{tag}{i}", NAMESPACE, item.metric, dims, stat))
+            queries.append(stat_query(f"{tag}{i}", NAMESPACE, item.metric, dims, period_s=HOUR_S, stat=stat))
             meaning[f"{tag}{i}"] = (stat, item)
         if item.metric == ACCELERATORS and item.member.lower() in listed_invocations:
-            queries.append(_query(f"i{i}", "AWS/SageMaker", "Invocations", {COMPONENT: item.member}, "Sum"))
+            queries.append(
+                stat_query(
+                    f"i{i}",
+                    "AWS/SageMaker",
+                    "Invocations",
+                    {COMPONENT: item.member},
+                    period_s=HOUR_S,
+                    stat="Sum",
+                )
+            )
             meaning[f"i{i}"] = ("Invocations", item)
 
     averages: dict[str, dict[datetime, Decimal]] = {}

@@ -77,23 +77,28 @@ def list_invocation_series(client: CloudWatchClient) -> list[InvocationSeries]:
     return list_invocation_metrics(client)[0]
 
 
-def _query(query_id: str, item: InvocationSeries, period_s: int) -> MetricDataQueryTypeDef:
+def stat_query(
+    query_id: str, namespace: str, metric: str, dimensions: Mapping[str, str], *, period_s: int, stat: str
+) -> MetricDataQueryTypeDef:
+    """One GetMetricData query: ``stat`` of the metric with exactly ``dimensions`` per ``period_s``."""
     return {
         "Id": query_id,
         "MetricStat": {
             "Metric": {
-                "Namespace": NAMESPACE,
-                "MetricName": METRIC_NAME,
-                "Dimensions": [
-                    {"Name": "EndpointName", "Value": item.endpoint_name},
-                    {"Name": "VariantName", "Value": item.variant_name},
-                ],
+                "Namespace": namespace,
+                "MetricName": metric,
+                "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
             },
             "Period": period_s,
-            "Stat": "Sum",
+            "Stat": stat,
         },
         "ReturnData": True,
     }
+
+
+def _query(query_id: str, item: InvocationSeries, period_s: int) -> MetricDataQueryTypeDef:
+    dimensions = {"EndpointName": item.endpoint_name, "VariantName": item.variant_name}
+    return stat_query(query_id, NAMESPACE, METRIC_NAME, dimensions, period_s=period_s, stat="Sum")
 
 
 def batches(items: Sequence[T], size: int = MAX_QUERIES_PER_CALL) -> list[list[T]]:

@@ -17,7 +17,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from lambdas.common.paging import paginate
-from lambdas.cost_reporter.dal.cloudwatch import metric_data_results
+from lambdas.cost_reporter.dal.cloudwatch import metric_data_results, stat_query
 from lambdas.cost_reporter.logic.idle import ColdStarts, cold_starts
 from lambdas.cost_reporter.models import ReportPeriod
 
@@ -49,19 +49,7 @@ def list_components(client: CloudWatchClient) -> list[str]:
 
 
 def _query(query_id: str, component: str) -> MetricDataQueryTypeDef:
-    return {
-        "Id": query_id,
-        "MetricStat": {
-            "Metric": {
-                "Namespace": NAMESPACE,
-                "MetricName": METRIC_NAME,
-                "Dimensions": [{"Name": DIMENSION, "Value": component}],
-            },
-            "Period": PERIOD_S,
-            "Stat": "Sum",
-        },
-        "ReturnData": True,
-    }
+    return stat_query(query_id, NAMESPACE, METRIC_NAME, {DIMENSION: component}, period_s=PERIOD_S, stat="Sum")
 
 
 def read_cold_starts(
